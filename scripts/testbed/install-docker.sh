@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Install (if needed) and start a Docker engine with BuildKit and buildx, offline-capable:
+# only Debian's apt archive is used. Idempotent: a second run takes seconds.
+#
+# - adds the trixie suite of the configured Debian mirror with a low pin (priority 100) so that
+#   nothing else is upgraded, then installs docker.io, docker-buildx and containerd with -t trixie;
+# - enables the containerd image store (multi-platform tags, cache export beyond inline);
+# - starts dockerd in the background when none answers, and waits for `docker info`.
+set -euo pipefail
+
+log() { printf '[install-docker] %s\n' "$*" >&2; }
+
+DOCKERD_LOG=${DOCKERD_LOG:-/var/log/gofront-dockerd.log}
+
+mirror_uri() {
+  local uri
+  uri=$(grep -hE '^URIs:.*debian/?$' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1 | awk '{print $2}' || true)
+  if [ -z "$uri" ]; then
+    uri=$(grep -hE '^deb .*debian/? bookworm' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+      | head -n1 | awk '{print $2}' || true)
+  fi
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+add_suites() {
+  local uri
+  uri=$(mirror_uri)
+  if [ ! -f /etc/apt/sources.list.d/gofront-extra.sources ]; then
+    log "adding trixie and bookworm-backports suites from $uri (pinned low)"
+    cat >/etc/apt/sources.list.d/gofront-extra.sources <<SRC
+Types: deb
+URIs: $uri
+Suites: trixie bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    cat >/etc/apt/preferences.d/gofront-extra <<'PIN'
+Package: *
+Pin: release n=trixie
+Pin-Priority: 100
+
+Package: *
+Pin: release n=bookworm-backports
+Pin-Priority: 100
+PIN
+    apt-get update -qq
+  fi
+}
+
+install_packages() {
+  if command -v dockerd >/dev/null 2>&1 && docker buildx version >/dev/null 2>&1 \
+      && dpkg -s docker.io >/dev/null 2>&1; then
+    return
+  fi
+  add_suites
+  log "installing docker.io, docker-buildx, containerd from trixie"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie \
+    docker.io docker-buildx containerd >/dev/null
+}
+
+configure_daemon() {
+  mkdir -p /etc/docker
+  local want='{"features":{"containerd-snapshotter":true}}'
+  if [ ! -f /etc/docker/daemon.json ] || ! grep -q containerd-snapshotter /etc/docker/daemon.json; then
+    log "enabling the containerd image store in /etc/docker/daemon.json"
+    echo "$want" >/etc/docker/daemon.json
+  fi
+}
+
+start_daemon() {
+  if docker info >/dev/null 2>&1; then
+    return
+  fi
+  if ! pgrep -x containerd >/dev/null 2>&1; then
+    log "starting containerd"
+    nohup containerd >/var/log/gofront-containerd.log 2>&1 &
+    for _ in $(seq 1 50); do [ -S /run/containerd/containerd.sock ] && break; sleep 0.2; done
+  fi
+  if ! pgrep -x dockerd >/dev/null 2>&1; then
+    log "starting dockerd (log: $DOCKERD_LOG)"
+    nohup dockerd --containerd=/run/containerd/containerd.sock >"$DOCKERD_LOG" 2>&1 &
+  fi
+  for _ in $(seq 1 120); do
+    docker info >/dev/null 2>&1 && return
+    sleep 0.5
+  done
+  log "dockerd did not answer within 60 s; last log lines:"
+  tail -n 30 "$DOCKERD_LOG" >&2 || true
+  exit 1
+}
+
+install_packages
+configure_daemon
+start_daemon
+log "engine $(docker version --format '{{.Server.Version}}'), buildx $(docker buildx version | awk '{print $2}'), image store: $(docker info --format '{{.DriverStatus}}' | tr -d '[]' | head -c 80)"

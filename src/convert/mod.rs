@@ -1,0 +1,1 @@
+//! Typed Dockerfile → LLB + OCI image config, the way BuildKit's `dockerfile2llb` does it.

@@ -1,0 +1,174 @@
+//! OCI platforms (`linux/amd64`, `linux/arm/v7`): parsing, normalisation and formatting the way
+//! BuildKit's `platforms` package does it. Shared by options, conversion and the gateway.
+//!
+//! Not for: anything about workers or emulation.
+
+use std::fmt;
+
+/// An OCI platform.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Platform {
+    /// Operating system, e.g. `linux`.
+    pub os: String,
+    /// CPU architecture in GOARCH spelling, e.g. `amd64`, `arm64`, `arm`.
+    pub architecture: String,
+    /// Variant, e.g. `v7` (empty when none).
+    pub variant: String,
+    /// OS version (Windows only; empty otherwise).
+    pub os_version: String,
+}
+
+/// A platform string that could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("failed to parse platform {input:?}: {reason}")]
+pub struct PlatformError {
+    /// What was given.
+    pub input: String,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+impl Platform {
+    /// Builds a normalised platform from parts.
+    pub fn new(os: &str, architecture: &str, variant: &str) -> Self {
+        let (architecture, variant) = normalize_arch(architecture, variant);
+        Platform {
+            os: os.to_ascii_lowercase(),
+            architecture,
+            variant,
+            os_version: String::new(),
+        }
+    }
+
+    /// Parses `os/arch[/variant]` (or a bare `arch`, assumed linux) and normalises it like
+    /// containerd (`x86_64`→`amd64`, `aarch64`→`arm64`, `arm64/v8`→`arm64`, `arm`→`arm/v7`).
+    pub fn parse(spec: &str) -> Result<Self, PlatformError> {
+        let err = |reason: &str| PlatformError {
+            input: spec.to_string(),
+            reason: reason.to_string(),
+        };
+        let spec = spec.trim();
+        if spec.is_empty() {
+            return Err(err("empty platform"));
+        }
+        let parts: Vec<&str> = spec.split('/').collect();
+        if parts.iter().any(|p| p.is_empty()) || parts.len() > 3 {
+            return Err(err("expected os/arch[/variant]"));
+        }
+        let valid = |p: &str| {
+            p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+        };
+        if !parts.iter().all(|p| valid(p)) {
+            return Err(err("invalid characters"));
+        }
+        match parts.as_slice() {
+            [single] => {
+                let lower = single.to_ascii_lowercase();
+                if is_known_os(&lower) {
+                    Ok(Platform::new(&lower, std::env::consts::ARCH, ""))
+                } else {
+                    Ok(Platform::new("linux", &lower, ""))
+                }
+            }
+            [os, arch] => Ok(Platform::new(os, &arch.to_ascii_lowercase(), "")),
+            [os, arch, variant] => Ok(Platform::new(
+                os,
+                &arch.to_ascii_lowercase(),
+                &variant.to_ascii_lowercase(),
+            )),
+            _ => Err(err("expected os/arch[/variant]")),
+        }
+    }
+
+    /// The platform this process runs on (linux plus the host architecture).
+    pub fn host() -> Self {
+        Platform::new("linux", std::env::consts::ARCH, "")
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if !self.variant.is_empty() {
+            write!(f, "/{}", self.variant)?;
+        }
+        Ok(())
+    }
+}
+
+fn is_known_os(s: &str) -> bool {
+    matches!(
+        s,
+        "linux" | "windows" | "darwin" | "freebsd" | "netbsd" | "openbsd" | "solaris" | "illumos"
+    )
+}
+
+fn normalize_arch(arch: &str, variant: &str) -> (String, String) {
+    let arch = arch.to_ascii_lowercase();
+    let variant = variant.to_ascii_lowercase();
+    match arch.as_str() {
+        "i386" | "386" => ("386".into(), String::new()),
+        "x86_64" | "x86-64" | "amd64" => {
+            let v = if variant == "v1" {
+                String::new()
+            } else {
+                variant
+            };
+            ("amd64".into(), v)
+        }
+        "aarch64" | "arm64" => {
+            let v = if variant == "8" || variant == "v8" {
+                String::new()
+            } else {
+                variant
+            };
+            ("arm64".into(), v)
+        }
+        "armhf" => ("arm".into(), "v7".into()),
+        "armel" => ("arm".into(), "v6".into()),
+        "arm" => {
+            let v = match variant.as_str() {
+                "" | "7" => "v7".to_string(),
+                "5" | "6" | "8" => format!("v{variant}"),
+                _ => variant,
+            };
+            ("arm".into(), v)
+        }
+        _ => (arch, variant),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_common_spellings() {
+        assert_eq!(
+            Platform::parse("linux/x86_64").unwrap().to_string(),
+            "linux/amd64"
+        );
+        assert_eq!(
+            Platform::parse("linux/aarch64").unwrap().to_string(),
+            "linux/arm64"
+        );
+        assert_eq!(
+            Platform::parse("linux/arm64/v8").unwrap().to_string(),
+            "linux/arm64"
+        );
+        assert_eq!(
+            Platform::parse("linux/arm").unwrap().to_string(),
+            "linux/arm/v7"
+        );
+        assert_eq!(Platform::parse("arm64").unwrap().to_string(), "linux/arm64");
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert!(Platform::parse("").is_err());
+        assert!(Platform::parse("linux//amd64").is_err());
+        assert!(Platform::parse("a/b/c/d").is_err());
+        assert!(Platform::parse("linux/am d64").is_err());
+    }
+}
