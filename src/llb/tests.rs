@@ -478,3 +478,60 @@ proptest! {
         }
     }
 }
+
+/// Vertex digests Docker 26.1.5 (BuildKit v0.13, stock `dockerfile.v0`) reported with
+/// `docker buildx build --progress=rawjson` for `FROM busybox:1.35` + `RUN echo hi > /x` and for
+/// `FROM busybox:1.35` + `WORKDIR /app` (busybox:1.35 from the offline test bed). The ops below
+/// are what dockerfile2llb v0.13 builds for those lines; equal digests mean our bytes are Go's.
+#[test]
+fn digests_equal_those_buildkit_v0_13_reported_for_the_same_ops() {
+    let image = pb::Op {
+        op: Some(pb::op::Op::Source(pb::SourceOp {
+            identifier: "docker-image://docker.io/library/busybox:1.35@sha256:\
+                         b58be6de75c2b6fa3c75974b9b8cf7099503886a7059fb654d54d4a37b47ded1"
+                .into(),
+            attrs: [("image.resolvemode".to_string(), "local".to_string())].into(),
+        })),
+        platform: linux_amd64(),
+        ..Default::default()
+    };
+    let mut g = Graph::new(Caps::v0_13_defaults());
+    let image = g.add(image, OpMeta::default()).unwrap();
+    assert_eq!(
+        image.as_str(),
+        "sha256:0709597f49fdee903d732572a6c55de0e5d36853e4c7bc26869019d23139006b"
+    );
+
+    let mut run = exec_op(&image, &["/bin/sh", "-c", "echo hi > /x"]);
+    if let Some(pb::op::Op::Exec(exec)) = &mut run.op {
+        exec.meta.get_or_insert_with(Default::default).env =
+            vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()];
+    }
+    assert_eq!(
+        g.add(run, OpMeta::default()).unwrap().as_str(),
+        "sha256:e72c85dc7fa9353a655b6b36b5ee5848da409cb402838c6caa3b56ddd3a89c5b"
+    );
+
+    let mkdir = pb::Op {
+        inputs: vec![Output::new(image, 0).to_input()],
+        op: Some(pb::op::Op::File(pb::FileOp {
+            actions: vec![pb::FileAction {
+                input: 0,
+                secondary_input: -1,
+                output: 0,
+                action: Some(pb::file_action::Action::Mkdir(pb::FileActionMkDir {
+                    path: "/app".into(),
+                    mode: 0o755,
+                    make_parents: true,
+                    owner: None,
+                    timestamp: -1,
+                })),
+            }],
+        })),
+        ..Default::default()
+    };
+    assert_eq!(
+        g.add(mkdir, OpMeta::default()).unwrap().as_str(),
+        "sha256:08abe2b9648c567fff3667b55cf84c9d83b0958c08af66dfd72c82e2c2bcba31"
+    );
+}
