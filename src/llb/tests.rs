@@ -535,3 +535,31 @@ fn digests_equal_those_buildkit_v0_13_reported_for_the_same_ops() {
         "sha256:08abe2b9648c567fff3667b55cf84c9d83b0958c08af66dfd72c82e2c2bcba31"
     );
 }
+
+#[test]
+fn add_clears_platform_where_go_does_and_keeps_it_on_images_and_execs() {
+    let mut g = Graph::new(Caps::v0_13_defaults());
+    let local = |platform| pb::Op {
+        op: Some(pb::op::Op::Source(pb::SourceOp {
+            identifier: "local://context".into(),
+            attrs: [("local.session".to_string(), "s".to_string())].into(),
+        })),
+        platform,
+        ..Default::default()
+    };
+    let with = g.add(local(linux_amd64()), OpMeta::default()).unwrap();
+    let without = g.add(local(None), OpMeta::default()).unwrap();
+    assert_eq!(with, without);
+    let mut file = mkfile_op(&with, "/a");
+    file.platform = linux_amd64();
+    let file_with = g.add(file, OpMeta::default()).unwrap();
+    assert_eq!(
+        file_with,
+        g.add(mkfile_op(&with, "/a"), OpMeta::default()).unwrap()
+    );
+
+    let image = g.add(image_op(), OpMeta::default()).unwrap();
+    let def = g.definition(Some(&Output::new(image, 0)), None).unwrap();
+    let ops = definition_vertices(&def).unwrap();
+    assert_eq!(ops[0].op.platform, linux_amd64());
+}
