@@ -428,7 +428,7 @@ fn json_dump_is_stable_keyed_by_digest_in_definition_order() {
     );
     let action = &ops[file.as_str()]["op"]["file"]["actions"][0];
     assert_eq!(action["mkfile"]["data"], "hello\n");
-    assert_eq!(action["mkfile"]["mode"], "0o644");
+    assert_eq!(action["mkfile"]["mode"], "0644");
     assert_eq!(action["secondaryInput"], -1);
     assert_eq!(json["sources"][0]["filename"], "Dockerfile");
 }
