@@ -480,8 +480,8 @@ proptest! {
 }
 
 /// Vertex digests Docker 26.1.5 (BuildKit v0.13, stock `dockerfile.v0`) reported with
-/// `docker buildx build --progress=rawjson` for `FROM busybox:1.35` + `RUN echo hi > /x` and for
-/// `FROM busybox:1.35` + `WORKDIR /app` (busybox:1.35 from the offline test bed). The ops below
+/// `docker buildx build --progress=rawjson` for Dockerfiles made of `FROM busybox:1.35` and
+/// one or two of the lines named below (busybox:1.35 from the offline test bed). The ops below
 /// are what dockerfile2llb v0.13 builds for those lines; equal digests mean our bytes are Go's.
 #[test]
 fn digests_equal_those_buildkit_v0_13_reported_for_the_same_ops() {
@@ -513,7 +513,7 @@ fn digests_equal_those_buildkit_v0_13_reported_for_the_same_ops() {
     );
 
     let mkdir = pb::Op {
-        inputs: vec![Output::new(image, 0).to_input()],
+        inputs: vec![Output::new(image.clone(), 0).to_input()],
         op: Some(pb::op::Op::File(pb::FileOp {
             actions: vec![pb::FileAction {
                 input: 0,
@@ -533,6 +533,62 @@ fn digests_equal_those_buildkit_v0_13_reported_for_the_same_ops() {
     assert_eq!(
         g.add(mkdir, OpMeta::default()).unwrap().as_str(),
         "sha256:08abe2b9648c567fff3667b55cf84c9d83b0958c08af66dfd72c82e2c2bcba31"
+    );
+
+    // `RUN --mount=type=cache,target=/c true` then
+    // `RUN --mount=type=secret,id=s,mode=0440 --network=none true`: the cache id defaults to
+    // "<namespace>/<target>" = "//c"; a secret mount keeps input 0 / output 0 and is optional.
+    let path_env = vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()];
+    let run_with = |input: &Digest, mount: pb::Mount, network: pb::NetMode| {
+        let mut run = exec_op(input, &["/bin/sh", "-c", "true"]);
+        if let Some(pb::op::Op::Exec(exec)) = &mut run.op {
+            exec.meta.get_or_insert_with(Default::default).env = path_env.clone();
+            exec.mounts.push(mount);
+            exec.network = network as i32;
+        }
+        run
+    };
+    let cache = pb::Mount {
+        input: -1,
+        dest: "/c".into(),
+        output: -1,
+        mount_type: pb::MountType::Cache as i32,
+        cache_opt: Some(pb::CacheOpt {
+            id: "//c".into(),
+            sharing: pb::CacheSharingOpt::Shared as i32,
+        }),
+        ..Default::default()
+    };
+    let cached = g
+        .add(
+            run_with(&image, cache, pb::NetMode::Unset),
+            OpMeta::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        cached.as_str(),
+        "sha256:dc0a5874448e3f703e17d3ec2c6798ba2203b1f32816675f35d67d4172a5a995"
+    );
+    let secret = pb::Mount {
+        dest: "/run/secrets/s".into(),
+        mount_type: pb::MountType::Secret as i32,
+        secret_opt: Some(pb::SecretOpt {
+            id: "s".into(),
+            uid: 0,
+            gid: 0,
+            mode: 0o440,
+            optional: true,
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        g.add(
+            run_with(&cached, secret, pb::NetMode::None),
+            OpMeta::default()
+        )
+        .unwrap()
+        .as_str(),
+        "sha256:00ecf4716ddf83bce294c0afac3369b924699252338550bd207ea6188bfabb5a"
     );
 }
 
