@@ -267,8 +267,9 @@ pub(crate) fn parse_nodes(source: &str) -> Result<Parsed, ParseError> {
             raw0
         };
         if is_comment(raw) {
-            let text = trim_newline(raw).trim_start();
-            let comment = text.get(1..).unwrap_or("").trim();
+            // Like BuildKit: drop the first byte (the `#` only when not indented).
+            let text = String::from_utf8_lossy(raw.as_bytes().get(1..).unwrap_or(&[])).into_owned();
+            let comment = text.trim();
             if comment.is_empty() {
                 comments.clear();
             } else {
