@@ -1186,3 +1186,6 @@ pub(crate) fn parse_go_duration(s: &str) -> Result<i64, String> {
     let t = total as i64;
     Ok(if neg { -t } else { t })
 }
+
+#[cfg(test)]
+mod tests;

@@ -833,3 +833,6 @@ pub(crate) fn chomp_heredoc_content(src: &str) -> String {
         .map(|l| l.trim_start_matches('\t'))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
