@@ -747,3 +747,164 @@ fn node_table_matches_buildkit() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn directives_are_read_from_the_leading_comment_block() {
+    let df = parse("\u{feff}# syntax=gofront:dev\n#CHECK = skip=all \n# gofront=off\n# escape=`\nFROM x\nRUN a `\n  b\n")
+        .unwrap();
+    assert_eq!(df.directives.syntax.as_deref(), Some("gofront:dev"));
+    assert_eq!(df.directives.check.as_deref(), Some("skip=all"));
+    assert_eq!(df.directives.gofront.as_deref(), Some("off"));
+    assert_eq!(df.directives.escape, '`');
+    let Some(cmd) = df.stages[0].commands.first() else {
+        panic!()
+    };
+    assert_eq!(cmd.original, "RUN a   b");
+}
+
+#[test]
+fn directives_after_the_first_other_line_are_comments() {
+    for src in [
+        "FROM x\n# escape=`\nRUN a `\n",
+        "\n# escape=`\nFROM x\n",
+        "# hello\n# escape=`\nFROM x\n",
+        "# unknown=1\n# escape=`\nFROM x\n",
+    ] {
+        let df = parse(src).unwrap();
+        assert_eq!(df.directives.escape, '\\', "{src:?}");
+    }
+}
+
+#[test]
+fn directive_errors_point_at_their_line() {
+    let e = parse("# syntax=a\n# escape=\\\n# escape=`\nFROM x\n").unwrap_err();
+    assert_eq!(e.message, "only one escape parser directive can be used");
+    assert_eq!(e.span, Some(Span { start: 3, end: 3 }));
+    assert_eq!(
+        e.to_string(),
+        "dockerfile parse error on line 3: only one escape parser directive can be used"
+    );
+}
+
+#[test]
+fn empty_continuation_lines_warn() {
+    let df = parse("FROM x\nRUN a \\\n\n  b\nRUN c\n").unwrap();
+    assert_eq!(df.warnings.len(), 1);
+    let w = &df.warnings[0];
+    assert_eq!(w.rule, "NoEmptyContinuation");
+    assert_eq!(w.message, "Empty continuation line found in: RUN a   b");
+    assert_eq!(w.span, Span { start: 4, end: 4 });
+}
+
+#[test]
+fn crlf_is_handled_but_heredoc_bodies_keep_their_bytes() {
+    let df = parse("FROM x\r\nRUN a \\\r\n b\r\nCOPY <<EOF /f\r\nline\r\nEOF\r\n").unwrap();
+    let cmds = &df.stages[0].commands;
+    assert_eq!(cmds[0].original, "RUN a  b");
+    let crate::dockerfile::ast::Instruction::Copy(copy) = &cmds[1].instruction else {
+        panic!()
+    };
+    assert_eq!(copy.heredocs[0].content, "line\r\n");
+}
+
+#[test]
+fn overlong_lines_are_an_error_not_a_panic() {
+    let long = format!("FROM x\nRUN echo {}\n", "a".repeat(1 << 20));
+    let e = parse(&long).unwrap_err();
+    assert_eq!(
+        e.message,
+        "dockerfile line greater than max allowed size of 65535"
+    );
+    assert_eq!(e.span.map(|s| s.start), Some(2));
+    let ok = format!("FROM x\nRUN {}\n", "b".repeat(MAX_LINE_LEN - 4));
+    assert!(parse(&ok).is_ok());
+}
+
+#[test]
+fn garbage_is_an_error() {
+    for src in [
+        "\u{0}\u{1}\u{2}",
+        "\u{fffd}\u{fffd}",
+        "<<EOF",
+        "[\"a\"]",
+        "--flag",
+    ] {
+        assert!(parse(src).is_err(), "{src:?}");
+    }
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn dockerfile_like() -> impl Strategy<Value = String> {
+        let token = prop::sample::select(vec![
+            "FROM x",
+            "RUN ",
+            "COPY ",
+            "ADD ",
+            "ENV ",
+            "ARG ",
+            "ONBUILD ",
+            "HEALTHCHECK ",
+            "CMD ",
+            "SHELL ",
+            "--mount=",
+            "--from=",
+            "<<EOF",
+            "<<-'E'",
+            "EOF",
+            "E",
+            "\\",
+            "`",
+            "\n",
+            "\r\n",
+            " ",
+            "\t",
+            "#",
+            "# escape=`",
+            "# syntax=x",
+            "[\"a\"]",
+            "[",
+            "]",
+            "\"",
+            "'",
+            "$A",
+            "${",
+            "}",
+            "=",
+            ",",
+            "AS",
+            "a",
+            "é",
+            "\u{feff}",
+            "\u{a0}",
+            "3<<X",
+        ]);
+        prop::collection::vec(token, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics_on_arbitrary_text(src in ".{0,200}") {
+            let _ = parse(&src);
+        }
+
+        #[test]
+        fn parse_never_panics_on_dockerfile_like_text(src in dockerfile_like()) {
+            let _ = parse(&src);
+        }
+
+        #[test]
+        fn spans_are_ordered_and_within_the_file(src in dockerfile_like()) {
+            if let Ok(df) = parse(&src) {
+                let lines = src.split_inclusive('\n').count();
+                for st in &df.stages {
+                    for c in &st.commands {
+                        prop_assert!(1 <= c.span.start && c.span.start <= c.span.end && c.span.end <= lines);
+                    }
+                }
+            }
+        }
+    }
+}
