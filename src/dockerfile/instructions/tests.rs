@@ -628,3 +628,36 @@ fn go_durations() {
         assert_eq!(parse_go_duration(v), want, "{v}");
     }
 }
+
+#[test]
+fn onbuild_triggers_parse_as_single_commands() {
+    let cmd = crate::dockerfile::parse_trigger("RUN echo hi").unwrap();
+    assert_eq!(cmd.code(), "RUN echo hi");
+    assert_eq!(
+        cmd.instruction,
+        Instruction::Run(Run {
+            command: CommandLine::Shell(s("echo hi")),
+            heredocs: vec![],
+            mounts: vec![],
+            network: None,
+            security: None,
+        })
+    );
+    let heredoc = crate::dockerfile::parse_trigger("COPY <<EOF /f\nbody\nEOF").unwrap();
+    let Instruction::Copy(copy) = heredoc.instruction else {
+        panic!()
+    };
+    assert_eq!(copy.heredocs[0].content, "body\n");
+    assert_eq!(
+        crate::dockerfile::parse_trigger("RUN a\nRUN b")
+            .unwrap_err()
+            .message,
+        "onbuild trigger should be a single expression"
+    );
+    assert_eq!(
+        crate::dockerfile::parse_trigger("FROM x")
+            .unwrap_err()
+            .message,
+        "*instructions.Stage is not a command type"
+    );
+}
