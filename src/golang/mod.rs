@@ -7,4 +7,4 @@
 
 // pub mod analyze;
 pub mod modfile;
-// pub mod vendor;
+pub mod vendor;
