@@ -7,4 +7,5 @@
 
 // pub mod analyze;
 pub mod modfile;
+pub mod shellscan;
 pub mod vendor;
