@@ -387,7 +387,10 @@ impl Splitter {
 mod tests {
     use super::*;
 
-    fn found(text: &str) -> Vec<(Option<String>, Vec<String>, Vec<(String, String)>)> {
+    type Found = (Option<String>, Vec<String>, Vec<(String, String)>);
+    type Case = (&'static str, Vec<(Option<String>, String)>);
+
+    fn found(text: &str) -> Vec<Found> {
         scan(text, "/src", Some("/root"))
             .go
             .into_iter()
@@ -414,7 +417,7 @@ mod tests {
 
     #[test]
     fn go_commands_are_found_in_lists_and_pipelines() {
-        let cases: &[(&str, Vec<(Option<String>, String)>)] = &[
+        let cases: &[Case] = &[
             ("go build ./...", vec![(s("/src"), "build".into())]),
             (
                 "go mod download && go build -o /app .",
@@ -457,7 +460,7 @@ mod tests {
 
     #[test]
     fn cd_targets_are_followed_when_static() {
-        let cases: &[(&str, Vec<(Option<String>, String)>)] = &[
+        let cases: &[Case] = &[
             (
                 "cd cmd/api && go build .",
                 vec![(s("/src/cmd/api"), "build".into())],
