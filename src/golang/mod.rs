@@ -5,7 +5,7 @@
 //! These are the facts the rewrites and diagnoses are planned from. Not for: reading files,
 //! talking to BuildKit, or producing LLB (that is `gateway`/`frontend` and `convert`).
 
-// pub mod analyze;
+pub mod analyze;
 pub mod modfile;
 pub mod shellscan;
 pub mod vendor;
