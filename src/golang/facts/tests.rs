@@ -1,0 +1,318 @@
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::dockerfile::parse;
+use crate::golang::analyze::{analyze, AnalyzeInput, BaseImage};
+
+const GO_MOD: &str = "module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n";
+
+fn facts(files: &[(&str, &str)]) -> ContextFacts {
+    let mut f = ContextFacts::default();
+    for (p, c) in files {
+        f.insert(p, c.as_bytes().to_vec());
+    }
+    f
+}
+
+fn views(src: &str, f: &ContextFacts) -> (Vec<ModuleView>, Vec<Diagnostic>) {
+    let df = match parse(src) {
+        Ok(df) => df,
+        Err(e) => panic!("test Dockerfile does not parse: {e}"),
+    };
+    let mut images = BTreeMap::new();
+    images.insert(
+        "golang:1.22".to_string(),
+        BaseImage {
+            env: vec![("GOPATH".into(), "/go".into())],
+            user: String::new(),
+            working_dir: "/go".into(),
+        },
+    );
+    let args = BTreeMap::new();
+    let stages = analyze(&AnalyzeInput {
+        dockerfile: &df,
+        build_args: &args,
+        images: &images,
+        target: None,
+    });
+    module_views(&df, &stages, f)
+}
+
+fn manifest_pairs(v: &ModuleView) -> Vec<(String, String)> {
+    v.manifests
+        .iter()
+        .map(|m| (m.context_path.clone(), m.container_path.clone()))
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn codes(d: &[Diagnostic]) -> Vec<&'static str> {
+    d.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn naive_layout_sees_the_root_module() {
+    let f = facts(&[("go.mod", GO_MOD), ("go.sum", "x")]);
+    let (v, d) = views("FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go mod download\nRUN go build -o /bin/app .\n", &f);
+    assert_eq!(v.len(), 2);
+    let m = v[1]
+        .module
+        .as_ref()
+        .map(|m| (m.container_dir.as_str(), m.context_dir.as_str()));
+    assert_eq!(m, Some(("/app", "")));
+    assert_eq!(
+        manifest_pairs(&v[1]),
+        pairs(&[("go.mod", "/app/go.mod"), ("go.sum", "/app/go.sum")])
+    );
+    assert!(d.is_empty(), "{d:?}");
+}
+
+#[test]
+fn module_in_a_subdirectory_is_diagnosed_with_the_run_line() {
+    let f = facts(&[("app/go.mod", GO_MOD), ("app/go.sum", "x")]);
+    let (_, d) = views(
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /bin/app .\n",
+        &f,
+    );
+    assert_eq!(codes(&d), vec!["go-mod-not-found"]);
+    assert_eq!(d[0].severity, Severity::Error);
+    assert_eq!(d[0].span.start, 4);
+    assert!(d[0].message.contains("app/go.mod"), "{}", d[0].message);
+    assert!(d[0].message.contains("/src"), "{}", d[0].message);
+}
+
+#[test]
+fn cd_into_the_module_finds_it() {
+    let f = facts(&[("app/go.mod", GO_MOD), ("app/go.sum", "x")]);
+    let (v, d) = views(
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd app && go build -o /bin/app .\n",
+        &f,
+    );
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(
+        manifest_pairs(&v[0]),
+        pairs(&[
+            ("app/go.mod", "/src/app/go.mod"),
+            ("app/go.sum", "/src/app/go.sum")
+        ])
+    );
+}
+
+#[test]
+fn subdirectory_copy_maps_paths() {
+    let f = facts(&[
+        ("app/go.mod", GO_MOD),
+        ("app/go.sum", "x"),
+        ("go.mod", "module other\n"),
+    ]);
+    let (v, d) = views(
+        "FROM golang:1.22\nCOPY app/ /src/\nWORKDIR /src/cmd/x\nRUN go build\n",
+        &f,
+    );
+    assert!(d.is_empty(), "{d:?}");
+    let m = v[0]
+        .module
+        .as_ref()
+        .map(|m| (m.container_dir.as_str(), m.context_dir.as_str()));
+    assert_eq!(m, Some(("/src", "app")));
+}
+
+#[test]
+fn manifest_only_copy_and_globs() {
+    let f = facts(&[("go.mod", GO_MOD), ("go.sum", "x")]);
+    for copy in [
+        "COPY go.mod go.sum ./",
+        "COPY go.* ./",
+        "COPY [\"go.mod\", \"go.sum\", \"./\"]",
+    ] {
+        let src = format!("FROM golang:1.22\nWORKDIR /w\n{copy}\nRUN go mod download\n");
+        let (v, d) = views(&src, &f);
+        assert!(d.is_empty(), "{copy}: {d:?}");
+        assert_eq!(v[0].manifests.len(), 2, "{copy}");
+    }
+}
+
+#[test]
+fn go_work_members_and_replaces_are_manifests() {
+    let f = facts(&[
+        (
+            "go.work",
+            "go 1.22\nuse (\n\t./api\n\t./lib\n)\nreplace example.com/x => ./forks/x\n",
+        ),
+        ("go.work.sum", "x"),
+        ("api/go.mod", "module example.com/api\ngo 1.22\n"),
+        ("api/go.sum", "x"),
+        ("lib/go.mod", "module example.com/lib\ngo 1.22\n"),
+        ("forks/x/go.mod", "module example.com/x\n"),
+    ]);
+    let (v, d) = views(
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /bin/api ./api\n",
+        &f,
+    );
+    assert!(d.is_empty(), "{d:?}");
+    assert!(v[0].module.is_none());
+    assert_eq!(
+        v[0].workspace.as_ref().map(|w| w.container_dir.as_str()),
+        Some("/src")
+    );
+    assert_eq!(
+        manifest_pairs(&v[0]),
+        pairs(&[
+            ("api/go.mod", "/src/api/go.mod"),
+            ("api/go.sum", "/src/api/go.sum"),
+            ("forks/x/go.mod", "/src/forks/x/go.mod"),
+            ("go.work", "/src/go.work"),
+            ("go.work.sum", "/src/go.work.sum"),
+            ("lib/go.mod", "/src/lib/go.mod"),
+        ])
+    );
+}
+
+#[test]
+fn gowork_off_ignores_the_workspace() {
+    let f = facts(&[
+        ("go.work", "go 1.22\nuse ./api\n"),
+        ("api/go.mod", "module a\ngo 1.22\n"),
+    ]);
+    let (v, _) = views(
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd api && GOWORK=off go build\n",
+        &f,
+    );
+    assert!(v[0].workspace.is_none());
+    assert_eq!(
+        manifest_pairs(&v[0]),
+        pairs(&[("api/go.mod", "/src/api/go.mod")])
+    );
+}
+
+#[test]
+fn local_replace_targets_are_manifests_and_outside_ones_are_diagnosed() {
+    let f = facts(&[
+        ("svc/go.mod", "module example.com/svc\ngo 1.22\nrequire example.com/lib v0.0.0\nreplace example.com/lib => ../lib\nreplace example.com/far => ../../far\n"),
+        ("svc/go.sum", "x"),
+        ("lib/go.mod", "module example.com/lib\n"),
+    ]);
+    let (v, d) = views(
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nWORKDIR /src/svc\nRUN go build\n",
+        &f,
+    );
+    assert_eq!(
+        manifest_pairs(&v[0]),
+        pairs(&[
+            ("lib/go.mod", "/src/lib/go.mod"),
+            ("svc/go.mod", "/src/svc/go.mod"),
+            ("svc/go.sum", "/src/svc/go.sum"),
+        ])
+    );
+    assert_eq!(codes(&d), vec!["replace-outside-context"]);
+    assert!(
+        d[0].message
+            .starts_with("svc/go.mod:5: replace example.com/far"),
+        "{}",
+        d[0].message
+    );
+}
+
+#[test]
+fn vendor_state_is_reported() {
+    let good = "# github.com/google/uuid v1.6.0\n## explicit\ngithub.com/google/uuid\n";
+    let f = facts(&[
+        ("go.mod", GO_MOD),
+        ("go.sum", "x"),
+        ("vendor/modules.txt", good),
+    ]);
+    let (v, d) = views(
+        "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -mod=vendor\n",
+        &f,
+    );
+    let vendor = v[0].vendor.as_ref();
+    assert!(vendor.is_some_and(|s| s.default_mode && s.consistency.is_ok()));
+    assert!(d.is_empty());
+    let f = facts(&[
+        ("go.mod", GO_MOD),
+        ("go.sum", "x"),
+        (
+            "vendor/modules.txt",
+            "# github.com/google/uuid v1.5.0\n## explicit\ngithub.com/google/uuid\n",
+        ),
+    ]);
+    let (_, d) = views(
+        "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build\n",
+        &f,
+    );
+    assert_eq!(codes(&d), vec!["inconsistent-vendoring"]);
+}
+
+#[test]
+fn missing_go_sum_and_bad_go_mod_are_diagnosed() {
+    let f = facts(&[("go.mod", GO_MOD)]);
+    let (_, d) = views(
+        "FROM golang:1.22\nCOPY . /app\nWORKDIR /app\nRUN go build\n",
+        &f,
+    );
+    assert_eq!(codes(&d), vec!["missing-go-sum"]);
+    let f = facts(&[("go.mod", "module m\ngo one\n")]);
+    let (_, d) = views(
+        "FROM golang:1.22\nCOPY . /app\nWORKDIR /app\nRUN go build\n",
+        &f,
+    );
+    assert_eq!(codes(&d), vec!["go-mod-parse-error"]);
+    assert!(d[0].message.starts_with("go.mod:2: "), "{}", d[0].message);
+}
+
+#[test]
+fn no_diagnosis_when_files_may_come_from_elsewhere() {
+    let f = facts(&[("app/go.mod", GO_MOD)]);
+    for src in [
+        "FROM golang:1.22\nRUN git clone https://example.com/r /src\nWORKDIR /src\nRUN go build\n",
+        "FROM golang:1.22\nWORKDIR /src\nRUN go mod init example.com/x\nRUN go build\n",
+        "FROM golang:1.22 AS a\nFROM golang:1.22\nCOPY --from=a /src /src\nWORKDIR /src\nRUN go build\n",
+        "FROM golang:1.22\nWORKDIR /src\nRUN go install golang.org/x/tools/cmd/stringer@latest\n",
+        "FROM golang:1.22\nWORKDIR /src\nRUN go version && go env\n",
+    ] {
+        let (_, d) = views(src, &f);
+        assert!(d.is_empty(), "{src}: {d:?}");
+    }
+}
+
+#[test]
+fn child_stage_sees_manifests_copied_by_its_parent() {
+    let f = facts(&[("go.mod", GO_MOD), ("go.sum", "x")]);
+    let (v, d) = views("FROM golang:1.22 AS deps\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nFROM deps AS build\nCOPY . .\nRUN go build\n", &f);
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(v[1].stage, 1);
+    assert_eq!(
+        v[1].module.as_ref().map(|m| m.container_dir.as_str()),
+        Some("/src")
+    );
+}
+
+#[test]
+fn glob_matching_rules() {
+    let cases = [
+        ("go.*", "go.mod", true),
+        ("*.mod", "go.mod", true),
+        ("go.[ms]*", "go.sum", true),
+        ("go.[!a]*", "go.sum", false),
+        ("*", "a/go.mod", false),
+        ("*/go.mod", "a/go.mod", true),
+        ("a?", "ab", true),
+        ("", "x", false),
+    ];
+    for (p, x, want) in cases {
+        assert_eq!(glob_match(p, x), want, "{p} {x}");
+    }
+}
+
+#[test]
+fn include_patterns_cover_every_manifest() {
+    let p = ContextFacts::include_patterns();
+    assert!(p.contains(&"**/go.mod".to_string()));
+    assert!(p.contains(&"**/vendor/modules.txt".to_string()));
+    assert_eq!(p.len(), 5);
+}
