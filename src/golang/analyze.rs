@@ -939,6 +939,18 @@ fn overlaps(a: &str, b: &str) -> bool {
     within(a, b) || within(b, a)
 }
 
+/// True when copying `path` out of stage `src` may include its module cache. When the cache
+/// path is unknown, any path of a Go build stage counts (so the cache is kept, invariant 1).
+fn reads_module_cache(out: &[StageAnalysis], src: usize, path: &str) -> bool {
+    match out.get(src) {
+        Some(s) => match &s.final_env.gomodcache {
+            Some(cache) => overlaps(path, cache),
+            None => s.is_go_build,
+        },
+        None => false,
+    }
+}
+
 fn link_cache_readers(out: &mut [StageAnalysis], df: &Dockerfile, lexer: &Lexer) {
     let mut readers: Vec<(usize, CacheReader)> = Vec::new();
     for reader in out.iter() {
@@ -946,10 +958,7 @@ fn link_cache_readers(out: &mut [StageAnalysis], df: &Dockerfile, lexer: &Lexer)
             let CopyOrigin::Stage(src) = c.origin else {
                 continue;
             };
-            let Some(cache) = out.get(src).and_then(|s| s.final_env.gomodcache.clone()) else {
-                continue;
-            };
-            if c.sources.iter().any(|s| overlaps(s, &cache)) {
+            if c.sources.iter().any(|s| reads_module_cache(out, src, s)) {
                 readers.push((
                     src,
                     CacheReader {
@@ -1023,11 +1032,8 @@ fn mount_readers(
                 .position(|s| s.name.as_deref() == Some(from.as_str()))
                 .or_else(|| from.parse::<usize>().ok().filter(|i| *i < reader.index));
             let Some(src) = src else { continue };
-            let Some(cache) = out.get(src).and_then(|s| s.final_env.gomodcache.clone()) else {
-                continue;
-            };
             let source = clean_path(&format!("/{}", m.source.unwrap_or_default()));
-            if overlaps(&source, &cache) {
+            if reads_module_cache(out, src, &source) {
                 found.push((
                     src,
                     CacheReader {

@@ -13,12 +13,13 @@
 //! Not for: reading the context (the gateway or CLI fills `ContextFacts`), deciding rewrites, or
 //! anything about source files other than manifests.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::dockerfile::ast::{Dockerfile, Instruction, Span};
 
 use super::analyze::{CopyFact, CopyOrigin, GoInvocation, StageAnalysis, StageBase};
-use super::modfile::{ModError, ModFile, WorkFile};
+use super::modfile::{compare_go_versions, ModError, ModFile, WorkFile};
 use super::shellscan::clean_path;
 use super::vendor::{check_consistency, vendor_is_default, InconsistentVendoring, ModulesTxt};
 
@@ -568,6 +569,7 @@ fn diagnose(view: &ModuleView, inv: &GoInvocation, facts: &ContextFacts) -> Vec<
             ),
         });
     }
+    out.extend(toolchain_diagnostic(view, inv));
     if let Some(m) = &view.module {
         match &m.go_mod {
             Err(e) => out.push(Diagnostic {
@@ -591,6 +593,64 @@ fn diagnose(view: &ModuleView, inv: &GoInvocation, facts: &ContextFacts) -> Vec<
         });
     }
     out
+}
+
+/// The `go` line the invocation must satisfy: the workspace's in workspace mode, else the
+/// module's; with the file and line it is on.
+fn required_go(view: &ModuleView) -> Option<(String, String)> {
+    if let Some(w) = &view.workspace {
+        let w_go = w.go_work.as_ref().ok()?.go.as_ref()?;
+        return Some((
+            w_go.value.clone(),
+            format!("{}:{}", ctx_file(&w.context_dir, "go.work"), w_go.line),
+        ));
+    }
+    let m = view.module.as_ref()?;
+    let go = m.go_mod.as_ref().ok()?.go.as_ref()?;
+    Some((
+        go.value.clone(),
+        format!("{}:{}", ctx_file(&m.context_dir, "go.mod"), go.line),
+    ))
+}
+
+/// go.mod/go.work asks for a newer Go than the image has (`GOLANG_VERSION`).
+fn toolchain_diagnostic(view: &ModuleView, inv: &GoInvocation) -> Option<Diagnostic> {
+    let image_go = inv.env.vars.get("GOLANG_VERSION")?;
+    let (required, at) = required_go(view)?;
+    if compare_go_versions(&required, image_go) != Ordering::Greater {
+        return None;
+    }
+    let policy = inv
+        .env
+        .vars
+        .get("GOTOOLCHAIN")
+        .map(String::as_str)
+        .unwrap_or("auto");
+    let (severity, consequence) = if policy == "local" || policy.starts_with("local+") {
+        (
+            Severity::Error,
+            format!("and GOTOOLCHAIN={policy} forbids downloading a newer one, so the go command will refuse to build"),
+        )
+    } else if compare_go_versions(image_go, "1.21") == Ordering::Less {
+        (
+            Severity::Warning,
+            "and Go before 1.21 cannot switch toolchains, so the build may fail to compile"
+                .to_string(),
+        )
+    } else {
+        (
+            Severity::Warning,
+            format!("so with GOTOOLCHAIN={policy} the go command downloads go{required} at build time (needs the module proxy)"),
+        )
+    };
+    Some(Diagnostic {
+        severity,
+        code: "go-version-newer-than-image",
+        span: view.span,
+        message: format!(
+            "{at}: go {required} is required but the image has go {image_go}, {consequence}; use a golang image of at least {required} or lower the go line"
+        ),
+    })
 }
 
 fn module_diagnostics(

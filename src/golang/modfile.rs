@@ -1097,5 +1097,38 @@ fn check_path_major(path: &str, version: &str) -> Result<(), String> {
     }
 }
 
+/// Orders Go toolchain versions the way the go command does (`1.21` < `1.21rc1` < `1.21.0` <
+/// `1.21.1`; a leading `go` is ignored). Unparseable parts compare as zero.
+pub fn compare_go_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    go_version_key(a).cmp(&go_version_key(b))
+}
+
+fn go_version_key(v: &str) -> (u64, u64, u8, u8, u64, u64) {
+    let v = v.strip_prefix("go").unwrap_or(v);
+    let num = |s: &str| s.parse::<u64>().unwrap_or(0);
+    let (major, rest) = v.split_once('.').unwrap_or((v, ""));
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let (minor, tail) = rest.split_at(end);
+    if let Some(patch) = tail.strip_prefix('.') {
+        return (num(major), num(minor), 2, 0, 0, num(patch));
+    }
+    if tail.is_empty() {
+        return (num(major), num(minor), 0, 0, 0, 0);
+    }
+    let split = tail
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(tail.len());
+    let (kind, n) = tail.split_at(split);
+    let rank = match kind {
+        "alpha" => 1,
+        "beta" => 2,
+        "rc" => 3,
+        _ => 0,
+    };
+    (num(major), num(minor), 1, rank, num(n), 0)
+}
+
 #[cfg(test)]
 mod tests;

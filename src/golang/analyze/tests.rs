@@ -388,3 +388,10 @@ fn base_image_config_json_is_read() {
     );
     assert_eq!(BaseImage::from_config_json(b"not json"), None);
 }
+
+#[test]
+fn unknown_module_cache_path_counts_every_copy_as_a_reader() {
+    let a = run("FROM golang:1.22 AS b\nENV GOPATH=\nUSER app\nRUN go build -o /out/app\nFROM alpine\nCOPY --from=b /out/app /app\n");
+    assert_eq!(a[0].final_env.gomodcache, None);
+    assert_eq!(a[0].module_cache_readers.len(), 1);
+}

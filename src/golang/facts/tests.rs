@@ -316,3 +316,31 @@ fn include_patterns_cover_every_manifest() {
     assert!(p.contains(&"**/vendor/modules.txt".to_string()));
     assert_eq!(p.len(), 5);
 }
+
+#[test]
+fn go_line_newer_than_the_image_is_diagnosed() {
+    let f = facts(&[("go.mod", "module m\n\ngo 1.23.1\n"), ("go.sum", "")]);
+    let base = "FROM golang:1.22\nENV GOLANG_VERSION=1.22.5\nWORKDIR /app\nCOPY . .\n";
+    let (_, d) = views(&format!("{base}ENV GOTOOLCHAIN=local\nRUN go build\n"), &f);
+    assert_eq!(codes(&d), vec!["go-version-newer-than-image"]);
+    assert_eq!(d[0].severity, Severity::Error);
+    assert_eq!(d[0].span.start, 6);
+    assert!(
+        d[0].message
+            .starts_with("go.mod:3: go 1.23.1 is required but the image has go 1.22.5"),
+        "{}",
+        d[0].message
+    );
+    let (_, d) = views(&format!("{base}RUN go build\n"), &f);
+    assert_eq!(d[0].severity, Severity::Warning);
+    assert!(
+        d[0].message.contains("downloads go1.23.1"),
+        "{}",
+        d[0].message
+    );
+    let (_, d) = views(&format!("{base}RUN GOTOOLCHAIN=local go build\n"), &f);
+    assert_eq!(d[0].severity, Severity::Error);
+    let ok = facts(&[("go.mod", "module m\n\ngo 1.22\n"), ("go.sum", "")]);
+    let (_, d) = views(&format!("{base}ENV GOTOOLCHAIN=local\nRUN go build\n"), &ok);
+    assert!(d.is_empty(), "{d:?}");
+}

@@ -478,3 +478,21 @@ fn go_work_errors_carry_line_numbers() {
         }
     }
 }
+
+#[test]
+fn go_versions_order_like_the_go_command() {
+    use std::cmp::Ordering::*;
+    let cases = [
+        ("1.21", "1.21rc1", Less),
+        ("1.21rc1", "1.21.0", Less),
+        ("1.21beta1", "1.21rc1", Less),
+        ("1.21.0", "1.21.1", Less),
+        ("1.22", "1.21.9", Greater),
+        ("go1.22.5", "1.22.5", Equal),
+        ("1.9", "1.10", Less),
+        ("2.0", "1.99", Greater),
+    ];
+    for (a, b, want) in cases {
+        assert_eq!(compare_go_versions(a, b), want, "{a} vs {b}");
+    }
+}
