@@ -172,7 +172,7 @@ pub fn module_views(
             let fs = visible_files(dockerfile, stages, s.index, run.command_index, facts);
             for (ii, inv) in run.invocations.iter().enumerate() {
                 let view = view_for(s.index, ri, ii, run.span, inv, &fs, facts);
-                diags.extend(diagnose(&view, inv, facts));
+                diags.extend(diagnose(&view, inv, facts, &fs));
                 views.push(view);
             }
         }
@@ -544,7 +544,12 @@ fn works_outside_module(inv: &GoInvocation) -> bool {
         || (sub == "run" && inv.args.iter().any(|a| a.ends_with(".go")))
 }
 
-fn diagnose(view: &ModuleView, inv: &GoInvocation, facts: &ContextFacts) -> Vec<Diagnostic> {
+fn diagnose(
+    view: &ModuleView,
+    inv: &GoInvocation,
+    facts: &ContextFacts,
+    fs: &VisibleFiles,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(dir) = view.dir.as_deref() else {
         return out;
@@ -555,10 +560,20 @@ fn diagnose(view: &ModuleView, inv: &GoInvocation, facts: &ContextFacts) -> Vec<
         && view.complete
         && !works_outside_module(inv)
     {
+        let copied: Vec<String> = fs
+            .files
+            .iter()
+            .filter(|(container, _)| file_name(container) == "go.mod")
+            .map(|(container, ctx)| format!("{ctx} (copied to {container})"))
+            .collect();
         let found = facts.go_mods();
-        let where_ = match found.as_slice() {
-            [] => "the build context has no go.mod".to_string(),
-            list => format!("the build context has go.mod at {}", list.join(", ")),
+        let where_ = match (copied.as_slice(), found.as_slice()) {
+            ([], []) => "the build context has no go.mod".to_string(),
+            ([], list) => format!(
+                "the build context has go.mod at {}, not copied into the image before this step",
+                list.join(", ")
+            ),
+            (list, _) => format!("the build context has go.mod at {}", list.join(", ")),
         };
         out.push(Diagnostic {
             severity: Severity::Error,

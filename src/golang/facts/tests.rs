@@ -82,8 +82,28 @@ fn module_in_a_subdirectory_is_diagnosed_with_the_run_line() {
     assert_eq!(codes(&d), vec!["go-mod-not-found"]);
     assert_eq!(d[0].severity, Severity::Error);
     assert_eq!(d[0].span.start, 4);
-    assert!(d[0].message.contains("app/go.mod"), "{}", d[0].message);
+    assert!(
+        d[0].message
+            .contains("app/go.mod (copied to /src/app/go.mod)"),
+        "{}",
+        d[0].message
+    );
     assert!(d[0].message.contains("/src"), "{}", d[0].message);
+}
+
+#[test]
+fn go_mod_not_copied_before_the_step_is_named() {
+    let f = facts(&[("go.mod", GO_MOD), ("go.sum", "x")]);
+    let (_, d) = views(
+        "FROM golang:1.22\nWORKDIR /src\nCOPY main.go .\nRUN go build\n",
+        &f,
+    );
+    assert_eq!(codes(&d), vec!["go-mod-not-found"]);
+    assert!(
+        d[0].message.contains("go.mod at go.mod, not copied"),
+        "{}",
+        d[0].message
+    );
 }
 
 #[test]
