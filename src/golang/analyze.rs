@@ -668,8 +668,9 @@ impl StageCx<'_> {
         };
         let sources = match origin {
             CopyOrigin::Context => sources.iter().map(|s| context_rel(s)).collect(),
+            // BuildKit resolves `--from` sources against the source's root, not a WORKDIR.
             CopyOrigin::Stage(_) | CopyOrigin::Image(_) => {
-                sources.iter().map(|s| join(&st.workdir, s)).collect()
+                sources.iter().map(|s| join("/", s)).collect()
             }
             _ => sources,
         };

@@ -17,6 +17,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::dockerfile::ast::{Dockerfile, Instruction, Span};
+use crate::dockerfile::instructions::{Mount, MountType};
 
 use super::analyze::{CopyFact, CopyOrigin, GoInvocation, StageAnalysis, StageBase};
 use super::modfile::{compare_go_versions, ModError, ModFile, WorkFile};
@@ -169,7 +170,8 @@ pub fn module_views(
     let mut diags = Vec::new();
     for s in stages {
         for (ri, run) in s.go_runs.iter().enumerate() {
-            let fs = visible_files(dockerfile, stages, s.index, run.command_index, facts);
+            let mut fs = visible_files(dockerfile, stages, s.index, run.command_index, facts);
+            apply_bind_mounts(&run.other_mounts, facts, &mut fs);
             for (ii, inv) in run.invocations.iter().enumerate() {
                 let view = view_for(s.index, ri, ii, run.span, inv, &fs, facts);
                 diags.extend(diagnose(&view, inv, facts, &fs));
@@ -256,6 +258,35 @@ fn contains_word(text: &str, word: &str) -> bool {
         let after = text.get(i + word.len()..).and_then(|t| t.chars().next());
         boundary(before) && boundary(after)
     })
+}
+
+/// Adds what the RUN's own bind mounts of the build context show (`--mount=type=bind,target=.`,
+/// `--mount=type=bind,source=go.mod,target=go.mod`, as in `docker init`'s Go template).
+fn apply_bind_mounts(mounts: &[Mount], facts: &ContextFacts, fs: &mut VisibleFiles) {
+    for m in mounts.iter().filter(|m| m.kind == MountType::Bind) {
+        if m.from.is_some() {
+            fs.complete = false;
+            continue;
+        }
+        let src = rel_clean(m.source.as_deref().unwrap_or(""));
+        let pseudo = CopyFact {
+            command_index: 0,
+            span: Span::default(),
+            is_add: false,
+            origin: CopyOrigin::Context,
+            sources: vec![src.clone()],
+            dest: clean_path(&m.target),
+            dest_is_dir: false,
+            parents: false,
+            excludes: Vec::new(),
+            uncertain: false,
+        };
+        for ctx in facts.files.keys() {
+            if let Some(dest) = copy_destination(&src, ctx, &pseudo) {
+                fs.files.insert(dest, ctx.clone());
+            }
+        }
+    }
 }
 
 /// Applies one COPY/ADD to the visible manifest map; returns false when its effect on

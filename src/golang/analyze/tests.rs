@@ -395,3 +395,10 @@ fn unknown_module_cache_path_counts_every_copy_as_a_reader() {
     assert_eq!(a[0].final_env.gomodcache, None);
     assert_eq!(a[0].module_cache_readers.len(), 1);
 }
+
+#[test]
+fn copy_from_sources_are_relative_to_the_source_root() {
+    let a = run("FROM golang:1.22 AS b\nRUN go mod download\nFROM golang:1.22\nWORKDIR /x\nCOPY --from=b go/pkg/mod /go/pkg/mod\n");
+    assert_eq!(a[1].copies[0].sources, vec!["/go/pkg/mod"]);
+    assert_eq!(a[0].module_cache_readers.len(), 1);
+}

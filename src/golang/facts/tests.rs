@@ -364,3 +364,30 @@ fn go_line_newer_than_the_image_is_diagnosed() {
     let (_, d) = views(&format!("{base}ENV GOTOOLCHAIN=local\nRUN go build\n"), &ok);
     assert!(d.is_empty(), "{d:?}");
 }
+
+#[test]
+fn docker_init_template_bind_mounts_expose_the_module() {
+    let f = facts(&[("go.mod", GO_MOD), ("go.sum", "x")]);
+    let src = "ARG GO_VERSION=1.22\nFROM --platform=$BUILDPLATFORM golang:${GO_VERSION} AS build\nWORKDIR /src\nRUN --mount=type=cache,target=/go/pkg/mod/ \\\n    --mount=type=bind,source=go.sum,target=go.sum \\\n    --mount=type=bind,source=go.mod,target=go.mod \\\n    go mod download -x\nARG TARGETARCH\nRUN --mount=type=cache,target=/go/pkg/mod/ \\\n    --mount=type=bind,target=. \\\n    CGO_ENABLED=0 GOARCH=$TARGETARCH go build -o /bin/server .\nFROM alpine:latest AS final\nCOPY --from=build /bin/server /bin/\nENTRYPOINT [ \"/bin/server\" ]\n";
+    let (v, d) = views(src, &f);
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(v.len(), 2);
+    for view in &v {
+        assert_eq!(
+            view.module.as_ref().map(|m| m.container_dir.as_str()),
+            Some("/src")
+        );
+    }
+    assert_eq!(
+        manifest_pairs(&v[0]),
+        pairs(&[("go.mod", "/src/go.mod"), ("go.sum", "/src/go.sum")])
+    );
+}
+
+#[test]
+fn bind_mount_from_another_stage_makes_the_view_incomplete() {
+    let f = facts(&[("app/go.mod", GO_MOD)]);
+    let (v, d) = views("FROM golang:1.22 AS src\nFROM golang:1.22\nWORKDIR /w\nRUN --mount=from=src,target=/w go build\n", &f);
+    assert!(!v[0].complete);
+    assert!(d.is_empty(), "{d:?}");
+}
