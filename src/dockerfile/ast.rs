@@ -237,3 +237,38 @@ pub enum Instruction {
     /// `MAINTAINER` text.
     Maintainer(String),
 }
+
+impl Command {
+    /// The instruction text as BuildKit's `String()` shows it in progress names and history
+    /// (`original` with surrounding whitespace trimmed).
+    pub fn code(&self) -> &str {
+        self.original.trim()
+    }
+}
+
+impl Stage {
+    /// The FROM text as BuildKit's `Stage.SourceCode` (`original` trimmed).
+    pub fn code(&self) -> &str {
+        self.original.trim()
+    }
+}
+
+impl ParseWarning {
+    /// The URL BuildKit attaches to this warning (gateway `Warn` `url`), when it has one.
+    pub fn url(&self) -> Option<&'static str> {
+        match self.rule.as_str() {
+            "NoEmptyContinuation" => Some("https://github.com/moby/moby/pull/33719"),
+            _ => None,
+        }
+    }
+
+    /// The detail lines BuildKit attaches to this warning (gateway `Warn` `detail`).
+    pub fn detail(&self) -> Vec<String> {
+        match self.rule.as_str() {
+            "NoEmptyContinuation" => {
+                vec!["Empty continuation lines will become errors in a future release".into()]
+            }
+            _ => Vec::new(),
+        }
+    }
+}

@@ -703,6 +703,19 @@ pub(crate) fn build(parsed: Parsed) -> Result<Dockerfile, ParseError> {
     Ok(df)
 }
 
+/// One node as a command (ONBUILD triggers): FROM is not a command.
+pub(crate) fn build_command(node: &Node) -> Result<Command, ParseError> {
+    let span = node.span;
+    match parse_node(node).map_err(|m| ParseError::at(m, span.start, span.end))? {
+        Item::Command(cmd) => Ok(cmd),
+        Item::From(_) => Err(ParseError::at(
+            "*instructions.Stage is not a command type",
+            span.start,
+            span.end,
+        )),
+    }
+}
+
 fn command_line(args: &[String], json: bool) -> CommandLine {
     if json {
         CommandLine::Exec(args.to_vec())
@@ -1089,7 +1102,7 @@ fn parse_healthcheck(node: &Node) -> Result<Healthcheck, String> {
         None => None,
         Some(v) => {
             let n = parse_go_int32(&v)
-                .ok_or_else(|| format!("strconv.ParseInt: parsing {}: invalid syntax", go_q(&v)))?;
+                .map_err(|why| format!("strconv.ParseInt: parsing {}: {why}", go_q(&v)))?;
             if n < 0 {
                 return Err(format!("--retries cannot be negative ({n})"));
             }
@@ -1106,13 +1119,15 @@ fn parse_healthcheck(node: &Node) -> Result<Healthcheck, String> {
     })
 }
 
-/// Go `strconv.ParseInt(s, 10, 32)`.
-fn parse_go_int32(s: &str) -> Option<i64> {
+/// Go `strconv.ParseInt(s, 10, 32)`; the error is Go's reason text.
+fn parse_go_int32(s: &str) -> Result<i64, &'static str> {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+        return Err("invalid syntax");
     }
-    s.parse::<i32>().ok().map(i64::from)
+    s.parse::<i32>()
+        .map(i64::from)
+        .map_err(|_| "value out of range")
 }
 
 /// Go `time.ParseDuration`, in nanoseconds.
@@ -1174,9 +1189,21 @@ pub(crate) fn parse_go_duration(s: &str) -> Result<i64, String> {
         };
         let mut v = int_val.checked_mul(scale).ok_or_else(invalid)?;
         if !frac_part.is_empty() {
-            let mut f: f64 = format!("0.{frac_part}").parse().map_err(|_| invalid())?;
-            f *= scale as f64;
-            v += f as u128;
+            // Go: v += uint64(float64(f) * (float64(unit) / scale)), digits past overflow dropped.
+            let (mut f, mut div) = (0u64, 1f64);
+            for d in frac_part.bytes() {
+                match f
+                    .checked_mul(10)
+                    .and_then(|x| x.checked_add(u64::from(d - b'0')))
+                {
+                    Some(next) => {
+                        f = next;
+                        div *= 10.0;
+                    }
+                    None => break,
+                }
+            }
+            v += (f as f64 * (scale as f64 / div)) as u128;
         }
         total = total.checked_add(v).ok_or_else(invalid)?;
         if total > i64::MAX as u128 {
@@ -1186,3 +1213,6 @@ pub(crate) fn parse_go_duration(s: &str) -> Result<i64, String> {
     let t = total as i64;
     Ok(if neg { -t } else { t })
 }
+
+#[cfg(test)]
+mod tests;

@@ -97,6 +97,20 @@ pub fn parse(source: &str) -> Result<ast::Dockerfile, ParseError> {
     instructions::build(parsed)
 }
 
+/// Parses one ONBUILD trigger (an image config `OnBuild` entry) into a command, the way BuildKit
+/// does when a child stage inherits it: a fresh parse (default escape), exactly one instruction,
+/// and not a FROM. Spans are relative to the trigger text.
+pub fn parse_trigger(trigger: &str) -> Result<ast::Command, ParseError> {
+    let parsed = parse_nodes(trigger)?;
+    let [node] = parsed.nodes.as_slice() else {
+        return Err(ParseError {
+            message: "onbuild trigger should be a single expression".into(),
+            span: None,
+        });
+    };
+    instructions::build_command(node)
+}
+
 /// Result of the syntactic layer.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Parsed {
@@ -833,3 +847,6 @@ pub(crate) fn chomp_heredoc_content(src: &str) -> String {
         .map(|l| l.trim_start_matches('\t'))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
