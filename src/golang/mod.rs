@@ -12,3 +12,6 @@ pub mod facts;
 pub mod modfile;
 pub mod shellscan;
 pub mod vendor;
+
+#[cfg(test)]
+mod proptests;
