@@ -160,6 +160,50 @@ fn is_root(user: &str) -> bool {
     name.is_empty() || name == "root" || name == "0"
 }
 
+/// A USER value split into user and group, with numeric ids where they are written as numbers
+/// (names need the image's /etc/passwd and /etc/group, which the analysis does not read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSpec {
+    /// User name or uid as written (`""` = root).
+    pub user: String,
+    /// Group name or gid as written, if any.
+    pub group: Option<String>,
+    /// Numeric uid (`Some(0)` for root and `""`).
+    pub uid: Option<u32>,
+    /// Numeric gid, when the group is written as a number (`Some(0)` for root without group).
+    pub gid: Option<u32>,
+}
+
+impl UserSpec {
+    /// Parses a USER value (`app`, `1000`, `1000:1000`, `app:staff`, `""`).
+    pub fn parse(value: &str) -> UserSpec {
+        let (user, group) = match value.split_once(':') {
+            Some((u, g)) => (u.to_string(), Some(g.to_string())),
+            None => (value.to_string(), None),
+        };
+        let uid = match user.as_str() {
+            "" | "root" => Some(0),
+            u => u.parse().ok(),
+        };
+        let gid = match &group {
+            Some(g) => g.parse().ok(),
+            None if uid == Some(0) => Some(0),
+            None => None,
+        };
+        UserSpec {
+            user,
+            group,
+            uid,
+            gid,
+        }
+    }
+
+    /// True for root (`""`, `root`, `0`).
+    pub fn is_root(&self) -> bool {
+        self.uid == Some(0)
+    }
+}
+
 fn join(base: &str, rel: &str) -> String {
     if rel.starts_with('/') {
         clean_path(rel)
@@ -260,6 +304,11 @@ pub struct GoRun {
 }
 
 impl GoRun {
+    /// The RUN's USER, parsed.
+    pub fn user_spec(&self) -> UserSpec {
+        UserSpec::parse(&self.user)
+    }
+
     /// True when a cache mount's target is exactly `path`.
     pub fn has_cache_mount_at(&self, path: &str) -> bool {
         self.cache_mounts

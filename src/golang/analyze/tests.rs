@@ -402,3 +402,22 @@ fn copy_from_sources_are_relative_to_the_source_root() {
     assert_eq!(a[1].copies[0].sources, vec!["/go/pkg/mod"]);
     assert_eq!(a[0].module_cache_readers.len(), 1);
 }
+
+#[test]
+fn user_values_parse_to_ids_where_numeric() {
+    let cases = [
+        ("", Some(0), Some(0)),
+        ("root", Some(0), Some(0)),
+        ("0", Some(0), Some(0)),
+        ("1000", Some(1000), None),
+        ("1000:2000", Some(1000), Some(2000)),
+        ("app", None, None),
+        ("app:10", None, Some(10)),
+        ("nonroot:nonroot", None, None),
+    ];
+    for (v, uid, gid) in cases {
+        let u = UserSpec::parse(v);
+        assert_eq!((u.uid, u.gid), (uid, gid), "{v}");
+        assert_eq!(u.is_root(), uid == Some(0), "{v}");
+    }
+}
