@@ -412,7 +412,11 @@ fn parent_dir(p: &str) -> &str {
 }
 
 fn join_abs(dir: &str, rel: &str) -> String {
-    clean_path(&format!("{dir}/{rel}"))
+    if rel.starts_with('/') {
+        clean_path(rel)
+    } else {
+        clean_path(&format!("{dir}/{rel}"))
+    }
 }
 
 fn rel_clean(p: &str) -> String {
@@ -525,32 +529,40 @@ fn view_for(
         });
     }
     let gowork = inv.env.vars.get("GOWORK").map(String::as_str);
-    if gowork.is_none() || gowork == Some("") {
-        if let Some((cdir, ctx)) = find_up(fs, dir, "go.work") {
-            let ctx_dir = parent_dir(ctx).to_string();
-            let go_work = WorkFile::parse(ctx, facts.get(ctx).unwrap_or_default());
-            add(&ctx_dir, &cdir, "go.work");
-            add(&ctx_dir, &cdir, "go.work.sum");
-            if let Ok(w) = &go_work {
-                let dirs = w
-                    .uses
-                    .iter()
-                    .map(|u| u.path.as_str())
-                    .chain(w.replace.iter().filter_map(|r| r.local_dir()));
-                for d in dirs.filter(|d| !d.starts_with('/')) {
-                    if let Some(t) = rel_join(&ctx_dir, d) {
-                        let container = join_abs(&cdir, d);
-                        add(&t, &container, "go.mod");
-                        add(&t, &container, "go.sum");
-                    }
+    let found_work = match gowork {
+        None | Some("") => find_up(fs, dir, "go.work"),
+        Some("off") => None,
+        Some(path) => {
+            let p = join_abs(dir, path);
+            fs.files
+                .get(&p)
+                .map(|ctx| (parent_dir(&p).to_string(), ctx))
+        }
+    };
+    if let Some((cdir, ctx)) = found_work {
+        let ctx_dir = parent_dir(ctx).to_string();
+        let go_work = WorkFile::parse(ctx, facts.get(ctx).unwrap_or_default());
+        add(&ctx_dir, &cdir, "go.work");
+        add(&ctx_dir, &cdir, "go.work.sum");
+        if let Ok(w) = &go_work {
+            let dirs = w
+                .uses
+                .iter()
+                .map(|u| u.path.as_str())
+                .chain(w.replace.iter().filter_map(|r| r.local_dir()));
+            for d in dirs.filter(|d| !d.starts_with('/')) {
+                if let Some(t) = rel_join(&ctx_dir, d) {
+                    let container = join_abs(&cdir, d);
+                    add(&t, &container, "go.mod");
+                    add(&t, &container, "go.sum");
                 }
             }
-            view.workspace = Some(Workspace {
-                container_dir: cdir,
-                context_dir: ctx_dir,
-                go_work,
-            });
         }
+        view.workspace = Some(Workspace {
+            container_dir: cdir,
+            context_dir: ctx_dir,
+            go_work,
+        });
     }
     manifests.sort();
     manifests.dedup();
@@ -627,18 +639,72 @@ fn diagnose(
             Ok(f) => out.extend(module_diagnostics(view, m, f, facts)),
         }
     }
-    if let Some(Workspace {
-        go_work: Err(e), ..
-    }) = &view.workspace
-    {
-        out.push(Diagnostic {
+    match &view.workspace {
+        Some(Workspace {
+            go_work: Err(e), ..
+        }) => out.push(Diagnostic {
             severity: Severity::Error,
             code: "go-work-parse-error",
             span: view.span,
             message: e.to_string(),
-        });
+        }),
+        Some(
+            w @ Workspace {
+                go_work: Ok(work), ..
+            },
+        ) => {
+            out.extend(workspace_membership(view, w, work));
+        }
+        None => {}
     }
     out
+}
+
+/// In workspace mode the module containing the directory must be a `use` member.
+fn workspace_membership(view: &ModuleView, w: &Workspace, work: &WorkFile) -> Option<Diagnostic> {
+    let m = view.module.as_ref()?;
+    let member = work
+        .uses
+        .iter()
+        .any(|u| join_abs(&w.container_dir, &u.path) == m.container_dir);
+    (!member).then(|| Diagnostic {
+        severity: Severity::Error,
+        code: "module-not-in-workspace",
+        span: view.span,
+        message: format!(
+            "the go command runs in module {} ({}), which is not listed in {}; add `use ./{}` to go.work, or set GOWORK=off for this step",
+            m.container_dir,
+            ctx_file(&m.context_dir, "go.mod"),
+            ctx_file(&w.context_dir, "go.work"),
+            rel_from(&w.container_dir, &m.container_dir),
+        ),
+    })
+}
+
+/// `target` relative to `base` when it is inside it, else `target` itself.
+fn rel_from(base: &str, target: &str) -> String {
+    match target.strip_prefix(base) {
+        Some(rest) if base == "/" => rest.to_string(),
+        Some(rest) if rest.starts_with('/') => rest.trim_start_matches('/').to_string(),
+        Some("") => ".".to_string(),
+        _ => target.to_string(),
+    }
+}
+
+/// The first COPY/ADD of `stage` that brings more than Go manifests from the context into (or
+/// above) `module_dir`: where a dependency step has to go, before it.
+pub fn first_source_copy<'a>(stage: &'a StageAnalysis, module_dir: &str) -> Option<&'a CopyFact> {
+    stage.copies.iter().find(|c| {
+        let only_manifests = !c.sources.is_empty()
+            && c.sources
+                .iter()
+                .all(|s| MANIFEST_NAMES.contains(&file_name(s)) || file_name(s) == "modules.txt");
+        let overlaps = c.dest == module_dir
+            || is_under(&c.dest, module_dir)
+            || is_under(module_dir, &c.dest)
+            || c.dest == "/";
+        c.origin == CopyOrigin::Context && !only_manifests && overlaps
+    })
 }
 
 /// The `go` line the invocation must satisfy: the workspace's in workspace mode, else the

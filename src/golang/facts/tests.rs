@@ -391,3 +391,60 @@ fn bind_mount_from_another_stage_makes_the_view_incomplete() {
     assert!(!v[0].complete);
     assert!(d.is_empty(), "{d:?}");
 }
+
+#[test]
+fn module_outside_the_workspace_members_is_diagnosed() {
+    let f = facts(&[
+        ("go.work", "go 1.22\nuse ./api\n"),
+        ("api/go.mod", "module a\ngo 1.22\n"),
+        ("tools/go.mod", "module t\ngo 1.22\n"),
+    ]);
+    let (_, d) = views(
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd tools && go build\n",
+        &f,
+    );
+    assert_eq!(codes(&d), vec!["module-not-in-workspace"]);
+    assert!(
+        d[0].message.contains("add `use ./tools`"),
+        "{}",
+        d[0].message
+    );
+    let (_, d) = views(
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd api && go build\n",
+        &f,
+    );
+    assert!(d.is_empty(), "{d:?}");
+}
+
+#[test]
+fn explicit_gowork_path_is_used() {
+    let f = facts(&[
+        ("ws/dev.work", "go 1.22\nuse ../api\n"),
+        ("api/go.mod", "module a\ngo 1.22\n"),
+    ]);
+    let (v, d) = views("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nENV GOWORK=/src/ws/dev.work\nRUN cd api && go build\n", &f);
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(
+        v[0].workspace.as_ref().map(|w| w.container_dir.as_str()),
+        Some("/src/ws")
+    );
+}
+
+#[test]
+fn first_source_copy_skips_manifest_copies() {
+    let df = parse("FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nCOPY vendor/modules.txt vendor/\nCOPY ./config /etc/app\nCOPY . .\nRUN go build\n");
+    let df = match df {
+        Ok(df) => df,
+        Err(e) => panic!("{e}"),
+    };
+    let args = BTreeMap::new();
+    let images: BTreeMap<String, BaseImage> = BTreeMap::new();
+    let stages = analyze(&AnalyzeInput {
+        dockerfile: &df,
+        build_args: &args,
+        images: &images,
+        target: None,
+    });
+    let c = first_source_copy(&stages[0], "/src");
+    assert_eq!(c.map(|c| c.span.start), Some(6));
+}
