@@ -288,10 +288,10 @@ struct LexLine {
     comment: Option<String>,
 }
 
+/// Characters that continue a bare word (quotes only start strings at the beginning of a token,
+/// as in the go command; inside a word they are rejected later by `parse_string`).
 fn is_ident_char(c: char) -> bool {
-    !matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | ',' | '"' | '`')
-        && !c.is_whitespace()
-        && !c.is_control()
+    !matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | ',') && !c.is_whitespace() && !c.is_control()
 }
 
 fn lex(file: &str, text: &str) -> Result<Vec<LexLine>, ModError> {

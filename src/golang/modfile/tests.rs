@@ -351,6 +351,11 @@ fn errors_carry_line_numbers() {
             2,
             "unquoted string cannot contain quote",
         ),
+        (
+            "module m\nrequire a\"b v1.0.0\n",
+            2,
+            "unquoted string cannot contain quote",
+        ),
         ("module \"m\n", 1, "unexpected newline in string"),
         (
             "module m\nrequire \"a\\q\" v1.0.0\n",
