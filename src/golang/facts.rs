@@ -157,6 +157,21 @@ pub struct ModuleView {
     pub complete: bool,
 }
 
+impl ModuleView {
+    /// True when `inv` (the invocation this view is for) builds from vendor/: `-mod=vendor`
+    /// (flag or GOFLAGS), or no `-mod` and a modules.txt with a go line of 1.14 or newer outside
+    /// workspace mode, as the go command decides.
+    pub fn uses_vendor(&self, inv: &GoInvocation) -> bool {
+        match inv.effective_mod_mode().as_deref() {
+            Some("vendor") => true,
+            Some(_) => false,
+            None => {
+                self.workspace.is_none() && self.vendor.as_ref().is_some_and(|v| v.default_mode)
+            }
+        }
+    }
+}
+
 /// Module views of every go invocation in every stage, and the diagnoses found.
 ///
 /// `dockerfile` is the file `stages` were computed from (its RUN texts tell whether a step may

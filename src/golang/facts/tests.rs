@@ -252,6 +252,22 @@ fn vendor_state_is_reported() {
     );
     let vendor = v[0].vendor.as_ref();
     assert!(vendor.is_some_and(|s| s.default_mode && s.consistency.is_ok()));
+    let stages_src = "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build\nRUN go build -mod=mod\nENV GOFLAGS=-mod=vendor\nRUN go build\n";
+    let df = parse(stages_src).unwrap_or_else(|e| panic!("{e}"));
+    let args = BTreeMap::new();
+    let images: BTreeMap<String, BaseImage> = BTreeMap::new();
+    let stages = analyze(&AnalyzeInput {
+        dockerfile: &df,
+        build_args: &args,
+        images: &images,
+        target: None,
+    });
+    let (vs, _) = module_views(&df, &stages, &f);
+    let uses: Vec<bool> = vs
+        .iter()
+        .map(|v| v.uses_vendor(&stages[0].go_runs[v.run].invocations[v.invocation]))
+        .collect();
+    assert_eq!(uses, vec![true, false, true]);
     assert!(d.is_empty());
     let f = facts(&[
         ("go.mod", GO_MOD),
