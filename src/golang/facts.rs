@@ -190,6 +190,7 @@ pub fn module_views(
             for (ii, inv) in run.invocations.iter().enumerate() {
                 let view = view_for(s.index, ri, ii, run.span, inv, &fs, facts);
                 diags.extend(diagnose(&view, inv, facts, &fs));
+                diags.extend(invocation_diagnostics(run.span, inv));
                 views.push(view);
             }
         }
@@ -585,6 +586,31 @@ fn view_for(
     view
 }
 
+/// Findings about the go command line itself, independent of the context.
+fn invocation_diagnostics(span: Span, inv: &GoInvocation) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if inv.flags.force_rebuild {
+        out.push(Diagnostic {
+            severity: Severity::Warning,
+            code: "build-flag-a",
+            span,
+            message: format!(
+                "`go {} -a` rebuilds every package and defeats the Go build cache; drop -a (the build cache already tracks every input)",
+                inv.subcommand.as_deref().unwrap_or("build")
+            ),
+        });
+    }
+    if inv.writes_go_env() {
+        out.push(Diagnostic {
+            severity: Severity::Warning,
+            code: "go-env-write",
+            span,
+            message: "`go env -w` stores settings in the go env file, where gofront cannot see them; prefer ENV so cache paths and proxies are known".to_string(),
+        });
+    }
+    out
+}
+
 /// Invocations that work without a go.mod.
 fn works_outside_module(inv: &GoInvocation) -> bool {
     let sub = inv.subcommand.as_deref().unwrap_or("");
@@ -792,8 +818,24 @@ fn module_diagnostics(
         let Some(target) = r.local_dir() else {
             continue;
         };
-        let outside = target.starts_with('/') || rel_join(&m.context_dir, target).is_none();
-        if outside {
+        let inside = rel_join(&m.context_dir, target).filter(|_| !target.starts_with('/'));
+        if let Some(dir) = inside
+            .as_ref()
+            .filter(|d| !facts.has(&ctx_file(d, "go.mod")))
+        {
+            out.push(Diagnostic {
+                severity: Severity::Warning,
+                code: "replace-target-missing",
+                span: view.span,
+                message: format!(
+                    "{go_mod}:{}: replace {} => {target}: the build context has no {} (missing, or excluded by .dockerignore); the go command fails when it needs this module",
+                    r.line,
+                    r.old.path,
+                    ctx_file(dir, "go.mod")
+                ),
+            });
+        }
+        if inside.is_none() {
             out.push(Diagnostic {
                 severity: Severity::Warning,
                 code: "replace-outside-context",

@@ -464,3 +464,30 @@ fn first_source_copy_skips_manifest_copies() {
     let c = first_source_copy(&stages[0], "/src");
     assert_eq!(c.map(|c| c.span.start), Some(6));
 }
+
+#[test]
+fn command_line_findings() {
+    let f = facts(&[("go.mod", "module m\ngo 1.22\n")]);
+    let (_, d) = views("FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go env -w GOFLAGS=-buildvcs=false\nRUN go build -a -installsuffix cgo -o /x .\n", &f);
+    assert_eq!(codes(&d), vec!["go-env-write", "build-flag-a"]);
+    assert_eq!(d[1].span.start, 5);
+}
+
+#[test]
+fn replace_target_missing_from_the_context() {
+    let f = facts(&[(
+        "go.mod",
+        "module m\ngo 1.22\nreplace example.com/lib => ./lib\n",
+    )]);
+    let (_, d) = views(
+        "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build\n",
+        &f,
+    );
+    assert_eq!(codes(&d), vec!["replace-target-missing"]);
+    assert!(
+        d[0].message
+            .starts_with("go.mod:3: replace example.com/lib => ./lib"),
+        "{}",
+        d[0].message
+    );
+}
