@@ -19,7 +19,9 @@ use std::collections::BTreeMap;
 use crate::dockerfile::ast::{Dockerfile, Instruction, Span};
 use crate::dockerfile::instructions::{Mount, MountType};
 
-use super::analyze::{CopyFact, CopyOrigin, GoInvocation, StageAnalysis, StageBase};
+use super::analyze::{
+    analyze, AnalyzeInput, CopyFact, CopyOrigin, GoInvocation, StageAnalysis, StageBase,
+};
 use super::modfile::{compare_go_versions, ModError, ModFile, WorkFile};
 use super::shellscan::clean_path;
 use super::vendor::{check_consistency, vendor_is_default, InconsistentVendoring, ModulesTxt};
@@ -195,7 +197,32 @@ pub fn module_views(
             }
         }
     }
+    let mut seen = std::collections::BTreeSet::new();
+    diags.retain(|d| seen.insert((d.span, d.code, d.message.clone())));
     (views, diags)
+}
+
+/// Everything the Go rewrites start from, for one Dockerfile and build context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoFacts {
+    /// Per-stage analysis.
+    pub stages: Vec<StageAnalysis>,
+    /// What each go invocation sees.
+    pub views: Vec<ModuleView>,
+    /// Static diagnoses, in Dockerfile order, without duplicates.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Analyses the Dockerfile and combines it with the context facts.
+pub fn gather(input: &AnalyzeInput, facts: &ContextFacts) -> GoFacts {
+    let stages = analyze(input);
+    let (views, mut diagnostics) = module_views(input.dockerfile, &stages, facts);
+    diagnostics.sort_by_key(|d| d.span.start);
+    GoFacts {
+        stages,
+        views,
+        diagnostics,
+    }
 }
 
 /// Manifest files visible in a stage's filesystem before one of its instructions.

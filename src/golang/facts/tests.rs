@@ -491,3 +491,25 @@ fn replace_target_missing_from_the_context() {
         d[0].message
     );
 }
+
+#[test]
+fn gather_dedups_findings_of_one_run() {
+    let df = parse("FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go mod download && go build -a . && go vet ./...\n").unwrap_or_else(|e| panic!("{e}"));
+    let f = facts(&[("go.mod", GO_MOD)]);
+    let args = BTreeMap::new();
+    let images: BTreeMap<String, BaseImage> = BTreeMap::new();
+    let g = gather(
+        &AnalyzeInput {
+            dockerfile: &df,
+            build_args: &args,
+            images: &images,
+            target: None,
+        },
+        &f,
+    );
+    assert_eq!(g.views.len(), 3);
+    assert_eq!(
+        codes(&g.diagnostics),
+        vec!["missing-go-sum", "build-flag-a"]
+    );
+}
