@@ -686,8 +686,15 @@ fn diagnose(
             ),
             (list, _) => format!("the build context has go.mod at {}", list.join(", ")),
         };
+        // An error only when the context's go.mod is demonstrably elsewhere; with no go.mod in
+        // the context at all, the base image might still provide one.
+        let severity = if found.is_empty() {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
         out.push(Diagnostic {
-            severity: Severity::Error,
+            severity,
             code: "go-mod-not-found",
             span: view.span,
             message: format!(

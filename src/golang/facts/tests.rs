@@ -513,3 +513,18 @@ fn gather_dedups_findings_of_one_run() {
         vec!["missing-go-sum", "build-flag-a"]
     );
 }
+
+#[test]
+fn no_go_mod_anywhere_is_only_a_warning() {
+    let (_, d) = views(
+        "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build\n",
+        &ContextFacts::default(),
+    );
+    assert_eq!(codes(&d), vec!["go-mod-not-found"]);
+    assert_eq!(d[0].severity, Severity::Warning);
+    assert!(
+        d[0].message.contains("the build context has no go.mod"),
+        "{}",
+        d[0].message
+    );
+}
