@@ -651,7 +651,10 @@ fn works_outside_module(inv: &GoInvocation) -> bool {
         || (sub == "mod" && matches!(first_arg, Some("init" | "help")))
         || (sub == "work" && matches!(first_arg, Some("init")))
         || inv.flags.modfile.is_some()
-        || inv.env.vars.get("GO111MODULE").map(String::as_str) == Some("off")
+        || matches!(
+            inv.env.vars.get("GO111MODULE").map(String::as_str),
+            Some("off" | "auto")
+        )
         || (sub == "run" && inv.args.iter().any(|a| a.ends_with(".go")))
 }
 

@@ -310,6 +310,7 @@ fn no_diagnosis_when_files_may_come_from_elsewhere() {
         "FROM golang:1.22 AS a\nFROM golang:1.22\nCOPY --from=a /src /src\nWORKDIR /src\nRUN go build\n",
         "FROM golang:1.22\nWORKDIR /src\nRUN go install golang.org/x/tools/cmd/stringer@latest\n",
         "FROM golang:1.22\nWORKDIR /src\nRUN go version && go env\n",
+        "FROM golang:1.22\nENV GO111MODULE=auto\nWORKDIR /go/src/example.com/x\nCOPY . .\nRUN go build\n",
     ] {
         let (_, d) = views(src, &f);
         assert!(d.is_empty(), "{src}: {d:?}");
