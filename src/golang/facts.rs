@@ -668,7 +668,10 @@ fn diagnose(
     let Some(dir) = view.dir.as_deref() else {
         return out;
     };
-    let sub = inv.subcommand.clone().unwrap_or_default();
+    let mut sub = inv.subcommand.clone().unwrap_or_default();
+    if let (true, Some(first)) = (matches!(sub.as_str(), "mod" | "work"), inv.args.first()) {
+        sub = format!("{sub} {first}");
+    }
     if view.module.is_none()
         && view.workspace.is_none()
         && view.complete
@@ -689,6 +692,16 @@ fn diagnose(
             ),
             (list, _) => format!("the build context has go.mod at {}", list.join(", ")),
         };
+        let copied_dirs: Vec<&str> = fs
+            .files
+            .keys()
+            .filter(|container| file_name(container) == "go.mod")
+            .map(|container| parent_dir(container))
+            .collect();
+        let fix = match copied_dirs.as_slice() {
+            [one] => format!("use `WORKDIR {one}` (or `cd {one}` / `go -C {one}`) for this step"),
+            _ => format!("set WORKDIR (or `cd`/`-C`) to the directory the go.mod is copied to, or copy the module into {dir}"),
+        };
         // An error only when the context's go.mod is demonstrably elsewhere; with no go.mod in
         // the context at all, the base image might still provide one.
         let severity = if found.is_empty() {
@@ -701,7 +714,7 @@ fn diagnose(
             code: "go-mod-not-found",
             span: view.span,
             message: format!(
-                "`go {sub}` runs in {dir}, but no go.mod is there or in a parent directory after the COPY instructions before it; {where_}: set WORKDIR (or `cd`/`-C`) to the directory the go.mod is copied to, or copy the module into {dir}"
+                "`go {sub}` runs in {dir}, but no go.mod is there or in a parent directory after the COPY instructions before it; {where_}: {fix}"
             ),
         });
     }

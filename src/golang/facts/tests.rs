@@ -88,7 +88,16 @@ fn module_in_a_subdirectory_is_diagnosed_with_the_run_line() {
         "{}",
         d[0].message
     );
-    assert!(d[0].message.contains("/src"), "{}", d[0].message);
+    assert!(
+        d[0].message.contains("use `WORKDIR /src/app`"),
+        "{}",
+        d[0].message
+    );
+    assert!(
+        d[0].message.starts_with("`go build` runs in /src,"),
+        "{}",
+        d[0].message
+    );
 }
 
 #[test]
