@@ -273,7 +273,15 @@ fn visible_files(
     for (si, limit) in chain.into_iter().rev() {
         let Some(s) = stages.get(si) else { continue };
         for c in s.copies.iter().filter(|c| c.command_index < limit) {
-            complete &= apply_copy(c, facts, &mut files);
+            complete &= match c.origin {
+                // `--from` only names earlier stages, so this recursion ends.
+                CopyOrigin::Stage(from) if from < si && !c.uncertain && c.excludes.is_empty() => {
+                    let src = visible_files(dockerfile, stages, from, usize::MAX, facts);
+                    apply_stage_copy(c, &src, &mut files);
+                    src.complete
+                }
+                _ => apply_copy(c, facts, &mut files),
+            };
         }
         let cmds = dockerfile.stages.get(si).map(|st| st.commands.as_slice());
         for cmd in cmds.unwrap_or(&[]).iter().take(limit) {
@@ -328,6 +336,29 @@ fn apply_bind_mounts(mounts: &[Mount], facts: &ContextFacts, fs: &mut VisibleFil
             if let Some(dest) = copy_destination(&src, ctx, &pseudo) {
                 fs.files.insert(dest, ctx.clone());
             }
+        }
+    }
+}
+
+/// Applies a `COPY --from=<stage>` using the manifests visible at the end of that stage.
+fn apply_stage_copy(c: &CopyFact, src: &VisibleFiles, files: &mut BTreeMap<String, String>) {
+    for s in &c.sources {
+        for (path, ctx) in &src.files {
+            let dest = if path == s || (is_glob(s) && glob_match(s, path)) {
+                if c.dest_is_dir || is_glob(s) {
+                    join_abs(&c.dest, file_name(path))
+                } else {
+                    c.dest.clone()
+                }
+            } else if s == "/" {
+                join_abs(&c.dest, path.trim_start_matches('/'))
+            } else if let Some(rest) = path.strip_prefix(s.as_str()).filter(|r| r.starts_with('/'))
+            {
+                join_abs(&c.dest, rest.trim_start_matches('/'))
+            } else {
+                continue;
+            };
+            files.insert(dest, ctx.clone());
         }
     }
 }

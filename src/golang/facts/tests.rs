@@ -316,7 +316,7 @@ fn no_diagnosis_when_files_may_come_from_elsewhere() {
     for src in [
         "FROM golang:1.22\nRUN git clone https://example.com/r /src\nWORKDIR /src\nRUN go build\n",
         "FROM golang:1.22\nWORKDIR /src\nRUN go mod init example.com/x\nRUN go build\n",
-        "FROM golang:1.22 AS a\nFROM golang:1.22\nCOPY --from=a /src /src\nWORKDIR /src\nRUN go build\n",
+        "FROM golang:1.22 AS a\nRUN git clone https://example.com/r /src\nFROM golang:1.22\nCOPY --from=a /src /src\nWORKDIR /src\nRUN go build\n",
         "FROM golang:1.22\nWORKDIR /src\nRUN go install golang.org/x/tools/cmd/stringer@latest\n",
         "FROM golang:1.22\nWORKDIR /src\nRUN go version && go env\n",
         "FROM golang:1.22\nENV GO111MODULE=auto\nWORKDIR /go/src/example.com/x\nCOPY . .\nRUN go build\n",
@@ -537,4 +537,24 @@ fn no_go_mod_anywhere_is_only_a_warning() {
         "{}",
         d[0].message
     );
+}
+
+#[test]
+fn manifests_copied_between_stages_are_followed() {
+    let f = facts(&[("app/go.mod", GO_MOD), ("app/go.sum", "x")]);
+    let src = "FROM golang:1.22 AS source\nCOPY . /code\nFROM golang:1.22\nCOPY --from=source /code/app /src\nWORKDIR /src\nRUN go build\nRUN cd / && go build\n";
+    let (v, d) = views(src, &f);
+    assert_eq!(
+        v[0].module
+            .as_ref()
+            .map(|m| (m.container_dir.as_str(), m.context_dir.as_str())),
+        Some(("/src", "app"))
+    );
+    assert_eq!(
+        manifest_pairs(&v[0]),
+        pairs(&[("app/go.mod", "/src/go.mod"), ("app/go.sum", "/src/go.sum")])
+    );
+    assert!(v[1].complete);
+    assert_eq!(codes(&d), vec!["go-mod-not-found"]);
+    assert_eq!(d[0].span.start, 7);
 }
