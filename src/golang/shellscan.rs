@@ -239,6 +239,7 @@ impl Splitter {
 
     fn end_command(&mut self) {
         self.end_word();
+        self.skip_next_word = false;
         if !self.words.is_empty() {
             self.segs
                 .push(Segment::Cmd(std::mem::take(&mut self.words)));
@@ -452,6 +453,8 @@ mod tests {
             ("$GO build", vec![]),
             ("env GOOS=linux go build", vec![(s("/src"), "build".into())]),
             ("time go test ./...", vec![(s("/src"), "test".into())]),
+            ("echo x >\ngo vet", vec![(s("/src"), "vet".into())]),
+            ("go run gen.go <<EOF", vec![(s("/src"), "run".into())]),
         ];
         for (text, want) in cases {
             assert_eq!(&dirs_and_first_arg(text), want, "{text}");
