@@ -75,6 +75,14 @@ impl BaseImages for BTreeMap<String, BaseImage> {
     }
 }
 
+/// Any closure works as a source of configs (for example one that asks convert's image
+/// resolver and parses the config with [`BaseImage::from_config_json`]).
+impl<F: Fn(&str) -> Option<BaseImage>> BaseImages for F {
+    fn config(&self, reference: &str) -> Option<BaseImage> {
+        self(reference)
+    }
+}
+
 /// Inputs of [`analyze`].
 pub struct AnalyzeInput<'a> {
     /// The parsed Dockerfile.

@@ -421,3 +421,22 @@ fn user_values_parse_to_ids_where_numeric() {
         assert_eq!(u.is_root(), uid == Some(0), "{v}");
     }
 }
+
+#[test]
+fn closures_provide_base_image_configs() {
+    let df = parse("FROM docker.io/library/golang:1.22\nRUN go build\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let args = BTreeMap::new();
+    let lookup = |r: &str| (r == "docker.io/library/golang:1.22").then(golang_image);
+    let a = analyze(&AnalyzeInput {
+        dockerfile: &df,
+        build_args: &args,
+        images: &lookup,
+        target: None,
+    });
+    assert_eq!(a[0].go_runs[0].workdir, "/go");
+    assert_eq!(
+        a[0].go_runs[0].env.gomodcache.as_deref(),
+        Some("/go/pkg/mod")
+    );
+}
