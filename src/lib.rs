@@ -9,6 +9,7 @@ pub mod convert;
 pub mod dockerfile;
 pub mod frontend;
 pub mod gateway;
+pub mod golang;
 pub mod llb;
 pub mod options;
 pub mod platform;

@@ -1,0 +1,1110 @@
+//! Stage analysis: which stages of a Dockerfile build Go, and, for every RUN that runs the go
+//! tool, where it runs, with which Go environment, user and cache mounts, and what the stage's
+//! COPY/ADD instructions brought into the filesystem before it.
+//!
+//! This follows the stage state the way BuildKit's `dockerfile.v0` does: ARG/ENV in order (an
+//! ARG with a value sets the environment, a later ENV overrides it), WORKDIR resolved against the
+//! previous one, USER, inheritance from earlier stages (`FROM builder`) and, when the caller knows
+//! it, the base image's config (Env, User, WorkingDir). Expansion uses the BuildKit-compatible
+//! lexer. Everything uncertain is reported as unknown (`None`) or as a note, never guessed.
+//!
+//! Not for: reading the build context (module roots are computed later from context facts),
+//! deciding or applying rewrites, or producing LLB.
+
+use std::collections::BTreeMap;
+
+use crate::dockerfile::ast::{self, CommandLine, CopyLike, Dockerfile, Instruction, Span};
+use crate::dockerfile::instructions::{parse_mount, Mount, MountType};
+use crate::dockerfile::shell::{EnvLookup, Lexer};
+
+use super::shellscan::{self, clean_path, Word};
+
+/// The parts of a base image's config the analysis uses.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BaseImage {
+    /// `Config.Env` as `NAME=value` pairs, in order.
+    pub env: Vec<(String, String)>,
+    /// `Config.User` ("" = root).
+    pub user: String,
+    /// `Config.WorkingDir` ("" = `/`).
+    pub working_dir: String,
+}
+
+impl BaseImage {
+    /// Reads Env/User/WorkingDir from an OCI image config JSON (`{"config": {...}}`).
+    /// Returns `None` when the bytes are not such a JSON object.
+    pub fn from_config_json(bytes: &[u8]) -> Option<BaseImage> {
+        let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let cfg = v.get("config").or_else(|| v.get("Config"))?;
+        let text = |k: &str| {
+            cfg.get(k)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let env = cfg
+            .get("Env")
+            .and_then(serde_json::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(|kv| match kv.split_once('=') {
+                        Some((k, v)) => (k.to_string(), v.to_string()),
+                        None => (kv.to_string(), String::new()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(BaseImage {
+            env,
+            user: text("User"),
+            working_dir: text("WorkingDir"),
+        })
+    }
+}
+
+/// Where base image configs come from (the caller resolves images; the analysis never does).
+pub trait BaseImages {
+    /// The config of `reference` (as written in FROM after global-arg expansion), if known.
+    fn config(&self, reference: &str) -> Option<BaseImage>;
+}
+
+impl BaseImages for BTreeMap<String, BaseImage> {
+    fn config(&self, reference: &str) -> Option<BaseImage> {
+        self.get(reference).cloned()
+    }
+}
+
+/// Any closure works as a source of configs (for example one that asks convert's image
+/// resolver and parses the config with [`BaseImage::from_config_json`]).
+impl<F: Fn(&str) -> Option<BaseImage>> BaseImages for F {
+    fn config(&self, reference: &str) -> Option<BaseImage> {
+        self(reference)
+    }
+}
+
+/// Inputs of [`analyze`].
+pub struct AnalyzeInput<'a> {
+    /// The parsed Dockerfile.
+    pub dockerfile: &'a Dockerfile,
+    /// `--build-arg` values (plus any automatic platform args the caller provides).
+    pub build_args: &'a BTreeMap<String, String>,
+    /// Base image configs, when known.
+    pub images: &'a dyn BaseImages,
+    /// `--target` stage name; `None` = the last stage is the final image.
+    pub target: Option<&'a str>,
+}
+
+/// Environment variables that change what the go tool does or where it keeps its caches.
+pub const GO_ENV_NAMES: [&str; 27] = [
+    "HOME",
+    "XDG_CACHE_HOME",
+    "GOPATH",
+    "GOMODCACHE",
+    "GOCACHE",
+    "GOENV",
+    "GOFLAGS",
+    "GOWORK",
+    "GO111MODULE",
+    "CGO_ENABLED",
+    "GOOS",
+    "GOARCH",
+    "GOARM",
+    "GOAMD64",
+    "GOPROXY",
+    "GOPRIVATE",
+    "GONOPROXY",
+    "GONOSUMDB",
+    "GONOSUMCHECK",
+    "GOINSECURE",
+    "GOAUTH",
+    "GOTOOLCHAIN",
+    "GOSUMDB",
+    "GOBIN",
+    "GOROOT",
+    "GOLANG_VERSION",
+    "GOEXPERIMENT",
+];
+
+/// The Go-relevant environment of one go invocation and the cache paths it implies.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GoEnv {
+    /// The [`GO_ENV_NAMES`] that are set (stage env, then the command's own assignments).
+    pub vars: BTreeMap<String, String>,
+    /// `$HOME` as the go tool sees it: the env value, `/root` for root, `None` when it comes
+    /// from the image's /etc/passwd for a non-root user (not known statically).
+    pub home: Option<String>,
+    /// Effective GOPATH (first element).
+    pub gopath: Option<String>,
+    /// Effective module cache directory.
+    pub gomodcache: Option<String>,
+    /// Effective build cache directory (`off` when disabled).
+    pub gocache: Option<String>,
+}
+
+impl GoEnv {
+    fn compute(vars: BTreeMap<String, String>, user: &str) -> GoEnv {
+        let set = |k: &str| vars.get(k).filter(|v| !v.is_empty()).cloned();
+        let home = set("HOME").or_else(|| is_root(user).then(|| "/root".to_string()));
+        let gopath = set("GOPATH")
+            .and_then(|p| p.split(':').find(|s| !s.is_empty()).map(str::to_string))
+            .or_else(|| home.as_ref().map(|h| join(h, "go")));
+        let gomodcache = set("GOMODCACHE").or_else(|| gopath.as_ref().map(|g| join(g, "pkg/mod")));
+        let gocache = set("GOCACHE")
+            .or_else(|| set("XDG_CACHE_HOME").map(|x| join(&x, "go-build")))
+            .or_else(|| home.as_ref().map(|h| join(h, ".cache/go-build")));
+        GoEnv {
+            vars,
+            home,
+            gopath,
+            gomodcache,
+            gocache,
+        }
+    }
+}
+
+fn is_root(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or("");
+    name.is_empty() || name == "root" || name == "0"
+}
+
+/// A USER value split into user and group, with numeric ids where they are written as numbers
+/// (names need the image's /etc/passwd and /etc/group, which the analysis does not read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSpec {
+    /// User name or uid as written (`""` = root).
+    pub user: String,
+    /// Group name or gid as written, if any.
+    pub group: Option<String>,
+    /// Numeric uid (`Some(0)` for root and `""`).
+    pub uid: Option<u32>,
+    /// Numeric gid, when the group is written as a number (`Some(0)` for root without group).
+    pub gid: Option<u32>,
+}
+
+impl UserSpec {
+    /// Parses a USER value (`app`, `1000`, `1000:1000`, `app:staff`, `""`).
+    pub fn parse(value: &str) -> UserSpec {
+        let (user, group) = match value.split_once(':') {
+            Some((u, g)) => (u.to_string(), Some(g.to_string())),
+            None => (value.to_string(), None),
+        };
+        let uid = match user.as_str() {
+            "" | "root" => Some(0),
+            u => u.parse().ok(),
+        };
+        let gid = match &group {
+            Some(g) => g.parse().ok(),
+            None if uid == Some(0) => Some(0),
+            None => None,
+        };
+        UserSpec {
+            user,
+            group,
+            uid,
+            gid,
+        }
+    }
+
+    /// True for root (`""`, `root`, `0`).
+    pub fn is_root(&self) -> bool {
+        self.uid == Some(0)
+    }
+}
+
+fn join(base: &str, rel: &str) -> String {
+    if rel.starts_with('/') {
+        clean_path(rel)
+    } else {
+        clean_path(&format!("{base}/{rel}"))
+    }
+}
+
+/// Flags of a go invocation the rewrites care about.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GoFlags {
+    /// `-mod=` value from the arguments.
+    pub mod_mode: Option<String>,
+    /// `-a` (force rebuilding, defeats the build cache).
+    pub force_rebuild: bool,
+    /// `-o` value.
+    pub output: Option<String>,
+    /// `-ldflags` value.
+    pub ldflags: Option<String>,
+    /// `-trimpath`.
+    pub trimpath: bool,
+    /// `-modfile` value.
+    pub modfile: Option<String>,
+}
+
+/// One go command in a RUN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoInvocation {
+    /// The subcommand (`build`, `mod`, ...), `None` for a bare `go` or a dynamic word.
+    pub subcommand: Option<String>,
+    /// Arguments after the subcommand, quotes removed (expansions left as written).
+    pub args: Vec<String>,
+    /// True when any argument contains a shell expansion.
+    pub dynamic_args: bool,
+    /// The directory the go command works in (WORKDIR, then `cd`, then `-C`); `None` when a
+    /// `cd`/`-C` target is not statically known.
+    pub dir: Option<String>,
+    /// `-C` value as written, if given.
+    pub chdir_flag: Option<String>,
+    /// Flags of interest.
+    pub flags: GoFlags,
+    /// The effective Go environment of this command.
+    pub env: GoEnv,
+}
+
+/// Subcommands that make a stage a Go build stage.
+pub const BUILD_SUBCOMMANDS: [&str; 10] = [
+    "build", "install", "test", "generate", "mod", "run", "vet", "get", "list", "work",
+];
+
+impl GoInvocation {
+    /// True when this command builds, fetches or inspects modules (see [`BUILD_SUBCOMMANDS`]).
+    pub fn is_build_like(&self) -> bool {
+        self.subcommand
+            .as_deref()
+            .is_some_and(|s| BUILD_SUBCOMMANDS.contains(&s))
+    }
+
+    /// The `-mod` mode in effect: the flag, else `-mod=` in GOFLAGS.
+    pub fn effective_mod_mode(&self) -> Option<String> {
+        self.flags.mod_mode.clone().or_else(|| {
+            let goflags = self.env.vars.get("GOFLAGS")?;
+            goflags
+                .split_whitespace()
+                .find_map(|f| f.trim_start_matches('-').strip_prefix("mod="))
+                .map(str::to_string)
+        })
+    }
+
+    /// True for `go env -w ...` (persistent settings in `$GOENV`, invisible to ENV tracking).
+    pub fn writes_go_env(&self) -> bool {
+        self.subcommand.as_deref() == Some("env")
+            && self.args.iter().any(|a| a == "-w" || a == "-u")
+    }
+}
+
+/// A RUN instruction that runs the go tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoRun {
+    /// Index of the instruction in `Stage::commands`.
+    pub command_index: usize,
+    /// Lines of the RUN.
+    pub span: Span,
+    /// Effective WORKDIR of the RUN.
+    pub workdir: String,
+    /// Effective USER ("" = root).
+    pub user: String,
+    /// go commands in the RUN, in text order.
+    pub invocations: Vec<GoInvocation>,
+    /// The RUN's own `--mount=type=cache` mounts.
+    pub cache_mounts: Vec<Mount>,
+    /// The RUN's other mounts (bind, secret, ssh, tmpfs).
+    pub other_mounts: Vec<Mount>,
+    /// Go environment of the RUN (stage env, before per-command assignments).
+    pub env: GoEnv,
+    /// Indexes into [`StageAnalysis::copies`] of the COPY/ADD instructions before this RUN.
+    pub copies_before: Vec<usize>,
+}
+
+impl GoRun {
+    /// The RUN's USER, parsed.
+    pub fn user_spec(&self) -> UserSpec {
+        UserSpec::parse(&self.user)
+    }
+
+    /// True when a cache mount's target is exactly `path`.
+    pub fn has_cache_mount_at(&self, path: &str) -> bool {
+        self.cache_mounts
+            .iter()
+            .any(|m| clean_path(&m.target) == clean_path(path))
+    }
+}
+
+/// Where a COPY/ADD takes its sources from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyOrigin {
+    /// The build context.
+    Context,
+    /// An earlier stage (by index).
+    Stage(usize),
+    /// An image or named context (`--from=alpine`).
+    Image(String),
+    /// Heredoc content only.
+    Heredoc,
+    /// ADD of a URL or git repository.
+    Remote,
+}
+
+/// A COPY/ADD of a stage, expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyFact {
+    /// Index of the instruction in `Stage::commands`.
+    pub command_index: usize,
+    /// Lines of the instruction.
+    pub span: Span,
+    /// True for ADD.
+    pub is_add: bool,
+    /// Source origin.
+    pub origin: CopyOrigin,
+    /// Sources: context-relative (no leading `/`, `""` = the context root) for
+    /// [`CopyOrigin::Context`], absolute for stages and images.
+    pub sources: Vec<String>,
+    /// Absolute destination (cleaned).
+    pub dest: String,
+    /// The destination names a directory (trailing `/`, or several sources).
+    pub dest_is_dir: bool,
+    /// `--parents`.
+    pub parents: bool,
+    /// `--exclude` patterns (expanded).
+    pub excludes: Vec<String>,
+    /// True when a source or the destination could not be expanded (left as written).
+    pub uncertain: bool,
+}
+
+/// How a later stage (or the final image) depends on a stage's module cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheReaderKind {
+    /// `COPY --from=<stage>` of a path containing or inside the module cache.
+    CopyFrom,
+    /// `RUN --mount=from=<stage>` of such a path.
+    MountFrom,
+    /// A stage built `FROM` this one that itself needs the modules: it runs the go tool or
+    /// it is the final image and runs `go` at start.
+    Inherits,
+    /// The final image is this stage (or inherits it) and its CMD/ENTRYPOINT runs `go`.
+    Runtime,
+}
+
+/// A reader of a stage's module cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheReader {
+    /// The reading stage.
+    pub stage: usize,
+    /// The instruction (or FROM line) that reads it.
+    pub span: Span,
+    /// How it reads.
+    pub kind: CacheReaderKind,
+}
+
+/// Something the analysis could not determine, with where it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The instruction concerned.
+    pub span: Span,
+    /// What is unknown and why.
+    pub message: String,
+}
+
+/// What a stage is built on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StageBase {
+    /// `FROM scratch`.
+    Scratch,
+    /// An earlier stage.
+    Stage(usize),
+    /// An image; `config_known` tells whether its config was given.
+    Image {
+        /// The reference after global-arg expansion.
+        reference: String,
+        /// True when [`BaseImages`] knew its config.
+        config_known: bool,
+    },
+}
+
+/// Everything the Go rewrites need to know about one stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageAnalysis {
+    /// Stage index.
+    pub index: usize,
+    /// `AS` name.
+    pub name: Option<String>,
+    /// The FROM line.
+    pub span: Span,
+    /// What it is built on.
+    pub base: StageBase,
+    /// True when a RUN runs a building go subcommand ([`BUILD_SUBCOMMANDS`]).
+    pub is_go_build: bool,
+    /// RUNs that run the go tool (any subcommand).
+    pub go_runs: Vec<GoRun>,
+    /// COPY/ADD instructions in order.
+    pub copies: Vec<CopyFact>,
+    /// Go environment at the end of the stage (what `COPY --from` readers see).
+    pub final_env: GoEnv,
+    /// WORKDIR at the end of the stage.
+    pub final_workdir: String,
+    /// USER at the end of the stage.
+    pub final_user: String,
+    /// CMD/ENTRYPOINT (own or inherited) runs the go tool.
+    pub runs_go_at_start: bool,
+    /// This stage is the final image.
+    pub is_final: bool,
+    /// Who needs this stage's module cache to stay in the image.
+    pub module_cache_readers: Vec<CacheReader>,
+    /// RUNs with `go env -w`/`-u` (settings the analysis cannot see).
+    pub go_env_writes: Vec<Span>,
+    /// Uncertainties.
+    pub notes: Vec<Note>,
+}
+
+/// Per-stage state while walking instructions.
+#[derive(Clone)]
+struct State {
+    env: Vec<(String, String)>,
+    workdir: String,
+    user: String,
+    entry_runs_go: bool,
+    cmd_runs_go: bool,
+}
+
+impl State {
+    fn set_env(&mut self, k: &str, v: String) {
+        self.env.retain(|(key, _)| key != k);
+        self.env.push((k.to_string(), v));
+    }
+
+    fn go_vars(&self) -> BTreeMap<String, String> {
+        self.env
+            .iter()
+            .filter(|(k, _)| GO_ENV_NAMES.contains(&k.as_str()))
+            .cloned()
+            .collect()
+    }
+
+    fn go_env(&self) -> GoEnv {
+        GoEnv::compute(self.go_vars(), &self.user)
+    }
+}
+
+/// Analyses every stage of the Dockerfile.
+pub fn analyze(input: &AnalyzeInput) -> Vec<StageAnalysis> {
+    let df = input.dockerfile;
+    let lexer = Lexer::new(df.directives.escape);
+    let meta = meta_args(df, input.build_args, &lexer);
+    let mut out: Vec<StageAnalysis> = Vec::new();
+    let mut finals: Vec<State> = Vec::new();
+    for (index, stage) in df.stages.iter().enumerate() {
+        let mut cx = StageCx {
+            input,
+            lexer: &lexer,
+            meta: &meta,
+            earlier: &df.stages[..index],
+            notes: Vec::new(),
+        };
+        let (base, state) = cx.base_state(stage, &finals);
+        let (analysis, state) = cx.walk(index, stage, base, state);
+        out.push(analysis);
+        finals.push(state);
+    }
+    mark_final(&mut out, df, input.target);
+    link_cache_readers(&mut out, df, &lexer);
+    out
+}
+
+fn meta_args(
+    df: &Dockerfile,
+    build_args: &BTreeMap<String, String>,
+    lexer: &Lexer,
+) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = Vec::new();
+    for cmd in &df.meta_args {
+        let Instruction::Arg(decls) = &cmd.instruction else {
+            continue;
+        };
+        for d in decls {
+            let value = match (build_args.get(&d.key), &d.value) {
+                (Some(v), _) => Some(v.clone()),
+                (None, Some(raw)) => Some(
+                    lexer
+                        .process_word(raw, &env)
+                        .unwrap_or_else(|_| raw.clone()),
+                ),
+                (None, None) => None,
+            };
+            if let Some(v) = value {
+                env.retain(|(k, _)| k != &d.key);
+                env.push((d.key.clone(), v));
+            }
+        }
+    }
+    env
+}
+
+struct StageCx<'a> {
+    input: &'a AnalyzeInput<'a>,
+    lexer: &'a Lexer,
+    meta: &'a Vec<(String, String)>,
+    earlier: &'a [ast::Stage],
+    notes: Vec<Note>,
+}
+
+impl StageCx<'_> {
+    fn expand(&mut self, word: &str, env: &dyn EnvLookup, span: Span) -> (String, bool) {
+        match self.lexer.process_word(word, env) {
+            Ok(v) => (v, true),
+            Err(e) => {
+                self.notes.push(Note {
+                    span,
+                    message: format!("cannot expand {word:?}: {e}"),
+                });
+                (word.to_string(), false)
+            }
+        }
+    }
+
+    fn base_state(&mut self, stage: &ast::Stage, finals: &[State]) -> (StageBase, State) {
+        let (name, _) = self.expand(&stage.base_name, self.meta, stage.span);
+        let empty = State {
+            env: Vec::new(),
+            workdir: "/".into(),
+            user: String::new(),
+            entry_runs_go: false,
+            cmd_runs_go: false,
+        };
+        if name.eq_ignore_ascii_case("scratch") {
+            return (StageBase::Scratch, empty);
+        }
+        let lowered = name.to_ascii_lowercase();
+        if let Some(i) = self
+            .earlier
+            .iter()
+            .rposition(|s| s.name.as_deref() == Some(lowered.as_str()))
+        {
+            if let Some(parent) = finals.get(i) {
+                return (StageBase::Stage(i), parent.clone());
+            }
+        }
+        let config = self.input.images.config(&name);
+        let base = StageBase::Image {
+            reference: name.clone(),
+            config_known: config.is_some(),
+        };
+        let Some(img) = config else {
+            self.notes.push(Note {
+                span: stage.span,
+                message: format!(
+                    "config of base image {name:?} not known; image ENV/USER/WORKDIR assumed empty"
+                ),
+            });
+            return (base, empty);
+        };
+        let workdir = if img.working_dir.is_empty() {
+            "/".to_string()
+        } else {
+            clean_path(&img.working_dir)
+        };
+        let state = State {
+            env: img.env,
+            workdir,
+            user: img.user,
+            entry_runs_go: false,
+            cmd_runs_go: false,
+        };
+        (base, state)
+    }
+
+    fn walk(
+        &mut self,
+        index: usize,
+        stage: &ast::Stage,
+        base: StageBase,
+        mut st: State,
+    ) -> (StageAnalysis, State) {
+        let mut go_runs = Vec::new();
+        let mut copies: Vec<CopyFact> = Vec::new();
+        let mut go_env_writes = Vec::new();
+        for (ci, cmd) in stage.commands.iter().enumerate() {
+            let span = cmd.span;
+            match &cmd.instruction {
+                Instruction::Arg(decls) => self.arg(&mut st, decls, span),
+                Instruction::Env(pairs) => {
+                    let snapshot = st.env.clone();
+                    for kv in pairs {
+                        let (v, _) = self.expand(&kv.value, &snapshot, span);
+                        let (k, _) = self.expand(&kv.key, &snapshot, span);
+                        st.set_env(&k, v);
+                    }
+                }
+                Instruction::Workdir(raw) => {
+                    let (wd, _) = self.expand(raw, &st.env, span);
+                    st.workdir = join(&st.workdir, &wd);
+                }
+                Instruction::User(raw) => st.user = self.expand(raw, &st.env, span).0,
+                Instruction::Copy(c) => copies.push(self.copy(ci, span, c, false, &st)),
+                Instruction::Add(c) => copies.push(self.copy(ci, span, c, true, &st)),
+                Instruction::Run(run) => {
+                    if let Some(gr) = self.run(ci, span, run, &st, copies.len()) {
+                        if gr.invocations.iter().any(GoInvocation::writes_go_env) {
+                            go_env_writes.push(span);
+                        }
+                        go_runs.push(gr);
+                    }
+                }
+                Instruction::Cmd(line) => st.cmd_runs_go = self.line_runs_go(line, &st),
+                Instruction::Entrypoint(line) => {
+                    st.entry_runs_go = self.line_runs_go(line, &st);
+                    st.cmd_runs_go = false;
+                }
+                _ => {}
+            }
+        }
+        let is_go_build = go_runs
+            .iter()
+            .any(|r: &GoRun| r.invocations.iter().any(GoInvocation::is_build_like));
+        let analysis = StageAnalysis {
+            index,
+            name: stage.name.clone(),
+            span: stage.span,
+            base,
+            is_go_build,
+            go_runs,
+            copies,
+            final_env: st.go_env(),
+            final_workdir: st.workdir.clone(),
+            final_user: st.user.clone(),
+            runs_go_at_start: st.entry_runs_go || st.cmd_runs_go,
+            is_final: false,
+            module_cache_readers: Vec::new(),
+            go_env_writes,
+            notes: std::mem::take(&mut self.notes),
+        };
+        (analysis, st)
+    }
+
+    fn arg(&mut self, st: &mut State, decls: &[ast::ArgDecl], span: Span) {
+        for d in decls {
+            let value = match (self.input.build_args.get(&d.key), &d.value) {
+                (Some(v), _) => Some(v.clone()),
+                (None, Some(raw)) => Some(self.expand(raw, &st.env, span).0),
+                (None, None) => self
+                    .meta
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == &d.key)
+                    .map(|(_, v)| v.clone()),
+            };
+            if let Some(v) = value {
+                st.set_env(&d.key, v);
+            }
+        }
+    }
+
+    fn line_runs_go(&self, line: &CommandLine, st: &State) -> bool {
+        let home = st.go_env().home;
+        let scan = match line {
+            CommandLine::Shell(text) => shellscan::scan(text, &st.workdir, home.as_deref()),
+            CommandLine::Exec(argv) => shellscan::scan_exec(argv, &st.workdir, home.as_deref()),
+        };
+        !scan.go.is_empty()
+    }
+
+    fn copy(&mut self, ci: usize, span: Span, c: &CopyLike, is_add: bool, st: &State) -> CopyFact {
+        let mut uncertain = false;
+        let mut sources = Vec::new();
+        for raw in &c.sources {
+            let (v, ok) = self.expand(raw, &st.env, span);
+            uncertain |= !ok;
+            sources.push(v);
+        }
+        let (dest_raw, ok) = self.expand(&c.dest, &st.env, span);
+        uncertain |= !ok;
+        let excludes = c
+            .excludes
+            .iter()
+            .map(|e| self.expand(e, &st.env, span).0)
+            .collect();
+        let origin = match &c.from {
+            Some(from) => self.copy_origin(from),
+            None if is_add && sources.iter().any(|s| is_remote(s)) => CopyOrigin::Remote,
+            None if sources.is_empty() && !c.heredocs.is_empty() => CopyOrigin::Heredoc,
+            None => CopyOrigin::Context,
+        };
+        let sources = match origin {
+            CopyOrigin::Context => sources.iter().map(|s| context_rel(s)).collect(),
+            // BuildKit resolves `--from` sources against the source's root, not a WORKDIR.
+            CopyOrigin::Stage(_) | CopyOrigin::Image(_) => {
+                sources.iter().map(|s| join("/", s)).collect()
+            }
+            _ => sources,
+        };
+        let dest_is_dir = dest_raw.ends_with('/') || sources.len() + c.heredocs.len() > 1;
+        CopyFact {
+            command_index: ci,
+            span,
+            is_add,
+            origin,
+            sources,
+            dest: join(&st.workdir, &dest_raw),
+            dest_is_dir,
+            parents: c.parents,
+            excludes,
+            uncertain,
+        }
+    }
+
+    fn copy_origin(&self, from: &str) -> CopyOrigin {
+        let lowered = from.to_ascii_lowercase();
+        if let Some(i) = self
+            .earlier
+            .iter()
+            .position(|s| s.name.as_deref() == Some(lowered.as_str()))
+        {
+            return CopyOrigin::Stage(i);
+        }
+        match from.parse::<usize>() {
+            Ok(i) if i < self.earlier.len() => CopyOrigin::Stage(i),
+            _ => CopyOrigin::Image(from.to_string()),
+        }
+    }
+
+    fn run(
+        &mut self,
+        ci: usize,
+        span: Span,
+        run: &ast::Run,
+        st: &State,
+        copies_so_far: usize,
+    ) -> Option<GoRun> {
+        let env = st.go_env();
+        let home = env.home.clone();
+        let mut found = Vec::new();
+        match &run.command {
+            CommandLine::Exec(argv) => {
+                found.extend(shellscan::scan_exec(argv, &st.workdir, home.as_deref()).go)
+            }
+            CommandLine::Shell(text) => {
+                found.extend(shellscan::scan(text, &st.workdir, home.as_deref()).go);
+                if runs_heredoc_as_script(text) {
+                    for h in &run.heredocs {
+                        found.extend(shellscan::scan(&h.content, &st.workdir, home.as_deref()).go);
+                    }
+                }
+            }
+        }
+        if found.is_empty() {
+            return None;
+        }
+        let (cache_mounts, other_mounts) = self.mounts(run, st, span);
+        let invocations = found
+            .into_iter()
+            .map(|f| invocation(f, &st.go_vars(), &st.user))
+            .collect();
+        Some(GoRun {
+            command_index: ci,
+            span,
+            workdir: st.workdir.clone(),
+            user: st.user.clone(),
+            invocations,
+            cache_mounts,
+            other_mounts,
+            env,
+            copies_before: (0..copies_so_far).collect(),
+        })
+    }
+
+    fn mounts(&mut self, run: &ast::Run, st: &State, span: Span) -> (Vec<Mount>, Vec<Mount>) {
+        let mut cache = Vec::new();
+        let mut other = Vec::new();
+        for raw in &run.mounts {
+            let lexer = self.lexer;
+            let env = st.env.clone();
+            let expand = move |w: &str| lexer.process_word(w, &env).map_err(|e| e.to_string());
+            match parse_mount(raw, &expand) {
+                Ok(mut m) => {
+                    if !m.target.is_empty() {
+                        m.target = join(&st.workdir, &m.target);
+                    }
+                    if m.kind == MountType::Cache {
+                        cache.push(m);
+                    } else {
+                        other.push(m);
+                    }
+                }
+                Err(e) => self.notes.push(Note {
+                    span,
+                    message: format!("cannot parse --mount={raw}: {e}"),
+                }),
+            }
+        }
+        (cache, other)
+    }
+}
+
+/// `RUN <<EOF` (the heredoc is the script) or `RUN sh <<EOF` / `bash <<EOF`.
+fn runs_heredoc_as_script(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("");
+    first.starts_with("<<")
+        || ["sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash"].contains(&first)
+}
+
+fn is_remote(s: &str) -> bool {
+    s.starts_with("http://")
+        || s.starts_with("https://")
+        || s.starts_with("git@")
+        || s.starts_with("git://")
+        || s.ends_with(".git")
+}
+
+/// A COPY source as a context-relative path: no leading `/` or `./`, cleaned; `""` = root.
+fn context_rel(s: &str) -> String {
+    clean_path(&format!("/{s}"))
+        .trim_start_matches('/')
+        .to_string()
+}
+
+const VALUE_FLAGS: [&str; 22] = [
+    "o",
+    "ldflags",
+    "gcflags",
+    "asmflags",
+    "tags",
+    "mod",
+    "modfile",
+    "p",
+    "pkgdir",
+    "buildmode",
+    "compiler",
+    "gccgoflags",
+    "installsuffix",
+    "overlay",
+    "pgo",
+    "toolexec",
+    "coverpkg",
+    "covermode",
+    "exec",
+    "run",
+    "timeout",
+    "C",
+];
+
+fn invocation(
+    f: shellscan::FoundGo,
+    stage_vars: &BTreeMap<String, String>,
+    user: &str,
+) -> GoInvocation {
+    let mut vars = stage_vars.clone();
+    for (k, v) in &f.env_prefix {
+        if GO_ENV_NAMES.contains(&k.as_str()) {
+            vars.insert(k.clone(), v.clone());
+        }
+    }
+    let env = GoEnv::compute(vars, user);
+    let mut args: &[Word] = &f.args;
+    let mut dir = f.dir.clone();
+    let mut chdir_flag = None;
+    // `go -C dir sub ...`
+    if let Some(first) = args.first() {
+        let value = if first.text == "-C" || first.text == "--C" {
+            let v = args.get(1).cloned();
+            args = args.get(2..).unwrap_or(&[]);
+            v
+        } else if let Some(v) = first
+            .text
+            .strip_prefix("-C=")
+            .or(first.text.strip_prefix("--C="))
+        {
+            let v = Word {
+                text: v.to_string(),
+                dynamic: first.dynamic,
+            };
+            args = args.get(1..).unwrap_or(&[]);
+            Some(v)
+        } else {
+            None
+        };
+        if let Some(v) = value {
+            chdir_flag = Some(v.text.clone());
+            dir = match (&dir, v.dynamic) {
+                (Some(d), false) => Some(join(d, &v.text)),
+                _ => None,
+            };
+        }
+    }
+    let (subcommand, rest) = match args.split_first() {
+        Some((w, rest)) if !w.dynamic => (Some(w.text.clone()), rest),
+        Some((_, rest)) => (None, rest),
+        None => (None, args),
+    };
+    GoInvocation {
+        subcommand,
+        dynamic_args: rest.iter().any(|w| w.dynamic),
+        args: rest.iter().map(|w| w.text.clone()).collect(),
+        flags: go_flags(rest),
+        dir,
+        chdir_flag,
+        env,
+    }
+}
+
+fn go_flags(args: &[Word]) -> GoFlags {
+    let mut flags = GoFlags::default();
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        let Some(body) = w.text.strip_prefix("--").or(w.text.strip_prefix('-')) else {
+            continue;
+        };
+        if body.is_empty() {
+            break;
+        }
+        let (name, inline) = match body.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (body, None),
+        };
+        let value = if inline.is_none() && VALUE_FLAGS.contains(&name) {
+            i += 1;
+            args.get(i - 1).map(|w| w.text.clone())
+        } else {
+            inline.clone()
+        };
+        match name {
+            "mod" => flags.mod_mode = value,
+            "o" => flags.output = value,
+            "ldflags" => flags.ldflags = value,
+            "modfile" => flags.modfile = value,
+            "a" => flags.force_rebuild = inline.as_deref().map_or(true, |v| v == "true"),
+            "trimpath" => flags.trimpath = inline.as_deref().map_or(true, |v| v == "true"),
+            _ => {}
+        }
+    }
+    flags
+}
+
+fn mark_final(out: &mut [StageAnalysis], df: &Dockerfile, target: Option<&str>) {
+    let idx = match target {
+        Some(t) => {
+            let t = t.to_ascii_lowercase();
+            df.stages
+                .iter()
+                .position(|s| s.name.as_deref() == Some(t.as_str()))
+        }
+        None => df.stages.len().checked_sub(1),
+    };
+    if let Some(s) = idx.and_then(|i| out.get_mut(i)) {
+        s.is_final = true;
+    }
+}
+
+/// True when `a` is `b` or inside it, or `b` is inside `a` (either contains the other).
+fn overlaps(a: &str, b: &str) -> bool {
+    let within = |x: &str, y: &str| {
+        x == y || y == "/" || x.strip_prefix(y).is_some_and(|r| r.starts_with('/'))
+    };
+    within(a, b) || within(b, a)
+}
+
+/// True when copying `path` out of stage `src` may include its module cache. When the cache
+/// path is unknown, any path of a Go build stage counts (so the cache is kept, invariant 1).
+fn reads_module_cache(out: &[StageAnalysis], src: usize, path: &str) -> bool {
+    match out.get(src) {
+        Some(s) => match &s.final_env.gomodcache {
+            Some(cache) => overlaps(path, cache),
+            None => s.is_go_build,
+        },
+        None => false,
+    }
+}
+
+fn link_cache_readers(out: &mut [StageAnalysis], df: &Dockerfile, lexer: &Lexer) {
+    let mut readers: Vec<(usize, CacheReader)> = Vec::new();
+    for reader in out.iter() {
+        for c in &reader.copies {
+            let CopyOrigin::Stage(src) = c.origin else {
+                continue;
+            };
+            if c.sources.iter().any(|s| reads_module_cache(out, src, s)) {
+                readers.push((
+                    src,
+                    CacheReader {
+                        stage: reader.index,
+                        span: c.span,
+                        kind: CacheReaderKind::CopyFrom,
+                    },
+                ));
+            }
+        }
+        readers.extend(mount_readers(out, df, reader, lexer));
+        if let StageBase::Stage(parent) = reader.base {
+            let needs = reader.is_go_build || (reader.is_final && reader.runs_go_at_start);
+            if needs {
+                readers.push((
+                    parent,
+                    CacheReader {
+                        stage: reader.index,
+                        span: reader.span,
+                        kind: CacheReaderKind::Inherits,
+                    },
+                ));
+            }
+        }
+        if reader.is_final && reader.runs_go_at_start {
+            readers.push((
+                reader.index,
+                CacheReader {
+                    stage: reader.index,
+                    span: reader.span,
+                    kind: CacheReaderKind::Runtime,
+                },
+            ));
+        }
+    }
+    for (src, r) in readers {
+        if let Some(s) = out.get_mut(src) {
+            s.module_cache_readers.push(r);
+        }
+    }
+}
+
+fn mount_readers(
+    out: &[StageAnalysis],
+    df: &Dockerfile,
+    reader: &StageAnalysis,
+    lexer: &Lexer,
+) -> Vec<(usize, CacheReader)> {
+    let mut found = Vec::new();
+    let Some(stage) = df.stages.get(reader.index) else {
+        return found;
+    };
+    for cmd in &stage.commands {
+        let Instruction::Run(run) = &cmd.instruction else {
+            continue;
+        };
+        for raw in &run.mounts {
+            let env: Vec<(String, String)> = Vec::new();
+            let expand = |w: &str| lexer.process_word(w, &env).map_err(|e| e.to_string());
+            let Ok(m) = parse_mount(raw, &expand) else {
+                continue;
+            };
+            let Some(from) = m.from.as_deref().map(str::to_ascii_lowercase) else {
+                continue;
+            };
+            let src = df
+                .stages
+                .get(..reader.index)
+                .unwrap_or(&[])
+                .iter()
+                .position(|s| s.name.as_deref() == Some(from.as_str()))
+                .or_else(|| from.parse::<usize>().ok().filter(|i| *i < reader.index));
+            let Some(src) = src else { continue };
+            let source = clean_path(&format!("/{}", m.source.unwrap_or_default()));
+            if reads_module_cache(out, src, &source) {
+                found.push((
+                    src,
+                    CacheReader {
+                        stage: reader.index,
+                        span: cmd.span,
+                        kind: CacheReaderKind::MountFrom,
+                    },
+                ));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests;
