@@ -64,7 +64,9 @@ fn parse_git_ref(src: &str) -> Option<GitRef> {
         }
     }
     let (scheme, rest) = match url.split_once("://") {
-        Some((s, r)) if matches!(s, "http" | "https" | "ssh" | "git") => (s.to_string(), r.to_string()),
+        Some((s, r)) if matches!(s, "http" | "https" | "ssh" | "git") => {
+            (s.to_string(), r.to_string())
+        }
         Some(_) => return None,
         None => ("https".to_string(), url.clone()),
     };
@@ -317,7 +319,10 @@ impl Converter<'_> {
         msg.push_str(&dest_raw);
 
         if actions.is_empty() {
-            return Err(ConvertError::at("COPY/ADD requires at least one source", None));
+            return Err(ConvertError::at(
+                "COPY/ADD requires at least one source",
+                None,
+            ));
         }
         let ignore_cache = self.stages[i].ignore_cache;
         let link = c.link && chmod.is_empty() && self.graph.caps().has("mergeop");
@@ -400,8 +405,14 @@ impl Converter<'_> {
             attrs.insert("git.keepgitdir".to_string(), "true".to_string());
         }
         attrs.insert("git.fullurl".to_string(), git.remote.clone());
-        attrs.insert("git.authtokensecret".to_string(), "GIT_AUTH_TOKEN".to_string());
-        attrs.insert("git.authheadersecret".to_string(), "GIT_AUTH_HEADER".to_string());
+        attrs.insert(
+            "git.authtokensecret".to_string(),
+            "GIT_AUTH_TOKEN".to_string(),
+        );
+        attrs.insert(
+            "git.authheadersecret".to_string(),
+            "GIT_AUTH_HEADER".to_string(),
+        );
         if git.scheme == "ssh" {
             attrs.insert("git.mountsshsock".to_string(), "default".to_string());
         }
@@ -421,7 +432,11 @@ fn url_filename(src: &str) -> String {
     let no_frag = after_scheme.split('#').next().unwrap_or("");
     let no_query = no_frag.split('?').next().unwrap_or("");
     let path = no_query.find('/').map_or("", |i| &no_query[i..]);
-    let b = base(&super::names::clean(if path.is_empty() { "." } else { path }));
+    let b = base(&super::names::clean(if path.is_empty() {
+        "."
+    } else {
+        path
+    }));
     if b == "." || b == "/" {
         "__unnamed__".into()
     } else {
@@ -437,7 +452,10 @@ fn validate_digest(d: &str) -> Result<(), ConvertError> {
             "sha512" => 128,
             _ => return false,
         };
-        hex.len() == len && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        hex.len() == len
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     });
     if ok {
         Ok(())
@@ -452,7 +470,11 @@ fn validate_digest(d: &str) -> Result<(), ConvertError> {
 /// they are stable across runs (they are metadata, never hashed).
 fn progress_group_id(name: &str, cmd: &Command) -> String {
     let d = Digest::of(format!("{}:{}:{name}", cmd.span.start, cmd.span.end).as_bytes());
-    d.as_str().trim_start_matches("sha256:").chars().take(25).collect()
+    d.as_str()
+        .trim_start_matches("sha256:")
+        .chars()
+        .take(25)
+        .collect()
 }
 
 #[cfg(test)]

@@ -35,12 +35,9 @@ impl Converter<'_> {
     pub(super) fn display(&self, i: usize, text: &str, raw: bool) -> String {
         let env = self.env_of(i);
         let lexer = if raw {
-            self.lexer
-                .clone()
-                .with_raw_quotes(true)
-                .with_skip_unset_env(true)
+            self.lexer.with_raw_quotes(true).with_skip_unset_env(true)
         } else {
-            self.lexer.clone()
+            self.lexer
         };
         let out = lexer
             .process_word(text, &env)
@@ -133,7 +130,12 @@ impl Converter<'_> {
                 if !st.cmd_set {
                     st.image.config.cmd = Vec::new();
                 }
-                self.commit(i, &format!("ENTRYPOINT {}", go_quote_slice(&args)), false, false);
+                self.commit(
+                    i,
+                    &format!("ENTRYPOINT {}", go_quote_slice(&args)),
+                    false,
+                    false,
+                );
                 Ok(())
             }
             Instruction::Healthcheck(h) => {
@@ -208,7 +210,11 @@ impl Converter<'_> {
         }
     }
 
-    fn expand_kvs(&self, i: usize, kvs: &[KeyValue]) -> Result<Vec<(String, String)>, ConvertError> {
+    fn expand_kvs(
+        &self,
+        i: usize,
+        kvs: &[KeyValue],
+    ) -> Result<Vec<(String, String)>, ConvertError> {
         kvs.iter()
             .map(|kv| Ok((self.expand(i, &kv.key)?, self.expand(i, &kv.value)?)))
             .collect()
@@ -299,7 +305,12 @@ impl Converter<'_> {
         for p in &ports {
             map.insert(p.clone(), Empty {});
         }
-        self.commit(i, &format!("EXPOSE {}", port_set_history(&ports)), false, false);
+        self.commit(
+            i,
+            &format!("EXPOSE {}", port_set_history(&ports)),
+            false,
+            false,
+        );
         Ok(())
     }
 
@@ -311,13 +322,22 @@ impl Converter<'_> {
         st.dir = if wd.starts_with('/') {
             wd.clone()
         } else {
-            let prev = if st.dir.is_empty() { "/" } else { st.dir.as_str() };
+            let prev = if st.dir.is_empty() {
+                "/"
+            } else {
+                st.dir.as_str()
+            };
             super::names::join(&[prev, &wd])
         };
         wd
     }
 
-    fn dispatch_workdir(&mut self, i: usize, requested: &str, cmd: &Command) -> Result<(), ConvertError> {
+    fn dispatch_workdir(
+        &mut self,
+        i: usize,
+        requested: &str,
+        cmd: &Command,
+    ) -> Result<(), ConvertError> {
         let wd = self.apply_workdir(i, requested);
         if wd == "/" {
             self.commit(i, &format!("WORKDIR {wd}"), false, false);

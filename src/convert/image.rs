@@ -77,19 +77,31 @@ pub struct ImageConfig {
     #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<BTreeMap<String, Empty>>,
     /// `WORKDIR`.
-    #[serde(rename = "WorkingDir", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "WorkingDir",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub working_dir: String,
     /// `LABEL`.
     #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<BTreeMap<String, String>>,
     /// `STOPSIGNAL`.
-    #[serde(rename = "StopSignal", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "StopSignal",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub stop_signal: String,
     /// Set by `CMD`.
     #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "is_false")]
     pub args_escaped: bool,
     /// `HEALTHCHECK`.
-    #[serde(rename = "Healthcheck", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Healthcheck",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub healthcheck: Option<HealthConfig>,
     /// `ONBUILD` triggers.
     #[serde(rename = "OnBuild", default, skip_serializing_if = "Vec::is_empty")]
@@ -117,7 +129,11 @@ pub struct History {
     #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// The instruction.
-    #[serde(rename = "created_by", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "created_by",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub created_by: String,
     /// Author.
     #[serde(rename = "author", default, skip_serializing_if = "String::is_empty")]
@@ -146,7 +162,11 @@ pub struct Image {
     #[serde(rename = "os", default)]
     pub os: String,
     /// OS version.
-    #[serde(rename = "os.version", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "os.version",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub os_version: String,
     /// OS features.
     #[serde(rename = "os.features", default, skip_serializing_if = "Vec::is_empty")]
@@ -204,7 +224,13 @@ impl Image {
     }
 
     /// Appends a history entry the way `commitToHistory` does.
-    pub fn commit(&mut self, msg: &str, with_layer: bool, buildkit_suffix: bool, epoch: Option<&str>) {
+    pub fn commit(
+        &mut self,
+        msg: &str,
+        with_layer: bool,
+        buildkit_suffix: bool,
+        epoch: Option<&str>,
+    ) {
         let mut created_by = msg.to_string();
         if buildkit_suffix {
             created_by.push_str(" # buildkit");
@@ -529,7 +555,9 @@ mod tests {
         assert!(!img.is_layerless());
         let out = String::from_utf8(img.to_json()).unwrap();
         assert!(!out.contains("Hostname"));
-        assert!(out.contains(r#""history":[{"created":"2024-01-01T00:00:00Z","created_by":"x","empty_layer":true}]"#));
+        assert!(out.contains(
+            r#""history":[{"created":"2024-01-01T00:00:00Z","created_by":"x","empty_layer":true}]"#
+        ));
     }
 
     #[test]

@@ -143,7 +143,10 @@ pub struct Converted {
 }
 
 /// Converts the Dockerfile for every requested platform.
-pub fn convert(input: &ConvertInput, resolver: &dyn ImageResolver) -> Result<Converted, ConvertError> {
+pub fn convert(
+    input: &ConvertInput,
+    resolver: &dyn ImageResolver,
+) -> Result<Converted, ConvertError> {
     stages::convert_all(input, resolver)
 }
 

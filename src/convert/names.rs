@@ -267,7 +267,10 @@ mod tests {
         };
         let env = vec![("TARGETARCH".to_string(), "arm64".to_string())];
         let p = Platform::new("linux", "amd64", "");
-        assert_eq!(c.prefix("RUN x", Some(&p), &env), "[linux/amd64->arm64 b 1/2] RUN x");
+        assert_eq!(
+            c.prefix("RUN x", Some(&p), &env),
+            "[linux/amd64->arm64 b 1/2] RUN x"
+        );
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub fn platform_pb(p: &Platform) -> pb::Platform {
 /// A source op (`docker-image://`, `local://`, `https://`, `git://`). Only image sources keep a
 /// platform, like Go's client.
 pub fn source_op(identifier: &str, attrs: BTreeMap<String, String>, platform: &Platform) -> pb::Op {
-    let specific = identifier.starts_with("docker-image://") || identifier.starts_with("oci-layout://");
+    let specific =
+        identifier.starts_with("docker-image://") || identifier.starts_with("oci-layout://");
     pb::Op {
         inputs: Vec::new(),
         platform: specific.then(|| platform_pb(platform)),
@@ -199,7 +200,6 @@ pub fn exec_op(spec: ExecSpec) -> pb::Op {
             network: spec.network,
             security: spec.security,
             secretenv: Vec::new(),
-            ..pb::ExecOp::default()
         })),
     }
 }
@@ -421,7 +421,10 @@ mod tests {
                 input: 0
             }))
         );
-        assert_eq!(owner.group.unwrap().user, Some(pb::user_opt::User::ById(1000)));
+        assert_eq!(
+            owner.group.unwrap().user,
+            Some(pb::user_opt::User::ById(1000))
+        );
     }
 
     #[test]

@@ -26,7 +26,10 @@ impl Reference {
         if s.is_empty() {
             return Err("repository name must have at least one component".into());
         }
-        if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        if s.len() == 64
+            && s.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
             return Err(format!(
                 "invalid repository name ({s}), cannot specify 64-byte hexadecimal strings"
             ));
@@ -211,7 +214,9 @@ fn validate_domain(domain: &str) -> Result<(), String> {
     } else {
         host.split('.').all(|label| {
             !label.is_empty()
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })

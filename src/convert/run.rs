@@ -139,7 +139,11 @@ impl Converter<'_> {
         spec.meta = pb::Meta {
             args: args.clone(),
             env: exec_env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
-            cwd: if st.dir.is_empty() { "/".into() } else { st.dir.clone() },
+            cwd: if st.dir.is_empty() {
+                "/".into()
+            } else {
+                st.dir.clone()
+            },
             user: st.user.clone(),
             proxy_env: self.proxy.clone(),
             extra_hosts: opts
@@ -206,7 +210,7 @@ impl Converter<'_> {
         spec: &mut ExecSpec,
     ) -> Result<(), ConvertError> {
         let env = self.env_of(i);
-        let lexer = self.lexer.clone();
+        let lexer = self.lexer;
         let expand = |s: &str| lexer.process_word(s, &env).map_err(|e| e.to_string());
         for (n, raw) in run.mounts.iter().enumerate() {
             let mut m = parse_mount(raw, &expand).map_err(|e| ConvertError::at(e, None))?;
@@ -417,7 +421,10 @@ mod unit {
     #[test]
     fn history_lists_stage_args() {
         let args = vec!["/bin/sh".to_string(), "-c".to_string(), "make".to_string()];
-        let build_args = vec![("A".to_string(), Some("1".to_string())), ("B".to_string(), None)];
+        let build_args = vec![
+            ("A".to_string(), Some("1".to_string())),
+            ("B".to_string(), None),
+        ];
         let env = vec![("A".to_string(), "2".to_string())];
         assert_eq!(
             run_command_string(&args, &build_args, &env),

@@ -19,14 +19,11 @@ use super::image::{go_json_string_array, split_kv, Image};
 use super::names::{join, StepCounter};
 use super::ops::source_op;
 use super::reference::Reference;
-use super::{
-    ConvertError, ConvertInput, Converted, ImageRequest, ImageResolver, PlatformBuild,
-};
+use super::{ConvertError, ConvertInput, Converted, ImageRequest, ImageResolver, PlatformBuild};
 
 /// Description key with the instruction text.
 pub(super) const DF_CMD_KEY: &str = "com.docker.dockerfile.v1.command";
 const SCRATCH: &str = "scratch";
-const NON_ENV_ARGS: [&str; 2] = ["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
 
 /// One dispatch state: a `FROM` stage or an implicit stage.
 #[derive(Debug, Clone, Default)]
@@ -35,8 +32,6 @@ pub(super) struct Stage {
     pub name: Option<String>,
     /// Base name (expanded; raw for implicit stages; normalised once resolved).
     pub base_name: String,
-    /// `--platform`, parsed.
-    pub platform_flag: Option<Platform>,
     /// FROM line (or the instruction that created an implicit stage).
     pub span: Option<Span>,
     /// FROM text as written.
@@ -89,7 +84,6 @@ pub(super) struct Converter<'a> {
     pub resolver: &'a dyn ImageResolver,
     pub graph: Graph,
     pub lexer: Lexer,
-    pub escape: char,
     pub target: Platform,
     pub build_platforms: Vec<Platform>,
     pub implicit_target: bool,
@@ -174,7 +168,6 @@ impl<'a> Converter<'a> {
             resolver,
             graph: Graph::new(facts.llb_caps.clone()),
             lexer: Lexer::new(escape),
-            escape,
             target,
             build_platforms,
             implicit_target,
@@ -332,9 +325,10 @@ impl<'a> Converter<'a> {
                     })?)
                 }
             };
-            let base = self.stages.iter().rposition(|s| {
-                s.name.as_deref() == Some(name.as_str()) && !s.unregistered
-            });
+            let base = self
+                .stages
+                .iter()
+                .rposition(|s| s.name.as_deref() == Some(name.as_str()) && !s.unregistered);
             let mut total = usize::from(name != SCRATCH && base.is_none());
             total += st
                 .commands
@@ -364,7 +358,6 @@ impl<'a> Converter<'a> {
             let mut stage = Stage {
                 name: st.name.as_ref().map(|n| n.to_lowercase()),
                 base_name: name,
-                platform_flag: platform_flag.clone(),
                 platform: platform_flag,
                 span,
                 original: st.original.clone(),
@@ -612,7 +605,10 @@ impl<'a> Converter<'a> {
         let mut reference = reference;
         if !resolved.reference.is_empty() && resolved.reference != base_name {
             reference = Reference::parse_normalized(&resolved.reference).map_err(|e| {
-                ConvertError::at(format!("failed to parse ref \"{}\": {e}", resolved.reference), None)
+                ConvertError::at(
+                    format!("failed to parse ref \"{}\": {e}", resolved.reference),
+                    None,
+                )
             })?;
         }
         let mut img = Image::from_json(&resolved.config).map_err(|e| ConvertError::at(e, None))?;
@@ -740,7 +736,8 @@ impl<'a> Converter<'a> {
 
     fn dispatch_trigger(&mut self, i: usize, trigger: &str) -> Result<(), ConvertError> {
         let text = format!("FROM scratch\n{trigger}\n");
-        let parsed = crate::dockerfile::parse(&text).map_err(|e| ConvertError::at(e.message, None))?;
+        let parsed =
+            crate::dockerfile::parse(&text).map_err(|e| ConvertError::at(e.message, None))?;
         let cmds = parsed
             .stages
             .first()
@@ -858,11 +855,18 @@ impl<'a> Converter<'a> {
     }
 
     /// A named context replacing a whole stage (`context:<stage name>`).
-    fn apply_stage_named_context(&mut self, stage: &mut Stage, name: &str) -> Result<(), ConvertError> {
+    fn apply_stage_named_context(
+        &mut self,
+        stage: &mut Stage,
+        name: &str,
+    ) -> Result<(), ConvertError> {
         if name.eq_ignore_ascii_case(SCRATCH) || name.eq_ignore_ascii_case("context") {
             return Ok(());
         }
-        let platform = stage.platform.clone().unwrap_or_else(|| self.target.clone());
+        let platform = stage
+            .platform
+            .clone()
+            .unwrap_or_else(|| self.target.clone());
         let Some((key, value)) = self.named_context_value(name, &platform) else {
             return Ok(());
         };
@@ -871,8 +875,8 @@ impl<'a> Converter<'a> {
             return Ok(());
         };
         stage.ready = true;
-        stage.fs = ctx.fs;
         stage.fs_platform = ctx.fs.as_ref().map(|_| platform.clone());
+        stage.fs = ctx.fs;
         stage.env = ctx.env;
         stage.dir = ctx.dir;
         stage.user = ctx.user;
@@ -899,7 +903,10 @@ impl<'a> Converter<'a> {
         platform: &Platform,
     ) -> Result<bool, ConvertError> {
         let familiar = reference.familiar();
-        let name = familiar.strip_suffix(":latest").unwrap_or(&familiar).to_string();
+        let name = familiar
+            .strip_suffix(":latest")
+            .unwrap_or(&familiar)
+            .to_string();
         if name.eq_ignore_ascii_case(SCRATCH) || name.eq_ignore_ascii_case("context") {
             return Ok(false);
         }
@@ -1140,7 +1147,10 @@ mod unit {
 
     #[test]
     fn context_paths_are_relative_sorted_or_whole() {
-        let set: BTreeSet<String> = ["/b", "/a/x", "/c.txt"].iter().map(|s| s.to_string()).collect();
+        let set: BTreeSet<String> = ["/b", "/a/x", "/c.txt"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(
             normalize_context_paths(&set).unwrap(),
             vec!["a/x", "b", "c.txt"]
@@ -1155,7 +1165,10 @@ mod unit {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(dockerignore_patterns(&lines), vec!["node_modules", "!x", "a/b"]);
+        assert_eq!(
+            dockerignore_patterns(&lines),
+            vec!["node_modules", "!x", "a/b"]
+        );
     }
 
     #[test]
@@ -1177,13 +1190,11 @@ mod unit {
 
     #[test]
     fn env_reassignment_moves_to_the_end() {
-        let mut env = vec![("A".to_string(), "1".to_string()), ("B".to_string(), "2".to_string())];
+        let mut env = vec![
+            ("A".to_string(), "1".to_string()),
+            ("B".to_string(), "2".to_string()),
+        ];
         add_env(&mut env, "A", "3");
         assert_eq!(env[1], ("A".to_string(), "3".to_string()));
-    }
-
-    #[test]
-    fn non_env_args_are_listed() {
-        assert!(NON_ENV_ARGS.contains(&"BUILDKIT_SBOM_SCAN_STAGE"));
     }
 }
