@@ -378,7 +378,7 @@ impl Converter<'_> {
             }
         } else if let Some(&s) = sources.first() {
             for p in &srcs {
-                self.stages[s].paths.insert(join(&["/", p]));
+                self.mark_path(s, join(&["/", p]));
             }
         } else {
             for p in &srcs {

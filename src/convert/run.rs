@@ -46,7 +46,7 @@ impl Converter<'_> {
         run: &Run,
         sources: &[usize],
     ) -> Result<(), ConvertError> {
-        self.stages[i].paths.insert("/".into());
+        self.mark_path(i, "/".into());
         let mut custom = cmd.original.clone();
         let mut extra_mounts = Vec::new();
         let mut line = run.command.clone();
@@ -299,7 +299,7 @@ impl Converter<'_> {
                 }
                 Some(_) => {
                     if let Some(&s) = sources.get(n) {
-                        self.stages[s].paths.insert(src);
+                        self.mark_path(s, src);
                     }
                 }
             }

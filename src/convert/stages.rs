@@ -74,6 +74,8 @@ pub(super) struct Stage {
     pub steps: StepCounter,
     /// Paths other stages read from this one.
     pub paths: BTreeSet<String>,
+    /// The stage whose path set this one shares (Go shares the map with the base stage).
+    pub paths_owner: Option<usize>,
     /// Named `local:` context this stage stands for: (local name, name with platform).
     pub named_local: Option<(String, String)>,
 }
@@ -97,6 +99,8 @@ pub(super) struct Converter<'a> {
     pub cache_ns: String,
     pub missing: Vec<ImageRequest>,
     target_index: usize,
+    /// Paths each stage had in the first pass (followpaths of named local contexts).
+    prior_paths: Vec<BTreeSet<String>>,
 }
 
 /// Entry point: every platform, each in two passes (paths, then the real context source).
@@ -141,7 +145,9 @@ fn convert_platform(
     let mut first = Converter::new(input, resolver, target.clone(), multi, None)?;
     first.run()?;
     let paths = std::mem::take(&mut first.ctx_paths);
+    let prior: Vec<BTreeSet<String>> = first.stages.iter().map(|s| s.paths.clone()).collect();
     let mut conv = Converter::new(input, resolver, target, multi, Some(paths))?;
+    conv.prior_paths = prior;
     conv.run()?;
     conv.finish()
 }
@@ -185,6 +191,7 @@ impl<'a> Converter<'a> {
                 .unwrap_or_default(),
             missing: Vec::new(),
             target_index: 0,
+            prior_paths: Vec::new(),
         };
         conv.context = Some(conv.main_context(ctx_paths.as_ref())?);
         Ok(conv)
@@ -547,7 +554,27 @@ impl<'a> Converter<'a> {
                     .map_err(|e| with_span(e, cmd.span))?;
             }
         }
+        self.mark_path(self.target_index, "/".into());
         Ok(())
+    }
+
+    /// Records a path read from stage `i` (in the path set it shares with its base).
+    pub(super) fn mark_path(&mut self, i: usize, path: String) {
+        let mut owner = i;
+        let mut hops = 0;
+        while let Some(o) = self.stages[owner].paths_owner {
+            if o == owner || hops > self.stages.len() {
+                break;
+            }
+            owner = o;
+            hops += 1;
+        }
+        self.stages[owner].paths.insert(path);
+    }
+
+    /// Followpaths recorded for stage `i` in the first pass.
+    fn prior_follow_paths(&self, i: usize) -> Option<Vec<String>> {
+        self.prior_paths.get(i).and_then(normalize_context_paths)
     }
 
     fn resolve_bases(&mut self) -> Result<(), ConvertError> {
@@ -701,6 +728,7 @@ impl<'a> Converter<'a> {
             st.platform = base.platform;
             st.image = base.image;
             st.base_img = base.base_img;
+            st.paths_owner = Some(b);
         }
         let target = self.target.clone();
         let hostname = self.input.options.hostname.clone().unwrap_or_default();
@@ -871,7 +899,8 @@ impl<'a> Converter<'a> {
             return Ok(());
         };
         let span = stage.span;
-        let Some(ctx) = self.load_named_context(&key, &value, &platform, span)? else {
+        let index = self.stages.len();
+        let Some(ctx) = self.load_named_context(&key, &value, &platform, span, index)? else {
             return Ok(());
         };
         stage.ready = true;
@@ -914,7 +943,7 @@ impl<'a> Converter<'a> {
             return Ok(false);
         };
         let span = self.stages[i].span;
-        let Some(ctx) = self.load_named_context(&key, &value, platform, span)? else {
+        let Some(ctx) = self.load_named_context(&key, &value, platform, span, i)? else {
             return Ok(false);
         };
         let target = self.target.clone();
@@ -936,6 +965,7 @@ impl<'a> Converter<'a> {
         value: &str,
         platform: &Platform,
         span: Option<Span>,
+        index: usize,
     ) -> Result<Option<NamedContext>, ConvertError> {
         let Some((kind, rest)) = value.split_once(':') else {
             return Err(ConvertError::at(
@@ -962,16 +992,13 @@ impl<'a> Converter<'a> {
                 let mut img =
                     Image::from_json(&resolved.config).map_err(|e| ConvertError::at(e, span))?;
                 img.created = None;
-                let mut full = if resolved.reference.is_empty() {
+                // Go: `llb.Image(ref)` with the ref ResolveImageConfig returned: no digest pin,
+                // no resolve mode.
+                let full = if resolved.reference.is_empty() {
                     reference.to_string()
                 } else {
                     resolved.reference.clone()
                 };
-                if let Some(d) = resolved.digest.as_deref().filter(|d| !d.is_empty()) {
-                    if !full.contains('@') {
-                        full = format!("{full}@{d}");
-                    }
-                }
                 let op = source_op(&format!("docker-image://{full}"), BTreeMap::new(), platform);
                 let meta = OpMeta {
                     custom_name: Some(format!("[context {key}] {r}")),
@@ -1003,6 +1030,9 @@ impl<'a> Converter<'a> {
                     attrs.insert("local.session".into(), self.input.facts.session_id.clone());
                 }
                 attrs.insert("local.sharedkeyhint".into(), format!("context:{key}"));
+                if let Some(follow) = self.prior_follow_paths(index) {
+                    attrs.insert("local.followpaths".into(), go_json_string_array(&follow));
+                }
                 let op = source_op(&format!("local://{rest}"), attrs, platform);
                 let meta = OpMeta {
                     custom_name: Some(format!("[context {key}] load from client")),

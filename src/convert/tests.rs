@@ -865,3 +865,47 @@ fn conversion_is_deterministic() {
     );
     assert_eq!(a.image_config, b.image_config);
 }
+
+#[test]
+fn named_local_context_follows_only_the_paths_copied_from_it() {
+    let mut o = options();
+    o.named_contexts
+        .insert("assets".into(), "local:assetsdir".into());
+    let b = build_opts(
+        "FROM busybox\nCOPY --from=assets /img /srv/img\nCOPY --from=assets css/ /srv/css/\n",
+        &o,
+    );
+    // Like Go, every `--from` of an unknown name is its own implicit stage with its own paths.
+    let follow: BTreeSet<_> = sources(&b)
+        .iter()
+        .filter(|s| s.1.identifier == "local://assetsdir")
+        .map(|s| {
+            assert_eq!(s.0.as_deref(), Some("[context assets] load from client"));
+            assert_eq!(
+                s.1.attrs.get("local.sharedkeyhint").map(String::as_str),
+                Some("context:assets")
+            );
+            s.1.attrs
+                .get("local.followpaths")
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    let want: BTreeSet<_> = [r#"["css"]"#.to_string(), r#"["img"]"#.to_string()].into();
+    assert_eq!(follow, want);
+}
+
+#[test]
+fn named_context_can_replace_a_whole_stage() {
+    let mut o = options();
+    o.named_contexts
+        .insert("deps".into(), "docker-image://golang:1.22".into());
+    let b = build_opts(
+        "FROM busybox AS deps\nRUN never-run\nFROM busybox\nCOPY --from=deps /go /go\n",
+        &o,
+    );
+    assert!(execs(&b).is_empty(), "the replaced stage is not built");
+    assert!(sources(&b)
+        .iter()
+        .any(|s| s.0.as_deref() == Some("[context deps] golang:1.22")));
+}
