@@ -129,10 +129,20 @@ pub(super) fn convert_all(
         missing.retain(|r| seen.insert(r.clone()));
         return Err(ConvertError::NeedImages(missing));
     }
+    let warnings = input
+        .dockerfile
+        .warnings
+        .iter()
+        .map(|w| super::Warning {
+            rule: w.rule.clone(),
+            message: w.message.clone(),
+            span: Some(w.span),
+        })
+        .collect();
     Ok(Converted {
         builds,
         multi_platform: multi,
-        warnings: Vec::new(),
+        warnings,
     })
 }
 
@@ -778,28 +788,10 @@ impl<'a> Converter<'a> {
             ));
         }
         let cmd = &cmds[0];
+        // Like BuildKit v0.13, implicit stages a trigger would need (`COPY --from=<image>`,
+        // `RUN --mount`) are never initialised, so such triggers fail with "cannot copy/mount".
         let sources = self.command_sources(cmd)?;
-        for &s in &sources {
-            if !self.stages[s].ready && self.stages[s].unregistered {
-                self.resolve_implicit_now(s)?;
-            }
-        }
         self.dispatch(i, cmd, &sources)
-    }
-
-    /// Implicit stages created by ONBUILD triggers are resolved on the spot.
-    fn resolve_implicit_now(&mut self, s: usize) -> Result<(), ConvertError> {
-        if self.stages[s].base_name == SCRATCH {
-            self.stages[s].image = Image::empty(&self.target);
-            self.stages[s].platform = Some(self.target.clone());
-        } else {
-            self.resolve_base(s, true)?;
-            if !self.missing.is_empty() {
-                return Err(ConvertError::NeedImages(std::mem::take(&mut self.missing)));
-            }
-        }
-        self.stages[s].ready = true;
-        Ok(())
     }
 
     fn finish(mut self) -> Result<PlatformBuild, ConvertError> {

@@ -909,3 +909,94 @@ fn named_context_can_replace_a_whole_stage() {
         .iter()
         .any(|s| s.0.as_deref() == Some("[context deps] golang:1.22")));
 }
+
+/// Vertex digests and names Docker 26.1.5 (stock `dockerfile.v0`, BuildKit v0.13) reported with
+/// `docker buildx build --progress=rawjson` for the same Dockerfiles, busybox:latest pinned at
+/// the digest below (buildx sends `image-resolve-mode=local` to the docker driver).
+mod docker_26_1_oracle {
+    use super::*;
+
+    const BUSYBOX: &str = "sha256:b58be6de75c2b6fa3c75974b9b8cf7099503886a7059fb654d54d4a37b47ded1";
+
+    struct Busybox;
+
+    impl ImageResolver for Busybox {
+        fn resolve(&self, reference: &str, _: &Platform) -> Option<ResolvedImage> {
+            (reference == "docker.io/library/busybox:latest").then(|| ResolvedImage {
+                reference: reference.to_string(),
+                digest: Some(BUSYBOX.to_string()),
+                config: br#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:0e0913e2a160f2a0948819fc36c45d5a840a9c217545fc0f676eea8a35cb9246"]}}"#.to_vec(),
+            })
+        }
+    }
+
+    fn vertex_set(src: &str) -> BTreeSet<(String, String)> {
+        let df = crate::dockerfile::parse(src).expect("parse");
+        let mut o = options();
+        o.image_resolve_mode = crate::options::ImageResolveMode::Local;
+        let f = facts();
+        let input = ConvertInput {
+            dockerfile: &df,
+            source: src.as_bytes(),
+            options: &o,
+            facts: &f,
+            dockerignore: &[],
+            dockerfile_definition: None,
+        };
+        let conv = convert(&input, &Busybox).expect("convert");
+        vertices(&conv.builds[0])
+            .into_iter()
+            .filter(|v| {
+                !v.name
+                    .as_deref()
+                    .unwrap_or("")
+                    .starts_with("[internal] load")
+            })
+            .map(|v| (v.digest.as_str().to_string(), v.name.unwrap_or_default()))
+            .collect()
+    }
+
+    fn expect(src: &str, want: &[(&str, &str)]) {
+        let got = vertex_set(src);
+        let want: BTreeSet<(String, String)> = want
+            .iter()
+            .map(|(d, n)| (format!("sha256:{d}"), n.to_string()))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn mounts_heredocs_link_and_workdir_match_docker() {
+        expect(
+            "FROM busybox AS base\nENV A=1 B=2\nARG V=3\nWORKDIR /app\nRUN --mount=type=cache,target=/root/.cache echo $A $V > /out\nRUN --mount=type=cache,target=/c,uid=1000,mode=0700,sharing=locked --mount=type=tmpfs,target=/t --mount=type=secret,id=tok --mount=type=ssh --network=none echo hi\nFROM base\nCOPY --from=base /out /out2\nCOPY --link --chown=1:2 --from=base /out /out3\nRUN <<EOF\n#!/bin/sh\necho heredoc\nEOF\nRUN <<EOF\necho plain\nEOF\nUSER nobody\nWORKDIR sub\nRUN echo done\nCMD [\"sh\"]\n",
+            &[
+                ("dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316", &format!("[base 1/4] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
+                ("bca2f434d5153264458b3e93365b1458df147e9d0beaf290c28a7c66143d2b83", "[base 2/4] WORKDIR /app"),
+                ("d9feb0ecf9e87141d4bf03122ee4b4263df70a40a4254d33298465dab7c8f054", "[base 3/4] RUN --mount=type=cache,target=/root/.cache echo 1 3 > /out"),
+                ("bd66e650eca1db7039e17959e52a8bfc895754a6389348c48e3a1f59daf1b8b8", "[internal] settings cache mount permissions"),
+                ("4439a288d6f981be82b0422f53686c32a5783581f2cb2960d4a135291c482dbf", "[base 4/4] RUN --mount=type=cache,target=/c,uid=1000,mode=0700,sharing=locked --mount=type=tmpfs,target=/t --mount=type=secret,id=tok --mount=type=ssh --network=none echo hi"),
+                ("75d720e0ad74c12ed388896115113c2ac97d199e2b4900d44913e081bb055419", "[stage-1 1/6] COPY --from=base /out /out2"),
+                ("3bb59de9a65f9186adab3fe54c9cafec9ce280cb146fd15c4c369e24f21cfc00", "[stage-1 2/6] COPY --link --chown=1:2 --from=base /out /out3"),
+                ("d324265af93517486bdcfad9b98d0327337a8460d4bf9c9cdbeba0283fcdfecb", "[stage-1 2/6] LINK COPY --link --chown=1:2 --from=base /out /out3"),
+                ("505b139fbf581815a242626515f96b6de313add350a93d51b6e4df08ce12d8c0", "[internal] preparing inline document"),
+                ("1d911ddec9946a7c7ed3d619dbc9f416a03a72a44e1752cf8ac4c819853ad2b4", "[stage-1 3/6] RUN <<EOF (#!/bin/sh...)"),
+                ("fe639bb861e3b87e31990213f535bdae9624ebd8b17d3713b415797575d5fe35", "[stage-1 4/6] RUN <<EOF (echo plain)"),
+                ("95cb3b05d7f1bd58fd8f8c0710fe4c4f9b8cc255b614ed541dd812e56d62b04b", "[stage-1 5/6] WORKDIR sub"),
+                ("cf2c4999af2afafacea57984e7c1813508307eb5bd16791bf962ea46479f6b90", "[stage-1 6/6] RUN echo done"),
+            ],
+        );
+    }
+
+    #[test]
+    fn onbuild_args_and_shell_match_docker() {
+        expect(
+            "ARG BASE=busybox\nFROM --platform=$BUILDPLATFORM ${BASE} AS parent\nONBUILD RUN echo child > /child\nONBUILD ENV FROMPARENT=yes\nLABEL a=1 \"b c\"=\"d e\"\nFROM parent\nARG TARGETARCH\nARG X=1\nENV PATH=/custom:$PATH GREETING=\"hello world\"\nEXPOSE 80 53/udp 8000-8001\nVOLUME [\"/data\", \"/logs\"]\nUSER 1000:1000\nSTOPSIGNAL SIGINT\nHEALTHCHECK --interval=5s --timeout=3s --retries=3 CMD wget -q -O- http://localhost/ || exit 1\nSHELL [\"/bin/sh\", \"-ec\"]\nRUN echo $TARGETARCH $X > /tmp/arch\nENTRYPOINT [\"/bin/echo\"]\nCMD hello\nMAINTAINER someone\nWORKDIR /srv/app/\n",
+            &[
+                ("dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316", &format!("[parent 1/1] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
+                ("bbb9accb177458f427c3e368e0b431a78c042de2b2c1d0505b571e0e92268bf6", "[stage-1 1/2] RUN echo child > /child"),
+                ("5dd807dafb0661db8485531717aaad2d3d824806e4fede897755fae0fff37937", "[stage-1 2/2] RUN echo amd64 1 > /tmp/arch"),
+                ("64e419120c10d9ed657f151ab660a46afe3c939b0953beeef86585c4928f004b", "[stage-1 3/2] WORKDIR /srv/app/"),
+            ],
+        );
+    }
+}
