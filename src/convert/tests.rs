@@ -999,4 +999,74 @@ mod docker_26_1_oracle {
             ],
         );
     }
+    #[test]
+    fn add_urls_and_git_sources_match_docker() {
+        expect(
+            "FROM busybox\nADD --chmod=600 http://127.0.0.1:9/dir/file.txt /x/\nADD http://127.0.0.1:9/ /y\nADD --keep-git-dir=true https://127.0.0.1:9/org/repo.git#main:sub /src\nADD git@127.0.0.1:org/repo.git /src2\n",
+            &[
+                ("dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316", &format!("[1/5] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
+                ("7348d303ddd993ae20b9fc23492b780f783f8d3732fe7a000fea613ae095768f", "[2/5] ADD --chmod=600 http://127.0.0.1:9/dir/file.txt /x/"),
+                ("5dcf2c0e8444f4fb51f2746349201631226ecb17412617738032adc5ec178198", "[2/5] ADD --chmod=600 http://127.0.0.1:9/dir/file.txt /x/"),
+                ("ca1f495df27688dd45fa2f223b4a23c559fb02d98560cee814eef4efe2a57656", "[3/5] ADD http://127.0.0.1:9/ /y"),
+                ("be3bcd29fbdff4287aedc75730f3a242b893fdbcb105e4ab92fdb28cf149489d", "[3/5] ADD http://127.0.0.1:9/ /y"),
+                ("5223e0d3cb80c8efd5748e64666ca080a5f723488eb476b483ffcf37bdce2298", "[4/5] ADD --keep-git-dir=true https://127.0.0.1:9/org/repo.git#main:sub /src"),
+                ("a3a8790c565fd374a71b0417b47d60305c4bf5c0905d470c661ab43d0f3569c7", "[4/5] ADD --keep-git-dir=true https://127.0.0.1:9/org/repo.git#main:sub /src"),
+                ("fe6439ffb56cec57b5bc228bcf8d13b119cf6f436012c1e9f11a6f1d84ca195d", "[5/5] ADD git@127.0.0.1:org/repo.git /src2"),
+                ("e42ebb53f895d44c605a94dc2dc11fe7039ba8263e3ade3795754794c2368e88", "[5/5] ADD git@127.0.0.1:org/repo.git /src2"),
+            ],
+        );
+    }
+
+    #[test]
+    fn stage_args_proxy_and_run_options_match_docker() {
+        let src = "FROM busybox AS a\nARG ONE=1\nARG HTTP_PROXY\nENV LEGACY value with spaces\nRUN [\"/bin/echo\", \"exec\", \"form\"]\nFROM a AS b\nARG TWO=2\nUSER nobody\nWORKDIR /home/nobody/w\nRUN echo $ONE $TWO $HTTP_PROXY\nFROM scratch AS c\nCOPY --from=b /etc/passwd /p\nFROM b\nRUN echo final\n";
+        let df = crate::dockerfile::parse(src).expect("parse");
+        let mut o = options();
+        o.image_resolve_mode = crate::options::ImageResolveMode::Local;
+        o.target = Some("b".into());
+        for (k, v) in [
+            ("TWO", "cli"),
+            ("HTTP_PROXY", "http://proxy:3128"),
+            ("no_proxy", "localhost"),
+        ] {
+            o.build_args.insert(k.into(), v.into());
+        }
+        o.extra_hosts = vec![("db".into(), "10.1.2.3".into())];
+        o.shm_size = 1 << 30;
+        o.ulimits = vec![crate::options::Ulimit {
+            name: "nofile".into(),
+            soft: 1024,
+            hard: 2048,
+        }];
+        let f = facts();
+        let input = ConvertInput {
+            dockerfile: &df,
+            source: src.as_bytes(),
+            options: &o,
+            facts: &f,
+            dockerignore: &[],
+            dockerfile_definition: None,
+        };
+        let conv = convert(&input, &Busybox).expect("convert");
+        let got: BTreeSet<String> = vertices(&conv.builds[0])
+            .into_iter()
+            .filter(|v| {
+                !v.name
+                    .as_deref()
+                    .unwrap_or("")
+                    .starts_with("[internal] load")
+            })
+            .map(|v| v.digest.as_str().to_string())
+            .collect();
+        let want: BTreeSet<String> = [
+            "dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316",
+            "fbcc64b477ba72549e9902450c728309b4cb960773ad36f469f5e5967910de9b",
+            "4ce392a2fa7a0a68cbf6cbc9e0b084d99d147c1f3159a3dc9d3fca8dd4371a0a",
+            "fae608dbf89d41a747718e5ec4c5beb6853ff66a57888c1efd118eead781d5a0",
+        ]
+        .iter()
+        .map(|d| format!("sha256:{d}"))
+        .collect();
+        assert_eq!(got, want);
+    }
 }
