@@ -189,7 +189,7 @@ impl Converter<'_> {
             msg.push_str(&format!(" --chmod={chmod}"));
         }
 
-        let text = self.display(i, &cmd.original, false);
+        let text = self.display(i, cmd.code(), false);
         let pg_name = self.step_name(i, &text, &env);
         let dest_parent = self.stages[i].dir.clone();
         let dest_path = normalize_path(&dest_parent, &dest, true);

@@ -344,7 +344,7 @@ impl Converter<'_> {
             return Ok(());
         }
         let env = self.env_of(i);
-        let text = self.display(i, &cmd.original, false);
+        let text = self.display(i, cmd.code(), false);
         let name = self.step_name(i, &text, &env);
         let st = &self.stages[i];
         let owner = (!st.image.config.user.is_empty()).then(|| parse_chown(&st.image.config.user));

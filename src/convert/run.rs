@@ -47,7 +47,7 @@ impl Converter<'_> {
         sources: &[usize],
     ) -> Result<(), ConvertError> {
         self.mark_path(i, "/".into());
-        let mut custom = cmd.original.clone();
+        let mut custom = cmd.code().to_string();
         let mut extra_mounts = Vec::new();
         let mut line = run.command.clone();
         if !run.heredocs.is_empty() {
@@ -186,7 +186,7 @@ impl Converter<'_> {
         let text = self.display(i, &custom, true);
         let name = self.step_name(i, &text, &env);
         let mut description = BTreeMap::new();
-        description.insert(DF_CMD_KEY.to_string(), cmd.original.clone());
+        description.insert(DF_CMD_KEY.to_string(), cmd.code().to_string());
         let meta = OpMeta {
             custom_name: Some(name),
             description,

@@ -377,7 +377,7 @@ impl<'a> Converter<'a> {
                 base_name: name,
                 platform: platform_flag,
                 span,
-                original: st.original.clone(),
+                original: st.code().to_string(),
                 commands: st.commands.clone(),
                 base,
                 ignore_cache,
@@ -773,21 +773,9 @@ impl<'a> Converter<'a> {
     }
 
     fn dispatch_trigger(&mut self, i: usize, trigger: &str) -> Result<(), ConvertError> {
-        let text = format!("FROM scratch\n{trigger}\n");
-        let parsed =
-            crate::dockerfile::parse(&text).map_err(|e| ConvertError::at(e.message, None))?;
-        let cmds = parsed
-            .stages
-            .first()
-            .map(|s| s.commands.clone())
-            .unwrap_or_default();
-        if cmds.len() != 1 {
-            return Err(ConvertError::at(
-                "onbuild trigger should be a single expression",
-                None,
-            ));
-        }
-        let cmd = &cmds[0];
+        let cmd = crate::dockerfile::parse_trigger(trigger)
+            .map_err(|e| ConvertError::at(e.message, None))?;
+        let cmd = &cmd;
         // Like BuildKit v0.13, implicit stages a trigger would need (`COPY --from=<image>`,
         // `RUN --mount`) are never initialised, so such triggers fail with "cannot copy/mount".
         let sources = self.command_sources(cmd)?;
