@@ -1070,3 +1070,20 @@ mod docker_26_1_oracle {
         assert_eq!(got, want);
     }
 }
+
+#[test]
+fn git_url_context_becomes_a_git_source() {
+    let mut o = options();
+    o.remote_context = Some("https://example.com/org/repo.git#main".into());
+    let b = build_opts("FROM busybox\nCOPY . /src\n", &o);
+    let srcs = sources(&b);
+    let git = srcs
+        .iter()
+        .find(|s| s.1.identifier == "git://example.com/org/repo.git#main")
+        .expect("git context");
+    assert_eq!(
+        git.0.as_deref(),
+        Some("[internal] load git source https://example.com/org/repo.git#main")
+    );
+    assert!(!srcs.iter().any(|s| s.1.identifier.starts_with("local://")));
+}
