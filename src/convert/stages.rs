@@ -1143,8 +1143,12 @@ fn normalize_context_paths(paths: &BTreeSet<String>) -> Option<Vec<String>> {
 fn dockerignore_patterns(lines: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for line in lines {
+        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+        if line.starts_with('#') {
+            continue;
+        }
         let mut pattern = line.trim().to_string();
-        if pattern.starts_with('#') || pattern.is_empty() {
+        if pattern.is_empty() {
             continue;
         }
         let invert = pattern.starts_with('!');
