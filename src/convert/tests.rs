@@ -1087,3 +1087,35 @@ fn git_url_context_becomes_a_git_source() {
     );
     assert!(!srcs.iter().any(|s| s.1.identifier.starts_with("local://")));
 }
+
+#[test]
+fn stage_reference_errors_use_buildkit_wording() {
+    let table = [
+        (
+            "FROM busybox\nCOPY --from=0 /a /b\n",
+            "circular dependency detected on stage: stage-0",
+        ),
+        ("FROM busybox\nCOPY --from=5 /a /b\n", "invalid stage index 5"),
+        (
+            "FROM busybox AS a\nRUN --mount=from=b,target=/x true\nFROM busybox AS b\n",
+            "cannot mount from stage \"b\" to \"/x\", stage needs to be defined before current command",
+        ),
+        (
+            "FROM busybox\nRUN --mount=type=bind,target=/ true\n",
+            "invalid mount target \"/\"",
+        ),
+        (
+            "FROM busybox\nRUN --mount=type=ssh,source=x true\n",
+            "ssh does not support source",
+        ),
+        ("FROM busybox\nEXPOSE 80/xyz\n", "invalid proto: xyz"),
+    ];
+    for (src, want) in table {
+        let mut o = options();
+        if src.contains("AS a") {
+            o.target = Some("a".into());
+        }
+        let err = run_with(src, &o, &[]).expect_err(src);
+        assert_eq!(err.to_string(), want, "{src}");
+    }
+}
