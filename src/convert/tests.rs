@@ -816,12 +816,34 @@ fn add_local_attempts_unpack_and_copy_heredoc_writes_a_file() {
 }
 
 #[test]
-fn copy_parents_and_exclude_patterns() {
-    let b = build("FROM busybox\nCOPY --parents --exclude=*.md ./x/./a/b /dst/\n");
-    let c = copy_actions(&files(&b)[0].1);
-    assert_eq!(c[0].src, "/x");
-    assert_eq!(c[0].include_patterns, ["a/b"]);
-    assert_eq!(c[0].exclude_patterns, ["*.md"]);
+fn labs_only_flags_fail_like_buildkit_v0_13_mainline() {
+    let table = [
+        (
+            "FROM busybox\nCOPY --parents ./x/./a /dst/\n",
+            "unknown flag: parents",
+        ),
+        (
+            "FROM busybox\nCOPY --exclude=*.md . /dst/\n",
+            "unknown flag: exclude",
+        ),
+        (
+            "FROM busybox\nADD --unpack=true a.tar /dst/\n",
+            "unknown flag: unpack",
+        ),
+        (
+            "FROM busybox AS unused\nRUN --security=insecure true\nFROM busybox\n",
+            "unknown flag: security",
+        ),
+    ];
+    for (src, want) in table {
+        let ConvertError::Dockerfile { message, span } =
+            run_with(src, &options(), &[]).expect_err(src)
+        else {
+            panic!("{src}")
+        };
+        assert_eq!(message, want);
+        assert_eq!(span.map(|s| s.start), Some(2));
+    }
 }
 
 #[test]
