@@ -329,9 +329,9 @@ impl Converter<'_> {
         let cur = self.stages[i].fs.clone();
         if link {
             let pg_id = progress_group_id(&pg_name, cmd);
-            self.stages[i].steps.index -= 1;
+            self.stages[i].steps.index = self.stages[i].steps.index.saturating_sub(1);
             let group_name = self.step_name(i, &text, &env);
-            self.stages[i].steps.index -= 1;
+            self.stages[i].steps.index = self.stages[i].steps.index.saturating_sub(1);
             let link_name = self.step_name(i, &format!("LINK {text}"), &env);
             let copy_meta = OpMeta {
                 custom_name: Some(group_name.clone()),

@@ -1141,3 +1141,90 @@ fn stage_reference_errors_use_buildkit_wording() {
         assert_eq!(err.to_string(), want, "{src}");
     }
 }
+
+#[test]
+fn onbuild_copy_link_in_a_stage_without_steps_does_not_panic() {
+    let b = build("FROM busybox AS parent\nONBUILD COPY --link a /a\nFROM parent\n");
+    let merges = vertices(&b)
+        .into_iter()
+        .filter(|v| matches!(v.op.op, Some(pb::op::Op::Merge(_))))
+        .count();
+    assert_eq!(merges, 1);
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const LINES: &[&str] = &[
+        "FROM busybox AS a",
+        "FROM scratch",
+        "FROM a",
+        "FROM --platform=$BUILDPLATFORM busybox",
+        "FROM $MISSING",
+        "ARG X=1",
+        "ARG X",
+        "ENV A=$X B=${A:-d}",
+        "RUN echo $A",
+        "RUN --mount=type=cache,target=c,uid=1 true",
+        "RUN --mount=from=a,target=/m true",
+        "RUN --mount=type=secret,id=s --mount=type=ssh true",
+        "RUN <<EOF\n#!/bin/sh\nx\nEOF",
+        "COPY --from=a /x /y",
+        "COPY --from=9 /x /y",
+        "COPY --from=golang:1.22 /x /y",
+        "COPY --link --chown=u:g a b/",
+        "COPY <<EOF /f\n$X\nEOF",
+        "ADD http://127.0.0.1/ /",
+        "ADD x.git /g",
+        "WORKDIR rel",
+        "WORKDIR /",
+        "USER 1:1",
+        "EXPOSE 80 1-2/udp",
+        "EXPOSE nope",
+        "VOLUME /v",
+        "STOPSIGNAL 9",
+        "STOPSIGNAL NOPE",
+        "HEALTHCHECK NONE",
+        "CMD x",
+        "ENTRYPOINT [\"y\"]",
+        "SHELL [\"sh\", \"-c\"]",
+        "ONBUILD RUN z",
+        "ONBUILD COPY --from=a / /",
+        "LABEL k=v",
+        "MAINTAINER m",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn convert_returns_a_value_for_any_instruction_mix(
+            picks in proptest::collection::vec(0..LINES.len(), 1..10),
+            target in proptest::option::of(prop_oneof![Just("a".to_string()), Just("zz".to_string())]),
+            multi in any::<bool>(),
+        ) {
+            let mut src = String::from("FROM busybox\n");
+            for p in picks {
+                src.push_str(LINES[p]);
+                src.push('\n');
+            }
+            let Ok(df) = crate::dockerfile::parse(&src) else { return Ok(()) };
+            let mut o = options();
+            o.target = target;
+            if multi {
+                o.platforms = vec![Platform::new("linux", "amd64", ""), Platform::new("linux", "arm", "v7")];
+            }
+            let f = facts();
+            let input = ConvertInput {
+                dockerfile: &df,
+                source: src.as_bytes(),
+                options: &o,
+                facts: &f,
+                dockerignore: &[],
+                dockerfile_definition: None,
+            };
+            let _ = convert(&input, &Fixed);
+            let _ = convert(&input, &Nothing);
+        }
+    }
+}
