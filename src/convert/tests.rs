@@ -1185,6 +1185,79 @@ fn onbuild_copy_link_in_a_stage_without_steps_does_not_panic() {
     assert_eq!(merges, 1);
 }
 
+#[test]
+fn multi_platform_cross_stage_matches_docker() {
+    // Docker 26.1.5, `--platform linux/amd64,linux/arm64`, busybox at BUSYBOX_E1 below.
+    const BUSYBOX_E1: &str =
+        "sha256:e1b1c7dccfd7ba1da912ed63634e7347a1458627de5aac02615d7f9fe4b0e34c";
+    struct Busybox;
+    impl ImageResolver for Busybox {
+        fn resolve(&self, reference: &str, _: &Platform) -> Option<ResolvedImage> {
+            (reference == "docker.io/library/busybox:latest").then(|| ResolvedImage {
+                reference: reference.to_string(),
+                digest: Some(BUSYBOX_E1.to_string()),
+                config: BUSYBOX_CONFIG.as_bytes().to_vec(),
+            })
+        }
+    }
+    let src = "FROM --platform=$BUILDPLATFORM busybox AS build\nARG TARGETARCH\nARG TARGETPLATFORM\nRUN echo $TARGETARCH > /arch\nFROM scratch\nCOPY --from=build /arch /arch\n";
+    let df = crate::dockerfile::parse(src).expect("parse");
+    let mut o = options();
+    o.image_resolve_mode = crate::options::ImageResolveMode::Local;
+    o.platforms = vec![
+        Platform::new("linux", "amd64", ""),
+        Platform::new("linux", "arm64", ""),
+    ];
+    let f = facts();
+    let input = ConvertInput {
+        dockerfile: &df,
+        source: src.as_bytes(),
+        options: &o,
+        facts: &f,
+        dockerignore: &[],
+        dockerfile_definition: None,
+    };
+    let conv = convert(&input, &Busybox).expect("convert");
+    let got: BTreeSet<(String, String)> = conv
+        .builds
+        .iter()
+        .flat_map(vertices)
+        .filter(|v| {
+            !v.name
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("[internal] load")
+        })
+        .map(|v| (v.digest.as_str().to_string(), v.name.unwrap_or_default()))
+        .collect();
+    let want: BTreeSet<(String, String)> = [
+        (
+            "6edf9bf93194ba7402bba849af464ded7ce56efc9f18382701b989dff3097a56",
+            format!("[linux/amd64 build 1/2] FROM docker.io/library/busybox:latest@{BUSYBOX_E1}"),
+        ),
+        (
+            "90824d1a91fb3eb4abca0df32d126eaa442a36d798c768be5653f35ae083712f",
+            "[linux/amd64 build 2/2] RUN echo amd64 > /arch".to_string(),
+        ),
+        (
+            "a24335e7f76e42528a135a2c810f52ac443da8c5424ff5c6a2721b3e956e622e",
+            "[linux/amd64 stage-1 1/1] COPY --from=build /arch /arch".to_string(),
+        ),
+        (
+            "c737ef632711f42725560ce861e923ccab6df0ae066c80a499e074a3854b5c08",
+            "[linux/amd64->arm64 build 2/2] RUN echo arm64 > /arch".to_string(),
+        ),
+        (
+            "e513c9249f174289e7e42805c5040d50f8cdac09c40f430fad14e51dae3d1df4",
+            "[linux/arm64 stage-1 1/1] COPY --from=build /arch /arch".to_string(),
+        ),
+    ]
+    .into_iter()
+    .map(|(d, n)| (format!("sha256:{d}"), n))
+    .collect();
+    assert_eq!(got, want);
+}
+
 mod never_panics {
     use super::*;
     use proptest::prelude::*;
