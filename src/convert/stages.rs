@@ -962,11 +962,17 @@ impl<'a> Converter<'a> {
         span: Option<Span>,
         index: usize,
     ) -> Result<Option<NamedContext>, ConvertError> {
-        let Some((kind, rest)) = value.split_once(':') else {
+        let Some((_, rest)) = value.split_once(':') else {
             return Err(ConvertError::at(
                 format!("invalid context specifier {value} for {key}"),
                 span,
             ));
+        };
+        // `git@host:path` without a scheme is a git context too.
+        let kind = if value.starts_with("git@") {
+            "git"
+        } else {
+            value.split(':').next().unwrap_or("")
         };
         match kind {
             "docker-image" => {
@@ -1041,8 +1047,36 @@ impl<'a> Converter<'a> {
                     ..NamedContext::default()
                 }))
             }
+            "git" | "http" | "https" => {
+                // dockerui: `DetectGitContext(v, keepGit=true)`, else a plain HTTP download.
+                let fs = match super::copy::parse_git_ref(value) {
+                    Some(git) => {
+                        let name = format!("[internal] load git source {value}");
+                        self.git_source(&git, true, &name, None)?
+                    }
+                    None if kind == "git" => {
+                        return Err(ConvertError::at(
+                            format!("invalid git context {value}"),
+                            span,
+                        ))
+                    }
+                    None => {
+                        let op = source_op(value, BTreeMap::new(), platform);
+                        let meta = OpMeta {
+                            custom_name: Some(format!("[context {key}] {value}")),
+                            ..OpMeta::default()
+                        };
+                        Output::new(self.add_op(op, meta, span)?, 0)
+                    }
+                };
+                Ok(Some(NamedContext {
+                    fs: Some(fs),
+                    dir: "/".into(),
+                    ..NamedContext::default()
+                }))
+            }
             _ => Err(ConvertError::at(
-                format!("unsupported named context {value} for {key}"),
+                format!("unsupported context source {kind} for {key}"),
                 span,
             )),
         }

@@ -1258,6 +1258,39 @@ fn multi_platform_cross_stage_matches_docker() {
     assert_eq!(got, want);
 }
 
+#[test]
+fn named_git_and_http_contexts_become_sources() {
+    let mut o = options();
+    o.named_contexts
+        .insert("repo".into(), "https://example.com/org/repo.git#v1".into());
+    o.named_contexts
+        .insert("file".into(), "https://example.com/f.tar.gz".into());
+    let b = build_opts(
+        "FROM busybox\nCOPY --from=repo / /r\nCOPY --from=file / /f\n",
+        &o,
+    );
+    let srcs = sources(&b);
+    let git = srcs
+        .iter()
+        .find(|s| s.1.identifier == "git://example.com/org/repo.git#v1")
+        .expect("git source");
+    assert_eq!(
+        git.1.attrs.get("git.keepgitdir").map(String::as_str),
+        Some("true")
+    );
+    let http = srcs
+        .iter()
+        .find(|s| s.1.identifier == "https://example.com/f.tar.gz")
+        .expect("http source");
+    assert_eq!(
+        http.0.as_deref(),
+        Some("[context file] https://example.com/f.tar.gz")
+    );
+    o.named_contexts.insert("bad".into(), "ftp://x".into());
+    let err = run_with("FROM bad\n", &o, &[]).unwrap_err();
+    assert_eq!(err.to_string(), "unsupported context source ftp for bad");
+}
+
 mod never_panics {
     use super::*;
     use proptest::prelude::*;
