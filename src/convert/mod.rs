@@ -142,6 +142,8 @@ pub struct Converted {
     pub warnings: Vec<Warning>,
 }
 
+pub use stages::resolve_log_name;
+
 /// Converts the Dockerfile for every requested platform.
 pub fn convert(
     input: &ConvertInput,

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::dockerfile::ast::{Command, Dockerfile, Instruction, Span};
 use crate::dockerfile::shell::Lexer;
 use crate::llb::{pb, Graph, OpMeta, Output, SourceFile};
-use crate::options::{ImageResolveMode, NoCache};
+use crate::options::{BuildOptions, ImageResolveMode, NoCache};
 use crate::platform::Platform;
 
 use super::image::{go_json_string_array, split_kv, Image};
@@ -1081,6 +1081,32 @@ impl<'a> Converter<'a> {
             )),
         }
     }
+}
+
+/// The progress name dockerfile.v0 gives the resolution of `request`: `[context <name>] load
+/// metadata for <ref>` when a `docker-image://` named context asked for it, else `[internal]
+/// load metadata for <ref>` (`[<platform> internal] ...` in multi-platform builds).
+pub fn resolve_log_name(options: &BuildOptions, request: &ImageRequest) -> String {
+    for (key, value) in &options.named_contexts {
+        let Some(r) = value.strip_prefix("docker-image:") else {
+            continue;
+        };
+        let r = r.trim_start_matches("//");
+        let normalized = Reference::parse_normalized(r).map(|x| x.tag_name_only().to_string());
+        let platform_ok = key
+            .split_once("::")
+            .map_or(true, |(_, p)| p == request.platform.to_string());
+        if normalized.as_deref() == Ok(request.reference.as_str()) && platform_ok {
+            return format!("[context {key}] load metadata for {r}");
+        }
+    }
+    let multi = options.multi_platform || options.platforms.len() > 1;
+    let prefix = if multi {
+        format!("[{} internal]", request.platform)
+    } else {
+        "[internal]".to_string()
+    };
+    format!("{prefix} load metadata for {}", request.reference)
 }
 
 /// Flags the typed AST carries but BuildKit v0.13's mainline frontend does not register (they

@@ -1291,6 +1291,33 @@ fn named_git_and_http_contexts_become_sources() {
     assert_eq!(err.to_string(), "unsupported context source ftp for bad");
 }
 
+#[test]
+fn resolve_log_names_follow_dockerfile_v0() {
+    let mut o = options();
+    o.named_contexts
+        .insert("base".into(), "docker-image://busybox:latest".into());
+    let req = |r: &str| ImageRequest {
+        reference: r.into(),
+        platform: Platform::new("linux", "amd64", ""),
+    };
+    assert_eq!(
+        resolve_log_name(&o, &req("docker.io/library/busybox:latest")),
+        "[context base] load metadata for busybox:latest"
+    );
+    assert_eq!(
+        resolve_log_name(&o, &req("docker.io/library/golang:1.22")),
+        "[internal] load metadata for docker.io/library/golang:1.22"
+    );
+    o.platforms = vec![
+        Platform::new("linux", "amd64", ""),
+        Platform::new("linux", "arm64", ""),
+    ];
+    assert_eq!(
+        resolve_log_name(&o, &req("docker.io/library/golang:1.22")),
+        "[linux/amd64 internal] load metadata for docker.io/library/golang:1.22"
+    );
+}
+
 mod never_panics {
     use super::*;
     use proptest::prelude::*;
