@@ -139,7 +139,7 @@ impl Converter<'_> {
                 Ok(())
             }
             Instruction::Healthcheck(h) => {
-                let cfg = self.health_config(i, h);
+                let cfg = health_config(h);
                 let msg = healthcheck_history(&cfg);
                 self.stages[i].image.config.healthcheck = Some(cfg);
                 self.commit(i, &msg, false, false);
@@ -168,44 +168,6 @@ impl Converter<'_> {
                 };
                 shell.push(text.clone());
                 shell
-            }
-        }
-    }
-
-    fn health_config(&self, i: usize, h: &Healthcheck) -> HealthConfig {
-        let nanos = |d: &Option<std::time::Duration>| {
-            d.map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-        };
-        match h {
-            Healthcheck::None => HealthConfig {
-                test: vec!["NONE".into()],
-                ..HealthConfig::default()
-            },
-            Healthcheck::Check {
-                command,
-                interval,
-                timeout,
-                start_period,
-                start_interval,
-                retries,
-            } => {
-                let test = match command {
-                    CommandLine::Exec(args) => {
-                        let mut t = vec!["CMD".to_string()];
-                        t.extend(args.iter().cloned());
-                        t
-                    }
-                    CommandLine::Shell(text) => vec!["CMD-SHELL".into(), text.clone()],
-                };
-                let _ = i;
-                HealthConfig {
-                    test,
-                    interval: nanos(interval),
-                    timeout: nanos(timeout),
-                    start_period: nanos(start_period),
-                    start_interval: nanos(start_interval),
-                    retries: retries.unwrap_or(0),
-                }
             }
         }
     }
@@ -375,5 +337,43 @@ pub(super) fn default_shell(os: &str) -> Vec<String> {
         vec!["cmd".into(), "/S".into(), "/C".into()]
     } else {
         vec!["/bin/sh".into(), "-c".into()]
+    }
+}
+
+/// The `Healthcheck` config of a HEALTHCHECK instruction.
+fn health_config(h: &Healthcheck) -> HealthConfig {
+    let nanos = |d: &Option<std::time::Duration>| {
+        d.map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+    };
+    match h {
+        Healthcheck::None => HealthConfig {
+            test: vec!["NONE".into()],
+            ..HealthConfig::default()
+        },
+        Healthcheck::Check {
+            command,
+            interval,
+            timeout,
+            start_period,
+            start_interval,
+            retries,
+        } => {
+            let test = match command {
+                CommandLine::Exec(args) => {
+                    let mut t = vec!["CMD".to_string()];
+                    t.extend(args.iter().cloned());
+                    t
+                }
+                CommandLine::Shell(text) => vec!["CMD-SHELL".into(), text.clone()],
+            };
+            HealthConfig {
+                test,
+                interval: nanos(interval),
+                timeout: nanos(timeout),
+                start_period: nanos(start_period),
+                start_interval: nanos(start_interval),
+                retries: retries.unwrap_or(0),
+            }
+        }
     }
 }

@@ -60,8 +60,6 @@ impl Converter<'_> {
             let first = &run.heredocs[0];
             if is_single_heredoc(text) {
                 if self.stages[i].image.os != "windows" && first.content.starts_with("#!") {
-                    let platform = self.op_platform(i);
-                    let _ = platform;
                     let mkfile = pb::FileActionMkFile {
                         path: normalize_path("/", &first.name, false),
                         mode: 0o755,

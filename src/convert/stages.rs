@@ -756,7 +756,6 @@ impl<'a> Converter<'a> {
             st.paths_owner = Some(b);
         }
         let target = self.target.clone();
-        let hostname = self.input.options.hostname.clone().unwrap_or_default();
         let st = &mut self.stages[i];
         let platform = st.platform.get_or_insert(target).clone();
         if !st.image.config.env.iter().any(|e| split_kv(e).0 == "PATH") {
@@ -769,7 +768,6 @@ impl<'a> Converter<'a> {
             let (k, v) = split_kv(&e);
             add_env(&mut st.env, k, v);
         }
-        let _ = hostname;
         if !st.image.config.working_dir.is_empty() {
             let wd = st.image.config.working_dir.clone();
             self.apply_workdir(i, &wd);
