@@ -630,6 +630,7 @@ fn parse_cache_imports(json: &str, legacy: &str) -> Result<Vec<CacheImport>, Opt
 }
 
 #[cfg(test)]
+#[allow(clippy::type_complexity)]
 mod tests {
     use super::*;
 
