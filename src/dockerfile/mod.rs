@@ -3,3 +3,8 @@
 //! validated flags).
 
 pub mod ast;
+pub mod instructions;
+pub mod parser;
+pub mod shell;
+
+pub use parser::{parse, ParseError};

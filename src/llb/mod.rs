@@ -1,5 +1,51 @@
 //! LLB: BuildKit's protobuf wire types, ops, deterministic encoding, digests, Definitions,
-//! source maps and capability gating.
+//! source maps and capability gating. Convert builds `pb::Op` values and hands them to
+//! [`Graph::add`]; [`Graph::definition`] lays them out the way BuildKit's Go client does.
+//!
+//! Not for: deciding what ops a Dockerfile needs (convert) or talking to the daemon (gateway).
+//!
+//! # Encoding guarantees
+//!
+//! BuildKit keys every op by `sha256(op bytes)`: progress vertices, source-map lookups for error
+//! excerpts, cache keys. Since v0.11 the daemon re-encodes ops with Go's deterministic
+//! marshaller when an input digest changes and re-keys the graph by the result, so our bytes
+//! must be exactly Go's. This module guarantees it:
+//!
+//! - **Ordered maps.** `build.rs` generates every protobuf `map` as a `BTreeMap`, so entries are
+//!   written in byte order of their keys, like Go's deterministic mode. The same op always gives
+//!   the same bytes, and a Definition built twice is byte-identical.
+//! - **Map entries like Go.** prost drops a map entry's empty key or value; Go writes both
+//!   (`12 00` for an empty attr value, e.g. `local.unique=""`). [`encode_op`] and
+//!   [`encode_definition`] write every map entry by hand with both fields; all other messages
+//!   go through prost, whose field order (ascending tags, oneof at its tag — no BuildKit oneof
+//!   interleaves with other fields), default omission, packed repeated scalars and always-written
+//!   set sub-messages / oneof members equal Go's.
+//! - **`constraints` always present.** [`Graph::add`] sets an empty `WorkerConstraints` when the
+//!   op has none (`5a 00` at the end of the op), as Go's client always does; the terminal op is
+//!   the only one without it.
+//! - **Layout.** Post-order (inputs first, in input order), deduplicated by digest, terminal op
+//!   (only `inputs`) last; metadata for every op keyed by digest (the terminal's caps:
+//!   `constraints`, `platform`, plus `meta.ignorecache` / `meta.description` when any op uses
+//!   them); `Definition.source` always set, with the Dockerfile as info 0 when an op has
+//!   locations, ranges `{start{line}, end{line}}`, 1-based, character 0.
+//! - **Caps.** Each op's metadata records the caps Go's client would record for it
+//!   ([`required_caps`]) plus `OpMeta::caps`; [`Graph::add`] refuses an op needing a cap the
+//!   daemon lacks ([`LlbError::MissingCap`] names the cap and the feature).
+//!
+//! What stays the caller's job (convert): the op content itself — e.g. clearing `platform` on
+//! `local://`, `git://`, `https://` sources and file ops, setting `removeMountStubsRecursive`,
+//! Go `encoding/json` escaping (`\u003c`, `\u003e`, `\u0026`) inside JSON-valued attrs.
+//!
+//! For end-to-end checks, [`definition_vertices`] lists the digest and name of every vertex
+//! BuildKit will report (`--progress=rawjson`), and [`definition_to_json`] dumps a Definition.
+
+mod caps;
+mod digest;
+mod encode;
+mod graph;
+mod inspect;
+#[cfg(test)]
+mod tests;
 
 #[allow(clippy::all, missing_docs, rustdoc::all)]
 mod generated {
@@ -22,3 +68,59 @@ pub use generated::moby::buildkit::v1::types as worker_pb;
 /// LLB op types (`package pb`, ops.proto): `Op`, `ExecOp`, `Mount`, `FileOp`, `SourceOp`,
 /// `Definition`, `OpMetadata`, source-map messages, ...
 pub use generated::pb;
+
+pub use caps::{cap_feature, required_caps, Caps, FrontendCaps};
+pub use digest::Digest;
+pub use encode::{encode_definition, encode_op};
+pub use graph::{Graph, OpMeta, Output, SourceFile, CUSTOM_NAME_KEY};
+pub use inspect::{definition_to_json, definition_vertices, Vertex};
+
+/// Why an op could not be added or a Definition built or read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LlbError {
+    /// The op needs a cap the daemon does not enable.
+    #[error(
+        "the BuildKit daemon does not support {feature}: LLB capability \"{cap}\" is not enabled \
+         (a newer Docker / BuildKit is needed)"
+    )]
+    MissingCap {
+        /// The missing cap id.
+        cap: String,
+        /// What the cap is for, in Dockerfile terms.
+        feature: String,
+    },
+    /// An op input refers to an op that was not added first.
+    #[error("LLB op input {digest} is not in the graph")]
+    UnknownInput {
+        /// The input digest.
+        digest: String,
+    },
+    /// The requested result is not in the graph.
+    #[error("LLB result {digest} is not in the graph")]
+    UnknownResult {
+        /// The result digest.
+        digest: String,
+    },
+    /// An output index below zero.
+    #[error("negative LLB output index {index} of {digest}")]
+    NegativeIndex {
+        /// The op digest.
+        digest: String,
+        /// The index.
+        index: i64,
+    },
+    /// An op without a body (exec, source, file, build, merge or diff).
+    #[error("LLB op has no exec, source, file, build, merge or diff body")]
+    EmptyOp,
+    /// Not a `sha256:<64 lowercase hex>` digest.
+    #[error("invalid LLB digest {0:?}")]
+    InvalidDigest(String),
+    /// An op of a Definition could not be decoded.
+    #[error("cannot decode LLB op #{index}: {message}")]
+    Decode {
+        /// Position of the op in `Definition.def`.
+        index: usize,
+        /// The decoder's message.
+        message: String,
+    },
+}
