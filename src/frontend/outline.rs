@@ -147,10 +147,11 @@ fn stage_ref(df: &Dockerfile, name: &str, before: usize) -> Option<usize> {
     if let Ok(i) = name.parse::<usize>() {
         return (i < before).then_some(i);
     }
-    df.stages
-        .iter()
-        .take(before)
-        .position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    df.stages.iter().take(before).position(|s| {
+        s.name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
 }
 
 /// The target and every stage it depends on (base stages, `--from`, mount `from=`), target first.
@@ -203,7 +204,7 @@ fn stage_args(
     from_words.extend(stage.platform.clone());
     for word in &from_words {
         let (_, matched, _) = lexer
-            .process_word_with_matches(word, meta_env)
+            .process_word_with_matches(word, &meta_env.to_vec())
             .map_err(|e| FrontendError::at(e.0, Some(stage.span)))?;
         used.extend(matched);
     }
@@ -266,7 +267,7 @@ fn stage_arg_value(
     let default = decl.value.as_ref()?;
     Some(
         lexer
-            .process_word(default, env)
+            .process_word(default, &env.to_vec())
             .unwrap_or_else(|_| default.clone()),
     )
 }
@@ -341,4 +342,128 @@ fn arg_comment(lines: &[&str], span: Span, name: &str) -> String {
         .iter()
         .find_map(|c| c.strip_prefix(&prefix).map(str::to_string))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    const DOCKERFILE: &str = "\
+# syntax=gofront:dev
+# GO_VERSION the Go toolchain
+ARG GO_VERSION=1.22
+ARG UNUSED=x
+
+# build compiles the service
+FROM golang:${GO_VERSION} AS build
+# CGO whether to use cgo
+ARG CGO=0
+RUN --mount=type=secret,id=netrc,required=true --mount=type=ssh true
+RUN --mount=type=secret,target=/run/secrets/token true
+
+FROM scratch AS other
+ARG OTHER=1
+
+FROM scratch
+COPY --from=build /out /out
+";
+
+    fn opts(pairs: &[(&str, &str)]) -> BuildOptions {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        BuildOptions::from_opts(&map).unwrap()
+    }
+
+    fn parsed() -> Dockerfile {
+        crate::dockerfile::parse(DOCKERFILE).unwrap()
+    }
+
+    #[test]
+    fn targets_list_every_stage_with_the_last_as_default() {
+        let list = targets(&parsed(), DOCKERFILE.as_bytes());
+        let got: Vec<(String, bool, String, String)> = list
+            .targets
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    t.default,
+                    t.base.clone(),
+                    t.description.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "build".to_string(),
+                    false,
+                    "golang:${GO_VERSION}".to_string(),
+                    "compiles the service".to_string()
+                ),
+                ("other".into(), false, "scratch".into(), String::new()),
+                (String::new(), true, "scratch".into(), String::new()),
+            ]
+        );
+        assert_eq!(list.targets[0].location, Some(Span { start: 7, end: 7 }));
+    }
+
+    #[test]
+    fn outline_of_default_target_follows_copy_from_and_from_args() {
+        let o = outline(&parsed(), DOCKERFILE.as_bytes(), &opts(&[])).unwrap();
+        let args: Vec<(&str, &str, &str)> = o
+            .args
+            .iter()
+            .map(|a| (a.name.as_str(), a.value.as_str(), a.description.as_str()))
+            .collect();
+        assert_eq!(
+            args,
+            [
+                ("GO_VERSION", "1.22", "the Go toolchain"),
+                ("CGO", "0", "whether to use cgo")
+            ]
+        );
+        let secrets: Vec<(&str, bool)> = o
+            .secrets
+            .iter()
+            .map(|s| (s.name.as_str(), s.required))
+            .collect();
+        assert_eq!(secrets, [("netrc", true), ("token", false)]);
+        assert_eq!(o.ssh.len(), 1);
+        assert_eq!(o.ssh[0].name, "default");
+        assert_eq!(o.name, "");
+    }
+
+    #[test]
+    fn outline_respects_target_and_build_args() {
+        let o = outline(
+            &parsed(),
+            DOCKERFILE.as_bytes(),
+            &opts(&[("target", "other"), ("build-arg:OTHER", "2")]),
+        )
+        .unwrap();
+        assert_eq!(o.name, "other");
+        let args: Vec<(&str, &str)> = o
+            .args
+            .iter()
+            .map(|a| (a.name.as_str(), a.value.as_str()))
+            .collect();
+        assert_eq!(args, [("OTHER", "2")]);
+        assert!(o.secrets.is_empty());
+    }
+
+    #[test]
+    fn outline_of_unknown_target_fails_like_buildkit() {
+        let err = outline(
+            &parsed(),
+            DOCKERFILE.as_bytes(),
+            &opts(&[("target", "nope")]),
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "target stage \"nope\" could not be found");
+    }
 }

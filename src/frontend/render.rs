@@ -132,7 +132,10 @@ impl Outline {
         }
         for (key, list) in [("secrets", &self.secrets), ("ssh", &self.ssh)] {
             if !list.is_empty() {
-                m.insert(key.into(), Value::Array(list.iter().map(mount_json).collect()));
+                m.insert(
+                    key.into(),
+                    Value::Array(list.iter().map(mount_json).collect()),
+                );
             }
         }
         m.insert("sources".into(), json!([b64(&self.source)]));
@@ -180,7 +183,11 @@ impl Outline {
             rows.extend(list.iter().map(|s| {
                 vec![
                     s.name.clone(),
-                    if s.required { "true".into() } else { String::new() },
+                    if s.required {
+                        "true".into()
+                    } else {
+                        String::new()
+                    },
                 ]
             }));
             out.push_str(&tabwrite(&rows, 3));
@@ -307,7 +314,7 @@ pub fn tabwrite(rows: &[Vec<String>], padding: usize) -> String {
             if i < last {
                 let width = widths.get(i).copied().unwrap_or(0);
                 let pad = width.saturating_sub(cell.chars().count());
-                out.extend(std::iter::repeat_n(' ', pad));
+                out.push_str(&" ".repeat(pad));
             }
         }
         out.push('\n');
@@ -420,10 +427,14 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["frontend.outline", "frontend.targets", "frontend.subrequests.describe"]
+            [
+                "frontend.outline",
+                "frontend.targets",
+                "frontend.subrequests.describe"
+            ]
         );
-        assert!(String::from_utf8(r.text)
-            .unwrap()
-            .starts_with("NAME                VERSION DESCRIPTION\noutline "));
+        assert!(String::from_utf8(r.text).unwrap().starts_with(
+            "NAME                 VERSION DESCRIPTION\noutline              1.0.0   List all"
+        ));
     }
 }
