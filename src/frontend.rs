@@ -11,7 +11,10 @@ use crate::dockerfile::ast::{Dockerfile, Span};
 use crate::options::{BuildOptions, Subrequest};
 
 mod outline;
+mod plan;
 pub mod render;
+
+pub use plan::{unresolved_image, ImageCache, Plan, Planner, Step};
 
 pub use render::SubrequestResult;
 

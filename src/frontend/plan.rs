@@ -13,7 +13,7 @@ use crate::llb::pb;
 use crate::options::BuildOptions;
 use crate::platform::Platform;
 
-use super::{parse, FrontendError, MAX_RESOLVE_ROUNDS};
+use super::{FrontendError, MAX_RESOLVE_ROUNDS};
 
 /// The result of planning: what to solve and what to return.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,16 +72,17 @@ pub struct Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
-    /// Parses the Dockerfile and prepares the conversion.
+    /// Prepares the conversion of an already parsed Dockerfile (see [`super::parse`]).
     pub fn new(
+        dockerfile: Dockerfile,
         source: &'a [u8],
         options: &'a BuildOptions,
         facts: &'a DaemonFacts,
         dockerignore: &'a [String],
         dockerfile_definition: Option<pb::Definition>,
-    ) -> Result<Self, FrontendError> {
-        Ok(Planner {
-            dockerfile: parse(source)?,
+    ) -> Self {
+        Planner {
+            dockerfile,
             source,
             options,
             facts,
@@ -89,7 +90,7 @@ impl<'a> Planner<'a> {
             dockerfile_definition,
             cache: ImageCache::default(),
             rounds: 0,
-        })
+        }
     }
 
     /// The parsed Dockerfile.
@@ -169,4 +170,3 @@ pub fn unresolved_image(request: &ImageRequest) -> Result<ResolvedImage, String>
         config: Vec::new(),
     })
 }
-

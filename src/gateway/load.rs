@@ -7,10 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use prost::Message as _;
-use sha2::{Digest as _, Sha256};
-
-use crate::llb::pb;
+use crate::llb::{pb, Caps, Graph, LlbError, OpMeta, Output};
 use crate::platform::Platform;
 
 /// The Dockerfile's conventional name; a Dockerfile called so may also be spelled `dockerfile`.
@@ -51,14 +48,18 @@ pub fn dockerfile_source(
     filename: &str,
     session_id: &str,
     platform: &Platform,
-) -> pb::Definition {
+    caps: &Caps,
+) -> Result<pb::Definition, LlbError> {
     local_definition(
-        local_name,
-        &dockerfile_follow_paths(filename),
-        session_id,
-        local_name,
-        &format!("[internal] load build definition from {filename}"),
+        LocalSource {
+            local_name,
+            follow_paths: &dockerfile_follow_paths(filename),
+            session_id,
+            shared_key: local_name,
+            name: &format!("[internal] load build definition from {filename}"),
+        },
         platform,
+        caps,
     )
 }
 
@@ -68,49 +69,55 @@ pub fn dockerignore_source(
     local_name: &str,
     session_id: &str,
     platform: &Platform,
-) -> pb::Definition {
+    caps: &Caps,
+) -> Result<pb::Definition, LlbError> {
     local_definition(
-        local_name,
-        &[DOCKERIGNORE_NAME.to_string()],
-        session_id,
-        &format!("{local_name}-{DOCKERIGNORE_NAME}"),
-        &format!("[internal] load {DOCKERIGNORE_NAME}"),
+        LocalSource {
+            local_name,
+            follow_paths: &[DOCKERIGNORE_NAME.to_string()],
+            session_id,
+            shared_key: &format!("{local_name}-{DOCKERIGNORE_NAME}"),
+            name: &format!("[internal] load {DOCKERIGNORE_NAME}"),
+        },
         platform,
+        caps,
     )
 }
 
+struct LocalSource<'a> {
+    local_name: &'a str,
+    follow_paths: &'a [String],
+    session_id: &'a str,
+    shared_key: &'a str,
+    name: &'a str,
+}
+
 fn local_definition(
-    local_name: &str,
-    follow_paths: &[String],
-    session_id: &str,
-    shared_key: &str,
-    name: &str,
+    src: LocalSource,
     platform: &Platform,
-) -> pb::Definition {
+    caps: &Caps,
+) -> Result<pb::Definition, LlbError> {
     let mut attrs = BTreeMap::new();
-    let mut caps = BTreeMap::new();
-    if !session_id.is_empty() {
-        attrs.insert("local.session".to_string(), session_id.to_string());
-        caps.insert("source.local.sessionid".to_string(), true);
+    if !src.session_id.is_empty() {
+        attrs.insert("local.session".to_string(), src.session_id.to_string());
     }
-    if !follow_paths.is_empty() {
+    if !src.follow_paths.is_empty() {
         attrs.insert(
             "local.followpaths".to_string(),
-            go_json_strings(follow_paths),
+            go_json_strings(src.follow_paths),
         );
-        caps.insert("source.local.followpaths".to_string(), true);
     }
-    if !shared_key.is_empty() {
-        attrs.insert("local.sharedkeyhint".to_string(), shared_key.to_string());
-        caps.insert("source.local.sharedkeyhint".to_string(), true);
+    if !src.shared_key.is_empty() {
+        attrs.insert(
+            "local.sharedkeyhint".to_string(),
+            src.shared_key.to_string(),
+        );
     }
     attrs.insert("local.differ".to_string(), "none".to_string());
-    caps.insert("source.local".to_string(), true);
-
     let op = pb::Op {
         inputs: Vec::new(),
         op: Some(pb::op::Op::Source(pb::SourceOp {
-            identifier: format!("local://{local_name}"),
+            identifier: format!("local://{}", src.local_name),
             attrs,
         })),
         platform: Some(pb::Platform {
@@ -122,53 +129,15 @@ fn local_definition(
         }),
         constraints: Some(pb::WorkerConstraints::default()),
     };
-    let source_meta = pb::OpMetadata {
-        description: BTreeMap::from([("llb.customname".to_string(), name.to_string())]),
-        caps,
-        ..Default::default()
-    };
-    single_op_definition(op, source_meta)
-}
-
-/// A Definition of one op plus the terminal op pointing at its output 0, with the terminal
-/// metadata `State.Marshal` adds (`constraints`, `platform`, `meta.description` when any op has a
-/// description).
-pub fn single_op_definition(op: pb::Op, meta: pb::OpMetadata) -> pb::Definition {
-    let bytes = op.encode_to_vec();
-    let digest = digest_of(&bytes);
-    let terminal = pb::Op {
-        inputs: vec![pb::Input {
-            digest: digest.clone(),
-            index: 0,
-        }],
-        ..Default::default()
-    };
-    let terminal_bytes = terminal.encode_to_vec();
-    let mut terminal_caps = BTreeMap::from([
-        ("constraints".to_string(), true),
-        ("platform".to_string(), true),
-    ]);
-    if !meta.description.is_empty() {
-        terminal_caps.insert("meta.description".to_string(), true);
-    }
-    let mut metadata = BTreeMap::new();
-    metadata.insert(digest, meta);
-    metadata.insert(
-        digest_of(&terminal_bytes),
-        pb::OpMetadata {
-            caps: terminal_caps,
+    let mut graph = Graph::new(caps.clone());
+    let digest = graph.add(
+        op,
+        OpMeta {
+            custom_name: Some(src.name.to_string()),
             ..Default::default()
         },
-    );
-    pb::Definition {
-        def: vec![bytes, terminal_bytes],
-        metadata,
-        source: None,
-    }
-}
-
-fn digest_of(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+    )?;
+    graph.definition(Some(&Output::new(digest, 0)), None)
 }
 
 /// Go `encoding/json` of a `[]string` (HTML-safe escaping included).
@@ -202,6 +171,11 @@ pub fn go_json_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prost::Message as _;
+
+    fn digest_of(bytes: &[u8]) -> String {
+        crate::llb::Digest::of(bytes).to_string()
+    }
 
     #[test]
     fn follow_paths_include_the_lowercase_variant_only_for_dockerfile() {
@@ -238,7 +212,9 @@ mod tests {
             "Dockerfile",
             "sess",
             &Platform::new("linux", "amd64", ""),
-        );
+            &Caps::v0_13_defaults(),
+        )
+        .unwrap();
         assert_eq!(def.def.len(), 2);
         let op = pb::Op::decode(def.def[0].as_slice()).unwrap();
         let Some(pb::op::Op::Source(src)) = &op.op else {
@@ -281,7 +257,13 @@ mod tests {
 
     #[test]
     fn dockerignore_source_uses_its_own_shared_key() {
-        let def = dockerignore_source("context", "s", &Platform::new("linux", "amd64", ""));
+        let def = dockerignore_source(
+            "context",
+            "s",
+            &Platform::new("linux", "amd64", ""),
+            &Caps::v0_13_defaults(),
+        )
+        .unwrap();
         let op = pb::Op::decode(def.def[0].as_slice()).unwrap();
         let Some(pb::op::Op::Source(src)) = &op.op else {
             panic!("not a source op");
