@@ -205,17 +205,13 @@ impl<'b, B: Bridge> Session<'b, B> {
                 Some(lower) => self.read(&reference, &lower).await.map_err(|_| first)?,
                 None => return Err(first),
             },
-        }
-        .clone();
-        let data = match data {
-            d if d.is_empty() => {
-                return Err(errors::status(
-                    Code::Unknown,
-                    "the Dockerfile cannot be empty",
-                ))
-            }
-            d => d,
         };
+        if data.is_empty() {
+            return Err(errors::status(
+                Code::Unknown,
+                "the Dockerfile cannot be empty",
+            ));
+        }
         let ignore_name = format!("{}.dockerignore", options.filename);
         let dockerignore = self.read(&reference, &ignore_name).await.ok();
         Ok(Loaded {
