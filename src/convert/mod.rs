@@ -1,1 +1,154 @@
-//! Typed Dockerfile → LLB + OCI image config, the way BuildKit's `dockerfile2llb` does it.
+//! Typed Dockerfile → LLB + OCI image config, the way BuildKit's `dockerfile2llb` (v0.13, the
+//! builder embedded in Docker 26.1) does it: one [`PlatformBuild`] per target platform, with the
+//! same ops, digests, progress names, source locations and image config/history.
+//!
+//! Split by concern: [`stages`] (stage graph, target pruning, args, base images, named
+//! contexts, the per-platform driver), `dispatch` (config-only instructions, ENV/ARG, WORKDIR),
+//! `run` (RUN and its mounts), `copy` (COPY/ADD), [`image`] (config model and history
+//! formatting), [`ops`] (op layout), [`names`] (paths and progress names), [`reference`]
+//! (image reference normalisation).
+//!
+//! Not for: parsing (`dockerfile`), op encoding and digests (`llb`), talking to the daemon
+//! (the gateway resolves images and calls [`convert`] again when asked to).
+
+use std::collections::BTreeSet;
+
+use crate::dockerfile::ast::{self, Span};
+use crate::options::BuildOptions;
+use crate::platform::Platform;
+
+mod copy;
+mod dispatch;
+pub mod image;
+pub mod names;
+pub mod ops;
+pub mod reference;
+mod run;
+pub mod stages;
+
+/// Resolves base images (the gateway asks the daemon; tests use a map).
+pub trait ImageResolver {
+    /// `None` = not resolved yet (the driver resolves and calls convert again).
+    fn resolve(&self, reference: &str, platform: &Platform) -> Option<ResolvedImage>;
+}
+
+/// A resolved image.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResolvedImage {
+    /// Normalised reference, e.g. `docker.io/library/golang:1.22` (may differ from the request
+    /// after source policies).
+    pub reference: String,
+    /// Manifest digest, if known.
+    pub digest: Option<String>,
+    /// Image config JSON; empty = `{}`.
+    pub config: Vec<u8>,
+}
+
+/// An image the converter needs resolved before it can finish.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ImageRequest {
+    /// Normalised reference (`docker.io/library/...:tag`).
+    pub reference: String,
+    /// Platform to resolve for.
+    pub platform: Platform,
+}
+
+/// Facts about the daemon the conversion depends on.
+#[derive(Debug, Clone)]
+pub struct DaemonFacts {
+    /// Enabled LLB caps.
+    pub llb_caps: crate::llb::Caps,
+    /// First worker platform (BUILDPLATFORM).
+    pub build_platform: Platform,
+    /// Client session id (for `local://` sources).
+    pub session_id: String,
+    /// Enabled frontend API caps.
+    pub frontend_caps: BTreeSet<String>,
+}
+
+/// Everything one conversion needs.
+pub struct ConvertInput<'a> {
+    /// The parsed Dockerfile.
+    pub dockerfile: &'a ast::Dockerfile,
+    /// Its original bytes (source map).
+    pub source: &'a [u8],
+    /// Build options.
+    pub options: &'a BuildOptions,
+    /// Daemon facts.
+    pub facts: &'a DaemonFacts,
+    /// `.dockerignore` patterns (lines of the file, or already parsed patterns).
+    pub dockerignore: &'a [String],
+    /// The LLB that loaded the Dockerfile, for source maps.
+    pub dockerfile_definition: Option<crate::llb::pb::Definition>,
+}
+
+/// Why a conversion stopped.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConvertError {
+    /// These images must be resolved first; call again afterwards.
+    #[error("base images need to be resolved: {}", .0.iter().map(|r| r.reference.as_str()).collect::<Vec<_>>().join(", "))]
+    NeedImages(Vec<ImageRequest>),
+    /// The Dockerfile cannot be converted (BuildKit's wording; `span` = the instruction).
+    #[error("{message}")]
+    Dockerfile {
+        /// Message.
+        message: String,
+        /// Lines of the offending instruction, when known.
+        span: Option<Span>,
+    },
+}
+
+impl ConvertError {
+    pub(crate) fn at(message: impl Into<String>, span: Option<Span>) -> Self {
+        ConvertError::Dockerfile {
+            message: message.into(),
+            span,
+        }
+    }
+}
+
+/// The result for one target platform.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlatformBuild {
+    /// Target platform.
+    pub platform: Platform,
+    /// The LLB.
+    pub definition: crate::llb::pb::Definition,
+    /// `containerimage.config`.
+    pub image_config: Vec<u8>,
+    /// `containerimage.base.config` (config of the target stage's base image), if any.
+    pub base_config: Option<Vec<u8>>,
+}
+
+/// A non-fatal finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// Rule name, when one applies.
+    pub rule: String,
+    /// Message.
+    pub message: String,
+    /// Location.
+    pub span: Option<Span>,
+}
+
+/// The whole conversion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Converted {
+    /// One per target platform, in the requested order.
+    pub builds: Vec<PlatformBuild>,
+    /// Whether the result must have the multi-platform shape.
+    pub multi_platform: bool,
+    /// Warnings.
+    pub warnings: Vec<Warning>,
+}
+
+/// Converts the Dockerfile for every requested platform.
+pub fn convert(
+    input: &ConvertInput,
+    resolver: &dyn ImageResolver,
+) -> Result<Converted, ConvertError> {
+    stages::convert_all(input, resolver)
+}
+
+#[cfg(test)]
+mod tests;

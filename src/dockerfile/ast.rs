@@ -237,3 +237,18 @@ pub enum Instruction {
     /// `MAINTAINER` text.
     Maintainer(String),
 }
+
+impl Command {
+    /// The instruction text as BuildKit's `String()` shows it in progress names and history
+    /// (`original` with surrounding whitespace trimmed).
+    pub fn code(&self) -> &str {
+        self.original.trim()
+    }
+}
+
+impl Stage {
+    /// The FROM text as BuildKit's `Stage.SourceCode` (`original` trimmed).
+    pub fn code(&self) -> &str {
+        self.original.trim()
+    }
+}

@@ -703,6 +703,19 @@ pub(crate) fn build(parsed: Parsed) -> Result<Dockerfile, ParseError> {
     Ok(df)
 }
 
+/// One node as a command (ONBUILD triggers): FROM is not a command.
+pub(crate) fn build_command(node: &Node) -> Result<Command, ParseError> {
+    let span = node.span;
+    match parse_node(node).map_err(|m| ParseError::at(m, span.start, span.end))? {
+        Item::Command(cmd) => Ok(cmd),
+        Item::From(_) => Err(ParseError::at(
+            "*instructions.Stage is not a command type",
+            span.start,
+            span.end,
+        )),
+    }
+}
+
 fn command_line(args: &[String], json: bool) -> CommandLine {
     if json {
         CommandLine::Exec(args.to_vec())
@@ -1186,3 +1199,6 @@ pub(crate) fn parse_go_duration(s: &str) -> Result<i64, String> {
     let t = total as i64;
     Ok(if neg { -t } else { t })
 }
+
+#[cfg(test)]
+mod tests;

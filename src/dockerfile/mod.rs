@@ -7,4 +7,4 @@ pub mod instructions;
 pub mod parser;
 pub mod shell;
 
-pub use parser::{parse, ParseError};
+pub use parser::{parse, parse_trigger, ParseError};

@@ -97,6 +97,20 @@ pub fn parse(source: &str) -> Result<ast::Dockerfile, ParseError> {
     instructions::build(parsed)
 }
 
+/// Parses one ONBUILD trigger (an image config `OnBuild` entry) into a command, the way BuildKit
+/// does when a child stage inherits it: a fresh parse (default escape), exactly one instruction,
+/// and not a FROM. Spans are relative to the trigger text.
+pub fn parse_trigger(trigger: &str) -> Result<ast::Command, ParseError> {
+    let parsed = parse_nodes(trigger)?;
+    let [node] = parsed.nodes.as_slice() else {
+        return Err(ParseError {
+            message: "onbuild trigger should be a single expression".into(),
+            span: None,
+        });
+    };
+    instructions::build_command(node)
+}
+
 /// Result of the syntactic layer.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Parsed {
@@ -267,8 +281,9 @@ pub(crate) fn parse_nodes(source: &str) -> Result<Parsed, ParseError> {
             raw0
         };
         if is_comment(raw) {
-            let text = trim_newline(raw).trim_start();
-            let comment = text.get(1..).unwrap_or("").trim();
+            // Like BuildKit: drop the first byte (the `#` only when not indented).
+            let text = String::from_utf8_lossy(raw.as_bytes().get(1..).unwrap_or(&[])).into_owned();
+            let comment = text.trim();
             if comment.is_empty() {
                 comments.clear();
             } else {
@@ -832,3 +847,6 @@ pub(crate) fn chomp_heredoc_content(src: &str) -> String {
         .map(|l| l.trim_start_matches('\t'))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

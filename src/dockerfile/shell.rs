@@ -800,3 +800,6 @@ fn reverse_pattern(pattern: &str) -> String {
     }
     groups.iter().rev().flat_map(|g| g.iter()).collect()
 }
+
+#[cfg(test)]
+mod tests;

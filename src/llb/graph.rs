@@ -114,7 +114,7 @@ impl Graph {
     }
 
     /// Adds (or dedups) an op and returns its digest. Its `inputs` must already be in the graph.
-    /// A missing `constraints` is set to an empty one (Go always writes it). The op's caps
+    /// The op is normalised like Go's client marshals it (see [`normalize_op`]). The op's caps
     /// (`caps::required_caps` plus `meta.caps`) are recorded in its metadata and must all be
     /// enabled by the daemon, else `LlbError::MissingCap` names the first missing one.
     /// Adding an op that is already present merges the metadata like Go's client.
@@ -123,7 +123,7 @@ impl Graph {
             return Err(LlbError::EmptyOp);
         }
         let inputs = self.check_inputs(&op)?;
-        op.constraints.get_or_insert_with(Default::default);
+        normalize_op(&mut op);
         meta.caps.extend(required_caps(&op, &self.caps));
         if let Some(cap) = meta.caps.iter().find(|c| !self.caps.has(c)) {
             return Err(LlbError::MissingCap {
@@ -285,6 +285,25 @@ impl Graph {
             });
         }
         map
+    }
+}
+
+/// What Go's client always does to an op before marshalling it, so any op we hash has the shape
+/// Go would have given it: `constraints` is always present (an empty `WorkerConstraints` when
+/// unset), and `platform` is cleared on ops that are not platform specific — file, merge and
+/// diff ops and every source except `docker-image://` and `oci-layout://`.
+pub fn normalize_op(op: &mut pb::Op) {
+    op.constraints.get_or_insert_with(Default::default);
+    let platform_specific = match &op.op {
+        Some(pb::op::Op::Source(src)) => {
+            src.identifier.starts_with("docker-image://")
+                || src.identifier.starts_with("oci-layout://")
+        }
+        Some(pb::op::Op::File(_) | pb::op::Op::Merge(_) | pb::op::Op::Diff(_)) => false,
+        Some(pb::op::Op::Exec(_) | pb::op::Op::Build(_)) | None => true,
+    };
+    if !platform_specific {
+        op.platform = None;
     }
 }
 

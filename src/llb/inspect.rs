@@ -296,12 +296,21 @@ fn mount_json(m: &pb::Mount) -> Value {
     obj.done()
 }
 
+/// A file mode as Go writes octal literals (`0755`); 0 and -1 (unset) stay numbers.
+fn octal(mode: i64) -> Value {
+    if mode <= 0 {
+        Value::from(mode)
+    } else {
+        Value::from(format!("0{mode:o}"))
+    }
+}
+
 fn ids_json(id: &str, uid: u32, gid: u32, mode: u32, optional: bool) -> Value {
     Obj::new()
         .put("ID", id)
         .put("uid", uid)
         .put("gid", gid)
-        .put("mode", format!("{mode:#o}"))
+        .put("mode", octal(i64::from(mode)))
         .put("optional", optional)
         .done()
 }
@@ -363,7 +372,7 @@ fn action_json(a: &pb::FileAction) -> Value {
             "mkfile",
             Obj::new()
                 .put("path", m.path.as_str())
-                .put("mode", format!("{:#o}", m.mode))
+                .put("mode", octal(i64::from(m.mode)))
                 .bytes("data", &m.data)
                 .put_msg("owner", m.owner.as_ref().map(chown_json))
                 .put("timestamp", m.timestamp)
@@ -373,7 +382,7 @@ fn action_json(a: &pb::FileAction) -> Value {
             "mkdir",
             Obj::new()
                 .put("path", m.path.as_str())
-                .put("mode", format!("{:#o}", m.mode))
+                .put("mode", octal(i64::from(m.mode)))
                 .put("makeParents", m.make_parents)
                 .put_msg("owner", m.owner.as_ref().map(chown_json))
                 .put("timestamp", m.timestamp)
@@ -393,17 +402,12 @@ fn action_json(a: &pb::FileAction) -> Value {
 }
 
 fn copy_json(c: &pb::FileActionCopy) -> Value {
-    let mode = if c.mode == -1 {
-        Value::from(-1)
-    } else {
-        Value::from(format!("{:#o}", c.mode))
-    };
     let mut obj = Obj::new()
         .put("src", c.src.as_str())
         .put("dest", c.dest.as_str())
         .put_msg("owner", c.owner.as_ref().map(chown_json));
     if c.mode != 0 {
-        obj = obj.put_msg("mode", Some(mode));
+        obj = obj.put_msg("mode", Some(octal(i64::from(c.mode))));
     }
     obj.put("followSymlink", c.follow_symlink)
         .put("dirCopyContents", c.dir_copy_contents)

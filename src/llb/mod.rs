@@ -20,9 +20,10 @@
 //!   go through prost, whose field order (ascending tags, oneof at its tag — no BuildKit oneof
 //!   interleaves with other fields), default omission, packed repeated scalars and always-written
 //!   set sub-messages / oneof members equal Go's.
-//! - **`constraints` always present.** [`Graph::add`] sets an empty `WorkerConstraints` when the
-//!   op has none (`5a 00` at the end of the op), as Go's client always does; the terminal op is
-//!   the only one without it.
+//! - **Go's op shape.** [`Graph::add`] normalises each op like Go's client ([`normalize_op`]):
+//!   `constraints` always present (`5a 00` at the end of an op with no filters; the terminal op
+//!   is the only one without it), `platform` cleared on file, merge and diff ops and on sources
+//!   other than `docker-image://` / `oci-layout://`.
 //! - **Layout.** Post-order (inputs first, in input order), deduplicated by digest, terminal op
 //!   (only `inputs`) last; metadata for every op keyed by digest (the terminal's caps:
 //!   `constraints`, `platform`, plus `meta.ignorecache` / `meta.description` when any op uses
@@ -32,13 +33,15 @@
 //!   ([`required_caps`]) plus `OpMeta::caps`; [`Graph::add`] refuses an op needing a cap the
 //!   daemon lacks ([`LlbError::MissingCap`] names the cap and the feature).
 //!
-//! What stays the caller's job (convert): the op content itself — e.g. clearing `platform` on
-//! `local://`, `git://`, `https://` sources and file ops, setting `removeMountStubsRecursive`,
-//! Go `encoding/json` escaping (`\u003c`, `\u003e`, `\u0026`) inside JSON-valued attrs.
+//! What stays the caller's job (convert): the op content itself — e.g. a `platform` on every
+//! exec and image op (Go always sets one), `removeMountStubsRecursive: true` on exec ops (v0.13
+//! sets it without a cap), JSON-valued attrs written with [`go_json_strings`] (Go's
+//! `encoding/json` escapes `<`, `>`, `&` as `\u003c`, `\u003e`, `\u0026`).
 //!
 //! For end-to-end checks, [`definition_vertices`] lists the digest and name of every vertex
 //! BuildKit will report (`--progress=rawjson`), and [`definition_to_json`] dumps a Definition.
 
+mod attrs;
 mod caps;
 mod digest;
 mod encode;
@@ -69,10 +72,11 @@ pub use generated::moby::buildkit::v1::types as worker_pb;
 /// `Definition`, `OpMetadata`, source-map messages, ...
 pub use generated::pb;
 
+pub use attrs::{go_json_string, go_json_strings, pb_platform};
 pub use caps::{cap_feature, required_caps, Caps, FrontendCaps};
 pub use digest::Digest;
 pub use encode::{encode_definition, encode_op};
-pub use graph::{Graph, OpMeta, Output, SourceFile, CUSTOM_NAME_KEY};
+pub use graph::{normalize_op, Graph, OpMeta, Output, SourceFile, CUSTOM_NAME_KEY};
 pub use inspect::{definition_to_json, definition_vertices, Vertex};
 
 /// Why an op could not be added or a Definition built or read.

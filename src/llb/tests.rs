@@ -428,7 +428,7 @@ fn json_dump_is_stable_keyed_by_digest_in_definition_order() {
     );
     let action = &ops[file.as_str()]["op"]["file"]["actions"][0];
     assert_eq!(action["mkfile"]["data"], "hello\n");
-    assert_eq!(action["mkfile"]["mode"], "0o644");
+    assert_eq!(action["mkfile"]["mode"], "0644");
     assert_eq!(action["secondaryInput"], -1);
     assert_eq!(json["sources"][0]["filename"], "Dockerfile");
 }
@@ -480,8 +480,8 @@ proptest! {
 }
 
 /// Vertex digests Docker 26.1.5 (BuildKit v0.13, stock `dockerfile.v0`) reported with
-/// `docker buildx build --progress=rawjson` for `FROM busybox:1.35` + `RUN echo hi > /x` and for
-/// `FROM busybox:1.35` + `WORKDIR /app` (busybox:1.35 from the offline test bed). The ops below
+/// `docker buildx build --progress=rawjson` for Dockerfiles made of `FROM busybox:1.35` and
+/// one or two of the lines named below (busybox:1.35 from the offline test bed). The ops below
 /// are what dockerfile2llb v0.13 builds for those lines; equal digests mean our bytes are Go's.
 #[test]
 fn digests_equal_those_buildkit_v0_13_reported_for_the_same_ops() {
@@ -513,7 +513,7 @@ fn digests_equal_those_buildkit_v0_13_reported_for_the_same_ops() {
     );
 
     let mkdir = pb::Op {
-        inputs: vec![Output::new(image, 0).to_input()],
+        inputs: vec![Output::new(image.clone(), 0).to_input()],
         op: Some(pb::op::Op::File(pb::FileOp {
             actions: vec![pb::FileAction {
                 input: 0,
@@ -534,4 +534,88 @@ fn digests_equal_those_buildkit_v0_13_reported_for_the_same_ops() {
         g.add(mkdir, OpMeta::default()).unwrap().as_str(),
         "sha256:08abe2b9648c567fff3667b55cf84c9d83b0958c08af66dfd72c82e2c2bcba31"
     );
+
+    // `RUN --mount=type=cache,target=/c true` then
+    // `RUN --mount=type=secret,id=s,mode=0440 --network=none true`: the cache id defaults to
+    // "<namespace>/<target>" = "//c"; a secret mount keeps input 0 / output 0 and is optional.
+    let path_env = vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()];
+    let run_with = |input: &Digest, mount: pb::Mount, network: pb::NetMode| {
+        let mut run = exec_op(input, &["/bin/sh", "-c", "true"]);
+        if let Some(pb::op::Op::Exec(exec)) = &mut run.op {
+            exec.meta.get_or_insert_with(Default::default).env = path_env.clone();
+            exec.mounts.push(mount);
+            exec.network = network as i32;
+        }
+        run
+    };
+    let cache = pb::Mount {
+        input: -1,
+        dest: "/c".into(),
+        output: -1,
+        mount_type: pb::MountType::Cache as i32,
+        cache_opt: Some(pb::CacheOpt {
+            id: "//c".into(),
+            sharing: pb::CacheSharingOpt::Shared as i32,
+        }),
+        ..Default::default()
+    };
+    let cached = g
+        .add(
+            run_with(&image, cache, pb::NetMode::Unset),
+            OpMeta::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        cached.as_str(),
+        "sha256:dc0a5874448e3f703e17d3ec2c6798ba2203b1f32816675f35d67d4172a5a995"
+    );
+    let secret = pb::Mount {
+        dest: "/run/secrets/s".into(),
+        mount_type: pb::MountType::Secret as i32,
+        secret_opt: Some(pb::SecretOpt {
+            id: "s".into(),
+            uid: 0,
+            gid: 0,
+            mode: 0o440,
+            optional: true,
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        g.add(
+            run_with(&cached, secret, pb::NetMode::None),
+            OpMeta::default()
+        )
+        .unwrap()
+        .as_str(),
+        "sha256:00ecf4716ddf83bce294c0afac3369b924699252338550bd207ea6188bfabb5a"
+    );
+}
+
+#[test]
+fn add_clears_platform_where_go_does_and_keeps_it_on_images_and_execs() {
+    let mut g = Graph::new(Caps::v0_13_defaults());
+    let local = |platform| pb::Op {
+        op: Some(pb::op::Op::Source(pb::SourceOp {
+            identifier: "local://context".into(),
+            attrs: [("local.session".to_string(), "s".to_string())].into(),
+        })),
+        platform,
+        ..Default::default()
+    };
+    let with = g.add(local(linux_amd64()), OpMeta::default()).unwrap();
+    let without = g.add(local(None), OpMeta::default()).unwrap();
+    assert_eq!(with, without);
+    let mut file = mkfile_op(&with, "/a");
+    file.platform = linux_amd64();
+    let file_with = g.add(file, OpMeta::default()).unwrap();
+    assert_eq!(
+        file_with,
+        g.add(mkfile_op(&with, "/a"), OpMeta::default()).unwrap()
+    );
+
+    let image = g.add(image_op(), OpMeta::default()).unwrap();
+    let def = g.definition(Some(&Output::new(image, 0)), None).unwrap();
+    let ops = definition_vertices(&def).unwrap();
+    assert_eq!(ops[0].op.platform, linux_amd64());
 }

@@ -1,0 +1,645 @@
+//! The OCI/Docker image config that `dockerfile.v0` returns as `containerimage.config`: the
+//! model (field names, order and `omitempty` rules of Go's `dockerspec.DockerOCIImage`), the
+//! history entries each instruction commits, and the Go formatting helpers those history
+//! strings need (`%q` of a string slice, `time.Duration` printing, signal and port parsing).
+//!
+//! Not for: LLB, expansion or deciding *when* an instruction commits history (the dispatcher
+//! does that).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::platform::Platform;
+
+/// History comment BuildKit's Dockerfile frontend puts on every entry it creates.
+pub const HISTORY_COMMENT: &str = "buildkit.dockerfile.v0";
+
+/// `config.Healthcheck` (durations are nanoseconds, like Go's `time.Duration`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HealthConfig {
+    /// `["NONE"]`, `["CMD", ...]` or `["CMD-SHELL", cmd]`.
+    #[serde(rename = "Test", default, skip_serializing_if = "Vec::is_empty")]
+    pub test: Vec<String>,
+    /// `--interval`.
+    #[serde(rename = "Interval", default, skip_serializing_if = "is_zero")]
+    pub interval: i64,
+    /// `--timeout`.
+    #[serde(rename = "Timeout", default, skip_serializing_if = "is_zero")]
+    pub timeout: i64,
+    /// `--start-period`.
+    #[serde(rename = "StartPeriod", default, skip_serializing_if = "is_zero")]
+    pub start_period: i64,
+    /// `--start-interval`.
+    #[serde(rename = "StartInterval", default, skip_serializing_if = "is_zero")]
+    pub start_interval: i64,
+    /// `--retries`.
+    #[serde(rename = "Retries", default, skip_serializing_if = "is_zero")]
+    pub retries: i64,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
+}
+
+fn is_false(v: &bool) -> bool {
+    !*v
+}
+
+/// An empty JSON object (Go's `struct{}`), the value type of `ExposedPorts` and `Volumes`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Empty {}
+
+/// `config` of the image.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ImageConfig {
+    /// `USER`.
+    #[serde(rename = "User", default, skip_serializing_if = "String::is_empty")]
+    pub user: String,
+    /// `EXPOSE` keys (`80/tcp`).
+    #[serde(
+        rename = "ExposedPorts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exposed_ports: Option<BTreeMap<String, Empty>>,
+    /// Environment in config order (replaced in place).
+    #[serde(rename = "Env", default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<String>,
+    /// `ENTRYPOINT`.
+    #[serde(rename = "Entrypoint", default, skip_serializing_if = "Vec::is_empty")]
+    pub entrypoint: Vec<String>,
+    /// `CMD`.
+    #[serde(rename = "Cmd", default, skip_serializing_if = "Vec::is_empty")]
+    pub cmd: Vec<String>,
+    /// `VOLUME`.
+    #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
+    pub volumes: Option<BTreeMap<String, Empty>>,
+    /// `WORKDIR`.
+    #[serde(
+        rename = "WorkingDir",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub working_dir: String,
+    /// `LABEL`.
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, String>>,
+    /// `STOPSIGNAL`.
+    #[serde(
+        rename = "StopSignal",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub stop_signal: String,
+    /// Set by `CMD`.
+    #[serde(rename = "ArgsEscaped", default, skip_serializing_if = "is_false")]
+    pub args_escaped: bool,
+    /// `HEALTHCHECK`.
+    #[serde(
+        rename = "Healthcheck",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub healthcheck: Option<HealthConfig>,
+    /// `ONBUILD` triggers.
+    #[serde(rename = "OnBuild", default, skip_serializing_if = "Vec::is_empty")]
+    pub on_build: Vec<String>,
+    /// `SHELL`.
+    #[serde(rename = "Shell", default, skip_serializing_if = "Vec::is_empty")]
+    pub shell: Vec<String>,
+}
+
+/// `rootfs` (always written, `diff_ids` may be `null`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RootFs {
+    /// Always `layers`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// Layer diff ids of the base image.
+    #[serde(rename = "diff_ids", default)]
+    pub diff_ids: Option<Vec<String>>,
+}
+
+/// One `history` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct History {
+    /// Creation time (RFC 3339), kept as text.
+    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// The instruction.
+    #[serde(
+        rename = "created_by",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub created_by: String,
+    /// Author.
+    #[serde(rename = "author", default, skip_serializing_if = "String::is_empty")]
+    pub author: String,
+    /// `buildkit.dockerfile.v0` for our entries.
+    #[serde(rename = "comment", default, skip_serializing_if = "String::is_empty")]
+    pub comment: String,
+    /// True for metadata-only steps.
+    #[serde(rename = "empty_layer", default, skip_serializing_if = "is_false")]
+    pub empty_layer: bool,
+}
+
+/// The whole image config (`dockerspec.DockerOCIImage`), fields in Go's order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Image {
+    /// Creation time; dropped from the base image like BuildKit does.
+    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// `MAINTAINER`.
+    #[serde(rename = "author", default, skip_serializing_if = "String::is_empty")]
+    pub author: String,
+    /// Architecture.
+    #[serde(rename = "architecture", default)]
+    pub architecture: String,
+    /// Operating system.
+    #[serde(rename = "os", default)]
+    pub os: String,
+    /// OS version.
+    #[serde(
+        rename = "os.version",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub os_version: String,
+    /// OS features.
+    #[serde(rename = "os.features", default, skip_serializing_if = "Vec::is_empty")]
+    pub os_features: Vec<String>,
+    /// CPU variant.
+    #[serde(rename = "variant", default, skip_serializing_if = "String::is_empty")]
+    pub variant: String,
+    /// Runtime config.
+    #[serde(rename = "config", default)]
+    pub config: ImageConfig,
+    /// Layers (the exporter rewrites them).
+    #[serde(rename = "rootfs", default)]
+    pub rootfs: RootFs,
+    /// History.
+    #[serde(rename = "history", default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<History>,
+}
+
+/// Default `PATH` BuildKit adds when an image has none (`system.DefaultPathEnv`).
+pub fn default_path_env(os: &str) -> &'static str {
+    if os == "windows" {
+        ""
+    } else {
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    }
+}
+
+impl Image {
+    /// Parses a base image config; empty input is an empty config.
+    pub fn from_json(data: &[u8]) -> Result<Image, String> {
+        if data.iter().all(|b| b.is_ascii_whitespace()) {
+            return Ok(Image::default());
+        }
+        serde_json::from_slice(data).map_err(|e| format!("failed to parse image config: {e}"))
+    }
+
+    /// The config of `scratch` (and of stages without a base image) for a platform.
+    pub fn empty(platform: &Platform) -> Image {
+        let mut img = Image {
+            architecture: platform.architecture.clone(),
+            os: platform.os.clone(),
+            os_version: platform.os_version.clone(),
+            variant: platform.variant.clone(),
+            ..Image::default()
+        };
+        img.rootfs.kind = "layers".into();
+        img.config.working_dir = "/".into();
+        img.config.env = vec![format!("PATH={}", default_path_env(&platform.os))];
+        img
+    }
+
+    /// Serialises like Go's `json.Marshal`.
+    pub fn to_json(&self) -> Vec<u8> {
+        go_json_bytes(&serde_json::to_value(self).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Appends a history entry the way `commitToHistory` does.
+    pub fn commit(
+        &mut self,
+        msg: &str,
+        with_layer: bool,
+        buildkit_suffix: bool,
+        epoch: Option<&str>,
+    ) {
+        let mut created_by = msg.to_string();
+        if buildkit_suffix {
+            created_by.push_str(" # buildkit");
+        }
+        self.history.push(History {
+            created: epoch.map(str::to_string),
+            created_by,
+            author: String::new(),
+            comment: HISTORY_COMMENT.into(),
+            empty_layer: !with_layer,
+        });
+    }
+
+    /// Whether the image has no layers (BuildKit then uses scratch instead of the image).
+    pub fn is_layerless(&self) -> bool {
+        let no_diffs = self.rootfs.diff_ids.as_ref().map_or(true, |d| d.is_empty());
+        no_diffs && self.history.iter().all(|h| h.empty_layer)
+    }
+}
+
+/// `addEnv` of the image config: replace in place, else append.
+pub fn add_config_env(env: &mut Vec<String>, key: &str, value: &str) {
+    let entry = format!("{key}={value}");
+    for e in env.iter_mut() {
+        let k = e.split_once('=').map_or(e.as_str(), |(k, _)| k);
+        if k == key {
+            *e = entry;
+            return;
+        }
+    }
+    env.push(entry);
+}
+
+/// Splits `k=v` (value empty when there is no `=`).
+pub fn split_kv(s: &str) -> (&str, &str) {
+    s.split_once('=').unwrap_or((s, ""))
+}
+
+/// Go `encoding/json` output for a JSON value: compact, with `<`, `>`, `&`, U+2028 and U+2029
+/// escaped like Go does.
+pub fn go_json_bytes(v: &serde_json::Value) -> Vec<u8> {
+    go_json_string(&v.to_string()).into_bytes()
+}
+
+/// Applies Go's extra escapes to already-serialised JSON text (only string contents can hold
+/// these characters, so a plain replace is exact).
+pub fn go_json_string(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Go `json.Marshal` of a `[]string`.
+pub fn go_json_string_array(items: &[String]) -> String {
+    go_json_string(&serde_json::Value::from(items.to_vec()).to_string())
+}
+
+/// Go `strconv.Quote`.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        push_quoted_char(&mut out, c, '"');
+    }
+    out.push('"');
+    out
+}
+
+fn push_quoted_char(out: &mut String, c: char, quote: char) {
+    match c {
+        c if c == quote || c == '\\' => {
+            out.push('\\');
+            out.push(c);
+        }
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' || c == '\u{feff}' => {
+            if (c as u32) < 0x10000 {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            } else {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+        }
+        c => out.push(c),
+    }
+}
+
+/// Go `fmt.Sprintf("%q", []string{...})`: `["a" "b"]`.
+pub fn go_quote_slice(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| go_quote(s)).collect();
+    format!("[{}]", quoted.join(" "))
+}
+
+/// Go `fmt.Sprintf("%v", []string{...})`: `[a b]`.
+pub fn go_slice(items: &[String]) -> String {
+    format!("[{}]", items.join(" "))
+}
+
+/// Go `%q` of an int: a quoted rune literal (`'\x03'`).
+pub fn go_quote_rune(v: i64) -> String {
+    match u32::try_from(v).ok().and_then(char::from_u32) {
+        Some(c) => {
+            let mut out = String::from("'");
+            push_quoted_char(&mut out, c, '\'');
+            out.push('\'');
+            out
+        }
+        None => "'\u{fffd}'".to_string(),
+    }
+}
+
+/// Go `time.Duration.String()` for a nanosecond count.
+pub fn go_duration(nanos: i64) -> String {
+    if nanos == 0 {
+        return "0s".into();
+    }
+    let neg = nanos < 0;
+    let u = nanos.unsigned_abs();
+    let mut out = String::new();
+    if u < 1_000_000_000 {
+        let (unit, div) = if u < 1_000 {
+            ("ns", 1)
+        } else if u < 1_000_000 {
+            ("µs", 1_000)
+        } else {
+            ("ms", 1_000_000)
+        };
+        out.push_str(&frac(u, div));
+        out.push_str(unit);
+    } else {
+        let hours = u / 3_600_000_000_000;
+        let rem = u % 3_600_000_000_000;
+        let mins = rem / 60_000_000_000;
+        let secs = rem % 60_000_000_000;
+        if hours > 0 {
+            let _ = write!(out, "{hours}h");
+        }
+        if hours > 0 || mins > 0 {
+            let _ = write!(out, "{mins}m");
+        }
+        out.push_str(&frac(secs, 1_000_000_000));
+        out.push('s');
+    }
+    if neg {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn frac(v: u64, div: u64) -> String {
+    let whole = v / div;
+    let rest = v % div;
+    if rest == 0 {
+        return whole.to_string();
+    }
+    let width = div.to_string().len() - 1;
+    let digits = format!("{rest:0width$}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
+/// `fmt.Sprintf("HEALTHCHECK %q", cfg)` of a `*HealthcheckConfig`.
+pub fn healthcheck_history(h: &HealthConfig) -> String {
+    format!(
+        "HEALTHCHECK &{{{} {} {} {} {} {}}}",
+        go_quote_slice(&h.test),
+        go_quote(&go_duration(h.interval)),
+        go_quote(&go_duration(h.timeout)),
+        go_quote(&go_duration(h.start_period)),
+        go_quote(&go_duration(h.start_interval)),
+        go_quote_rune(h.retries)
+    )
+}
+
+/// Validates a `STOPSIGNAL` value like moby's `signal.ParseSignal` (Linux table).
+pub fn validate_signal(raw: &str) -> Result<(), String> {
+    if let Ok(n) = raw.parse::<i64>() {
+        return if n == 0 {
+            Err(format!("Invalid signal: {raw}"))
+        } else {
+            Ok(())
+        };
+    }
+    let upper = raw.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    const NAMES: &[&str] = &[
+        "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT",
+        "KILL", "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM",
+        "TRAP", "TSTP", "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ",
+        "RTMIN", "RTMAX",
+    ];
+    let rt_ok = |prefix: &str, sign: char| {
+        name.strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix(sign))
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| (1..=15).contains(&n) && !(prefix == "RTMAX" && n > 14))
+    };
+    if NAMES.contains(&name) || rt_ok("RTMIN", '+') || rt_ok("RTMAX", '-') {
+        Ok(())
+    } else {
+        Err(format!("Invalid signal: {raw}"))
+    }
+}
+
+/// `nat.ParsePortSpecs` reduced to what EXPOSE needs: the set of `port/proto` keys.
+pub fn parse_port_specs(specs: &[String]) -> Result<Vec<String>, String> {
+    let mut out = std::collections::BTreeSet::new();
+    for raw in specs {
+        for p in parse_port_spec(raw)? {
+            out.insert(p);
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+fn split_proto_port(raw: &str) -> (String, String) {
+    let parts: Vec<&str> = raw.split('/').collect();
+    match parts.as_slice() {
+        [] | [""] => (String::new(), String::new()),
+        [port] => ("tcp".into(), (*port).into()),
+        [port, ""] => ("tcp".into(), (*port).into()),
+        [port, proto, ..] => ((*proto).into(), (*port).into()),
+    }
+}
+
+fn parse_port_range(ports: &str) -> Result<(u16, u16), String> {
+    if ports.is_empty() {
+        return Err("empty string specified for ports".into());
+    }
+    let parse = |s: &str| {
+        s.parse::<u16>()
+            .map_err(|_| format!("strconv.ParseUint: parsing {}: invalid syntax", go_quote(s)))
+    };
+    match ports.split_once('-') {
+        None => {
+            let p = parse(ports)?;
+            Ok((p, p))
+        }
+        Some((a, b)) => {
+            let (start, end) = (parse(a)?, parse(b)?);
+            if end < start {
+                return Err(format!("invalid range specified for port: {ports}"));
+            }
+            Ok((start, end))
+        }
+    }
+}
+
+fn parse_port_spec(raw: &str) -> Result<Vec<String>, String> {
+    let parts: Vec<&str> = raw.split(':').collect();
+    let (host_port, container) = match parts.len() {
+        0 | 1 => ("", raw),
+        2 => (parts[0], parts[1]),
+        n => (parts[n - 2], parts[n - 1]),
+    };
+    let (proto, container_port) = split_proto_port(container);
+    if container_port.is_empty() {
+        return Err(format!("no port specified: {raw}<empty>"));
+    }
+    let (start, end) = parse_port_range(&container_port)
+        .map_err(|_| format!("invalid containerPort: {container_port}"))?;
+    if !host_port.is_empty() {
+        let (hs, he) =
+            parse_port_range(host_port).map_err(|_| format!("invalid hostPort: {host_port}"))?;
+        if end - start != he - hs && end != start {
+            return Err(format!(
+                "invalid ranges specified for container and host Ports: {container_port} and {host_port}"
+            ));
+        }
+    }
+    let proto = proto.to_ascii_lowercase();
+    if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
+        return Err(format!("invalid proto: {proto}"));
+    }
+    Ok((start..=end).map(|p| format!("{p}/{proto}")).collect())
+}
+
+/// Go `fmt.Sprintf("%v", nat.PortSet)`: `map[443/tcp:{} 80/tcp:{}]` (keys sorted as strings).
+pub fn port_set_history(ports: &[String]) -> String {
+    let mut sorted = ports.to_vec();
+    sorted.sort();
+    let items: Vec<String> = sorted.iter().map(|p| format!("{p}:{{}}")).collect();
+    format!("map[{}]", items.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scratch_config_matches_buildkit_empty_image() {
+        let img = Image::empty(&Platform::new("linux", "amd64", ""));
+        let json = String::from_utf8(img.to_json()).unwrap();
+        assert_eq!(
+            json,
+            r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":null}}"#
+        );
+    }
+
+    #[test]
+    fn base_config_round_trips_known_fields_and_drops_unknown() {
+        let src = br#"{"architecture":"arm64","os":"linux","variant":"v8","container":"x","config":{"Hostname":"h","Env":["A=1"],"Cmd":["sh"],"ExposedPorts":{"80/tcp":{}}},"rootfs":{"type":"layers","diff_ids":["sha256:aa"]},"history":[{"created":"2024-01-01T00:00:00Z","created_by":"x","empty_layer":true}]}"#;
+        let img = Image::from_json(src).unwrap();
+        assert_eq!(img.config.env, vec!["A=1"]);
+        assert!(!img.is_layerless());
+        let out = String::from_utf8(img.to_json()).unwrap();
+        assert!(!out.contains("Hostname"));
+        assert!(out.contains(
+            r#""history":[{"created":"2024-01-01T00:00:00Z","created_by":"x","empty_layer":true}]"#
+        ));
+    }
+
+    #[test]
+    fn go_quoting_and_durations() {
+        assert_eq!(
+            go_quote_slice(&["/bin/sh".into(), "-c".into(), "echo \"hi\"\n".into()]),
+            r#"["/bin/sh" "-c" "echo \"hi\"\n"]"#
+        );
+        let table = [
+            (0, "0s"),
+            (1_500, "1.5µs"),
+            (1_000_000, "1ms"),
+            (1_500_000_000, "1.5s"),
+            (90_000_000_000, "1m30s"),
+            (3_600_000_000_000, "1h0m0s"),
+            (30_000_000_000, "30s"),
+        ];
+        for (n, s) in table {
+            assert_eq!(go_duration(n), s, "{n}");
+        }
+        assert_eq!(go_quote_rune(3), r"'\x03'");
+        assert_eq!(go_quote_rune(65), "'A'");
+    }
+
+    #[test]
+    fn healthcheck_history_is_go_percent_q_of_the_struct() {
+        let h = HealthConfig {
+            test: vec!["CMD-SHELL".into(), "curl -f http://x/".into()],
+            interval: 5_000_000_000,
+            retries: 3,
+            ..HealthConfig::default()
+        };
+        assert_eq!(
+            healthcheck_history(&h),
+            r#"HEALTHCHECK &{["CMD-SHELL" "curl -f http://x/"] "5s" "0s" "0s" "0s" '\x03'}"#
+        );
+    }
+
+    #[test]
+    fn expose_ports_are_parsed_like_nat() {
+        let ports = parse_port_specs(&[
+            "80".into(),
+            "53/UDP".into(),
+            "8000-8002".into(),
+            "127.0.0.1:9000:9000/tcp".into(),
+        ])
+        .unwrap();
+        assert_eq!(
+            ports,
+            vec!["53/udp", "80/tcp", "8000/tcp", "8001/tcp", "8002/tcp", "9000/tcp"]
+        );
+        assert_eq!(
+            port_set_history(&["80/tcp".into(), "443/tcp".into()]),
+            "map[443/tcp:{} 80/tcp:{}]"
+        );
+        assert!(parse_port_specs(&["80/xyz".into()]).is_err());
+        assert!(parse_port_specs(&["abc".into()]).is_err());
+    }
+
+    #[test]
+    fn signals_are_validated() {
+        for ok in ["SIGTERM", "term", "9", "SIGRTMIN+3", "RTMAX-1"] {
+            assert!(validate_signal(ok).is_ok(), "{ok}");
+        }
+        for bad in ["0", "SIGFOO", "RTMIN+16"] {
+            assert!(validate_signal(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn go_json_escapes_html_characters() {
+        assert_eq!(
+            go_json_string_array(&["a<b>&c".into()]),
+            r#"["a\u003cb\u003e\u0026c"]"#
+        );
+    }
+
+    #[test]
+    fn config_env_is_replaced_in_place() {
+        let mut env = vec!["A=1".to_string(), "B=2".to_string()];
+        add_config_env(&mut env, "A", "3");
+        add_config_env(&mut env, "C", "4");
+        assert_eq!(env, vec!["A=3", "B=2", "C=4"]);
+    }
+}

@@ -1,0 +1,435 @@
+//! RUN: shell/exec form, heredocs (inline script files mounted from `/dev/pipes/`), the ExecOp
+//! meta (env with ARGs, cwd, user, hostname, proxy env, extra hosts, ulimits, cgroup parent,
+//! `/dev/shm`), `--network`, and every `--mount` type with BuildKit v0.13's defaults (cache ids
+//! in `BUILDKIT_CACHE_MOUNT_NS`, uid/gid/mode seeding, secret and SSH socket defaults,
+//! `SSH_AUTH_SOCK`), plus the `RUN |N K=V ...` history entry.
+//!
+//! Not for: the op layout rules themselves (`ops`).
+
+use std::collections::BTreeMap;
+
+use crate::dockerfile::ast::{Command, CommandLine, Run};
+use crate::dockerfile::instructions::{parse_mount, parse_network, CacheSharing, Mount, MountType};
+use crate::llb::{pb, OpMeta, Output};
+use crate::options::NetworkMode;
+
+use super::names::{base, clean, join, normalize_path, summarize_heredoc};
+use super::ops::{exec_op, file_op, Action, ExecSpec, MountSpec, Owner, SecretSpec, SshSpec};
+use super::stages::{Converter, DF_CMD_KEY};
+use super::ConvertError;
+
+const SCRATCH: &str = "scratch";
+
+fn net_mode(m: NetworkMode) -> i32 {
+    match m {
+        NetworkMode::Sandbox => pb::NetMode::Unset as i32,
+        NetworkMode::Host => pb::NetMode::Host as i32,
+        NetworkMode::None => pb::NetMode::None as i32,
+    }
+}
+
+/// The single-heredoc form `RUN <<EOF` (`reHeredoc` on the whole command).
+fn is_single_heredoc(cmd: &str) -> bool {
+    let rest = cmd.trim_start_matches(|c: char| c.is_ascii_digit());
+    let Some(rest) = rest.strip_prefix("<<") else {
+        return false;
+    };
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    !rest.is_empty() && !rest.contains('<') && rest.split_whitespace().count() == 1
+}
+
+impl Converter<'_> {
+    pub(super) fn dispatch_run(
+        &mut self,
+        i: usize,
+        cmd: &Command,
+        run: &Run,
+        sources: &[usize],
+    ) -> Result<(), ConvertError> {
+        self.mark_path(i, "/".into());
+        let mut custom = cmd.code().to_string();
+        let mut extra_mounts = Vec::new();
+        let mut line = run.command.clone();
+        if !run.heredocs.is_empty() {
+            let CommandLine::Shell(text) = &run.command else {
+                return Err(ConvertError::at(
+                    "parsing produced an invalid run command",
+                    None,
+                ));
+            };
+            let first = &run.heredocs[0];
+            if is_single_heredoc(text) {
+                if self.stages[i].image.os != "windows" && first.content.starts_with("#!") {
+                    let platform = self.op_platform(i);
+                    let _ = platform;
+                    let mkfile = pb::FileActionMkFile {
+                        path: normalize_path("/", &first.name, false),
+                        mode: 0o755,
+                        data: first.content.clone().into_bytes(),
+                        owner: None,
+                        timestamp: -1,
+                    };
+                    let op = file_op(&None, vec![Action::Mkfile(mkfile)]);
+                    let meta = OpMeta {
+                        custom_name: Some("[internal] preparing inline document".into()),
+                        ..OpMeta::default()
+                    };
+                    let d = self.add_op(op, meta, Some(cmd.span))?;
+                    extra_mounts.push(MountSpec {
+                        dest: "/dev/pipes/".into(),
+                        source: Some(Output::new(d, 0)),
+                        readonly: true,
+                        selector: "/".into(),
+                        ..MountSpec::default()
+                    });
+                    line = CommandLine::Shell(join(&["/dev/pipes/", &first.name]));
+                } else {
+                    line = CommandLine::Shell(first.content.clone());
+                }
+                custom.push_str(&format!(" ({})", summarize_heredoc(&first.content)));
+            } else {
+                let mut full = text.clone();
+                for h in &run.heredocs {
+                    full.push('\n');
+                    full.push_str(&h.content);
+                    full.push_str(&h.name);
+                }
+                line = CommandLine::Shell(full);
+            }
+        }
+        let args = self.with_shell(i, &line);
+        let env = self.env_of(i);
+
+        let mut spec = ExecSpec {
+            root: self.stages[i].fs.clone(),
+            platform: self.op_platform(i),
+            network: net_mode(self.input.options.network_mode),
+            ..ExecSpec::default()
+        };
+        spec.mounts.extend(extra_mounts);
+        self.run_mounts(i, cmd, run, sources, &mut spec)?;
+        if let Some(n) = &run.network {
+            match parse_network(n).map_err(|e| ConvertError::at(e, None))? {
+                NetworkMode::Sandbox => {}
+                m => spec.network = net_mode(m),
+            }
+        }
+        let caps = self.graph.caps().clone();
+        let opts = self.input.options;
+        let mut exec_env = env.clone();
+        if !spec.ssh.is_empty() {
+            for (n, s) in spec.ssh.iter_mut().enumerate() {
+                if s.target.is_empty() {
+                    s.target = format!("/run/buildkit/ssh_agent.{n}");
+                }
+            }
+            if !exec_env.iter().any(|(k, _)| k == "SSH_AUTH_SOCK") {
+                let t = spec.ssh[0].target.clone();
+                super::stages::add_env(&mut exec_env, "SSH_AUTH_SOCK", &t);
+            }
+        }
+        if !caps.has("exec.meta.setsdefaultpath") && !exec_env.iter().any(|(k, _)| k == "PATH") {
+            let os = spec.platform.os.clone();
+            exec_env.push((
+                "PATH".into(),
+                super::image::default_path_env(&os).to_string(),
+            ));
+        }
+        let st = &self.stages[i];
+        spec.meta = pb::Meta {
+            args: args.clone(),
+            env: exec_env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            cwd: if st.dir.is_empty() {
+                "/".into()
+            } else {
+                st.dir.clone()
+            },
+            user: st.user.clone(),
+            proxy_env: self.proxy.clone(),
+            extra_hosts: opts
+                .extra_hosts
+                .iter()
+                .map(|(host, ip)| pb::HostIp {
+                    host: host.clone(),
+                    ip: ip.clone(),
+                })
+                .collect(),
+            hostname: opts.hostname.clone().unwrap_or_default(),
+            ulimit: if caps.has("exec.meta.ulimit") {
+                opts.ulimits
+                    .iter()
+                    .map(|u| pb::Ulimit {
+                        name: u.name.clone(),
+                        soft: u.soft,
+                        hard: u.hard,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            cgroup_parent: if caps.has("exec.meta.cgroup.parent") {
+                opts.cgroup_parent.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
+            remove_mount_stubs_recursive: true,
+            ..pb::Meta::default()
+        };
+        if caps.has("exec.mount.tmpfs.size") && opts.shm_size > 0 {
+            spec.mounts.push(MountSpec {
+                dest: "/dev/shm".into(),
+                tmpfs: Some(i64::try_from(opts.shm_size).unwrap_or(i64::MAX)),
+                ..MountSpec::default()
+            });
+        }
+
+        let text = self.display(i, &custom, true);
+        let name = self.step_name(i, &text, &env);
+        let mut description = BTreeMap::new();
+        description.insert(DF_CMD_KEY.to_string(), cmd.code().to_string());
+        let meta = OpMeta {
+            custom_name: Some(name),
+            description,
+            ignore_cache: self.stages[i].ignore_cache,
+            locations: vec![cmd.span],
+            ..OpMeta::default()
+        };
+        let digest = self.add_op(exec_op(spec), meta, Some(cmd.span))?;
+        self.stages[i].fs = Some(Output::new(digest, 0));
+        let history = run_command_string(&args, &self.stages[i].build_args, &env);
+        self.commit(i, &format!("RUN {history}"), true, true);
+        Ok(())
+    }
+
+    fn run_mounts(
+        &mut self,
+        i: usize,
+        cmd: &Command,
+        run: &Run,
+        sources: &[usize],
+        spec: &mut ExecSpec,
+    ) -> Result<(), ConvertError> {
+        let env = self.env_of(i);
+        let lexer = self.lexer;
+        let expand = |s: &str| lexer.process_word(s, &env).map_err(|e| e.to_string());
+        for (n, raw) in run.mounts.iter().enumerate() {
+            let mut m = parse_mount(raw, &expand).map_err(|e| ConvertError::at(e, None))?;
+            if m.from.as_deref().unwrap_or("").is_empty() && m.kind == MountType::Cache {
+                m.from = Some(SCRATCH.into());
+            }
+            let from = m.from.clone().filter(|f| !f.is_empty());
+            let mut fs = self.context.clone();
+            if from.is_some() {
+                let src = sources.get(n).copied().ok_or_else(|| {
+                    ConvertError::at("internal error: mount source missing", None)
+                })?;
+                if !self.stages[src].ready {
+                    return Err(ConvertError::at(
+                        format!(
+                            "cannot mount from stage \"{}\" to \"{}\", stage needs to be defined before current command",
+                            from.clone().unwrap_or_default(),
+                            m.target
+                        ),
+                        None,
+                    ));
+                }
+                fs = self.stages[src].fs.clone();
+            }
+            match m.kind {
+                MountType::Secret => {
+                    spec.secrets.push(secret_spec(&m)?);
+                    continue;
+                }
+                MountType::Ssh => {
+                    spec.ssh.push(ssh_spec(&m)?);
+                    continue;
+                }
+                _ => {}
+            }
+            let mut mount = MountSpec::default();
+            if m.kind == MountType::Tmpfs {
+                fs = None;
+                mount.tmpfs = Some(m.size_limit.unwrap_or(0));
+            }
+            if m.read_only {
+                mount.readonly = true;
+            } else if m.kind == MountType::Bind
+                && self.graph.caps().has("exec.mount.bind.readwrite-nooutput")
+            {
+                mount.no_output = true;
+            }
+            if m.kind == MountType::Cache {
+                let sharing = match m.sharing {
+                    CacheSharing::Shared => pb::CacheSharingOpt::Shared as i32,
+                    CacheSharing::Private => pb::CacheSharingOpt::Private as i32,
+                    CacheSharing::Locked => pb::CacheSharingOpt::Locked as i32,
+                };
+                let id = m
+                    .cache_id
+                    .clone()
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| clean(&m.target));
+                mount.cache = Some((format!("{}/{}", self.cache_ns, id), sharing));
+            }
+            let target = if clean(&m.target).starts_with('/') {
+                m.target.clone()
+            } else {
+                join(&["/", &self.stages[i].dir, &m.target])
+            };
+            if target == "/" {
+                return Err(ConvertError::at(
+                    format!("invalid mount target \"{target}\""),
+                    None,
+                ));
+            }
+            let source = m.source.clone().unwrap_or_default();
+            let src = join(&["/", &source]);
+            if src != "/" {
+                mount.selector = src.clone();
+            } else if m.uid.is_some() || m.gid.is_some() || m.mode.is_some() {
+                fs = Some(self.seed_cache_dir(&m, &fs, cmd)?);
+                mount.selector = "/cache".into();
+            }
+            mount.dest = target;
+            mount.source = fs;
+            spec.mounts.push(mount);
+            match from {
+                None => {
+                    self.ctx_paths.insert(src);
+                }
+                Some(_) => {
+                    if let Some(&s) = sources.get(n) {
+                        self.mark_path(s, src);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `setCacheUIDGID`: a `/cache` directory with the requested owner and mode.
+    fn seed_cache_dir(
+        &mut self,
+        m: &Mount,
+        fs: &Option<Output>,
+        cmd: &Command,
+    ) -> Result<Output, ConvertError> {
+        let mkdir = pb::FileActionMkDir {
+            path: "/cache".into(),
+            mode: (m.mode.unwrap_or(0o755) & 0o777) as i32,
+            make_parents: false,
+            owner: None,
+            timestamp: -1,
+        };
+        let owner = (
+            Some(Owner::Id(m.uid.unwrap_or(0))),
+            Some(Owner::Id(m.gid.unwrap_or(0))),
+        );
+        let op = file_op(
+            fs,
+            vec![Action::Mkdir {
+                mkdir,
+                owner: Some(owner),
+            }],
+        );
+        let meta = OpMeta {
+            custom_name: Some("[internal] settings cache mount permissions".into()),
+            ..OpMeta::default()
+        };
+        let d = self.add_op(op, meta, Some(cmd.span))?;
+        Ok(Output::new(d, 0))
+    }
+}
+
+fn secret_spec(m: &Mount) -> Result<SecretSpec, ConvertError> {
+    let mut id = m.cache_id.clone().unwrap_or_default();
+    if let Some(s) = m.source.as_deref().filter(|s| !s.is_empty()) {
+        id = s.to_string();
+    }
+    if id.is_empty() {
+        if m.target.is_empty() {
+            return Err(ConvertError::at("one of source, target required", None));
+        }
+        id = base(&m.target);
+    }
+    let target = if m.target.is_empty() {
+        format!("/run/secrets/{}", base(&id))
+    } else {
+        m.target.clone()
+    };
+    Ok(SecretSpec {
+        id,
+        target,
+        uid: m.uid.unwrap_or(0),
+        gid: m.gid.unwrap_or(0),
+        mode: m.mode.unwrap_or(0o400),
+        optional: !m.required,
+    })
+}
+
+fn ssh_spec(m: &Mount) -> Result<SshSpec, ConvertError> {
+    if m.source.as_deref().is_some_and(|s| !s.is_empty()) {
+        return Err(ConvertError::at("ssh does not support source", None));
+    }
+    Ok(SshSpec {
+        id: m.cache_id.clone().unwrap_or_default(),
+        target: m.target.clone(),
+        uid: m.uid.unwrap_or(0),
+        gid: m.gid.unwrap_or(0),
+        mode: m.mode.unwrap_or(0o600),
+        optional: !m.required,
+    })
+}
+
+/// `runCommandString`: `|N K=V ... args` when the stage declared ARGs.
+fn run_command_string(
+    args: &[String],
+    build_args: &[(String, Option<String>)],
+    env: &[(String, String)],
+) -> String {
+    let map: BTreeMap<&str, &str> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut parts: Vec<String> = build_args
+        .iter()
+        .map(|(k, v)| {
+            let value = map
+                .get(k.as_str())
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| v.clone().unwrap_or_default());
+            format!("{k}={value}")
+        })
+        .collect();
+    if !parts.is_empty() {
+        parts.insert(0, format!("|{}", parts.len()));
+    }
+    parts.extend(args.iter().cloned());
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn single_heredoc_detection() {
+        assert!(is_single_heredoc("<<EOF"));
+        assert!(is_single_heredoc("<<-EOT"));
+        assert!(is_single_heredoc("3<<\"EOF\""));
+        assert!(!is_single_heredoc("python3 <<EOF"));
+        assert!(!is_single_heredoc("<<EOF cat"));
+    }
+
+    #[test]
+    fn history_lists_stage_args() {
+        let args = vec!["/bin/sh".to_string(), "-c".to_string(), "make".to_string()];
+        let build_args = vec![
+            ("A".to_string(), Some("1".to_string())),
+            ("B".to_string(), None),
+        ];
+        let env = vec![("A".to_string(), "2".to_string())];
+        assert_eq!(
+            run_command_string(&args, &build_args, &env),
+            "|2 A=2 B= /bin/sh -c make"
+        );
+        assert_eq!(run_command_string(&args, &[], &env), "/bin/sh -c make");
+    }
+}

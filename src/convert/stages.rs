@@ -1,0 +1,1210 @@
+//! The stage graph and the per-platform driver: global (meta) ARGs and the BUILD*/TARGET*
+//! args, FROM expansion and `--platform`, stage names and indexes, the implicit stages that
+//! `COPY --from=<image>` and `RUN --mount` create, target selection and pruning to reachable
+//! stages, base image resolution (asking the [`ImageResolver`]), base config inheritance,
+//! named contexts, and the main `local://context` source (built in a second pass once the
+//! used paths are known). Mirrors `toDispatchState` of BuildKit v0.13.
+//!
+//! Not for: the effect of individual instructions (`dispatch`, `run`, `copy`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::dockerfile::ast::{Command, Dockerfile, Instruction, Span};
+use crate::dockerfile::shell::Lexer;
+use crate::llb::{pb, Graph, OpMeta, Output, SourceFile};
+use crate::options::{ImageResolveMode, NoCache};
+use crate::platform::Platform;
+
+use super::image::{go_json_string_array, split_kv, Image};
+use super::names::{join, StepCounter};
+use super::ops::source_op;
+use super::reference::Reference;
+use super::{ConvertError, ConvertInput, Converted, ImageRequest, ImageResolver, PlatformBuild};
+
+/// Description key with the instruction text.
+pub(super) const DF_CMD_KEY: &str = "com.docker.dockerfile.v1.command";
+const SCRATCH: &str = "scratch";
+
+/// One dispatch state: a `FROM` stage or an implicit stage.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Stage {
+    /// `AS` name (lower-cased).
+    pub name: Option<String>,
+    /// Base name (expanded; raw for implicit stages; normalised once resolved).
+    pub base_name: String,
+    /// FROM line (or the instruction that created an implicit stage).
+    pub span: Option<Span>,
+    /// FROM text as written.
+    pub original: String,
+    /// Instructions.
+    pub commands: Vec<Command>,
+    /// Earlier stage this one is based on.
+    pub base: Option<usize>,
+    /// Stages this one reads from, with the span of the reading instruction.
+    pub deps: Vec<(usize, Option<Span>)>,
+    /// Per command: the stages `COPY --from` / `RUN --mount` read from.
+    pub cmd_sources: Vec<Vec<usize>>,
+    /// Created by `COPY --from` / `RUN --mount` rather than `FROM`.
+    pub unregistered: bool,
+    /// `no-cache` applies.
+    pub ignore_cache: bool,
+    /// Initialised (Go's `noinit`).
+    pub ready: bool,
+    /// Filesystem (`None` = scratch).
+    pub fs: Option<Output>,
+    /// Platform carried by the LLB state (image sources set it).
+    pub fs_platform: Option<Platform>,
+    /// State env, "latest assignment last" order.
+    pub env: Vec<(String, String)>,
+    /// Working directory of the state.
+    pub dir: String,
+    /// User of the state.
+    pub user: String,
+    /// Image config being built.
+    pub image: Image,
+    /// Config of the base image, untouched.
+    pub base_img: Option<Image>,
+    /// Stage platform.
+    pub platform: Option<Platform>,
+    /// ARGs declared in the stage, in order.
+    pub build_args: Vec<(String, Option<String>)>,
+    /// CMD was set in this stage.
+    pub cmd_set: bool,
+    /// Progress-name counters.
+    pub steps: StepCounter,
+    /// Paths other stages read from this one.
+    pub paths: BTreeSet<String>,
+    /// The stage whose path set this one shares (Go shares the map with the base stage).
+    pub paths_owner: Option<usize>,
+    /// Named `local:` context this stage stands for: (local name, name with platform).
+    pub named_local: Option<(String, String)>,
+}
+
+/// Conversion state for one target platform.
+pub(super) struct Converter<'a> {
+    pub input: &'a ConvertInput<'a>,
+    pub resolver: &'a dyn ImageResolver,
+    pub graph: Graph,
+    pub lexer: Lexer,
+    pub target: Platform,
+    pub build_platforms: Vec<Platform>,
+    pub implicit_target: bool,
+    pub multi: bool,
+    pub meta_args: Vec<(String, Option<String>)>,
+    pub proxy: Option<pb::ProxyEnv>,
+    pub stages: Vec<Stage>,
+    pub context: Option<Output>,
+    pub ctx_paths: BTreeSet<String>,
+    pub epoch: Option<String>,
+    pub cache_ns: String,
+    pub missing: Vec<ImageRequest>,
+    target_index: usize,
+    /// Paths each stage had in the first pass (followpaths of named local contexts).
+    prior_paths: Vec<BTreeSet<String>>,
+}
+
+/// Entry point: every platform, each in two passes (paths, then the real context source).
+pub(super) fn convert_all(
+    input: &ConvertInput,
+    resolver: &dyn ImageResolver,
+) -> Result<Converted, ConvertError> {
+    let opts = input.options;
+    let targets: Vec<Option<Platform>> = if opts.platforms.is_empty() {
+        vec![None]
+    } else {
+        opts.platforms.iter().cloned().map(Some).collect()
+    };
+    let multi = opts.multi_platform || opts.platforms.len() > 1;
+    let mut builds = Vec::new();
+    let mut missing: Vec<ImageRequest> = Vec::new();
+    for tp in targets {
+        match convert_platform(input, resolver, tp, multi) {
+            Ok(b) => builds.push(b),
+            Err(ConvertError::NeedImages(reqs)) => missing.extend(reqs),
+            Err(e) => return Err(e),
+        }
+    }
+    if !missing.is_empty() {
+        let mut seen = BTreeSet::new();
+        missing.retain(|r| seen.insert(r.clone()));
+        return Err(ConvertError::NeedImages(missing));
+    }
+    let warnings = input
+        .dockerfile
+        .warnings
+        .iter()
+        .map(|w| super::Warning {
+            rule: w.rule.clone(),
+            message: w.message.clone(),
+            span: Some(w.span),
+        })
+        .collect();
+    Ok(Converted {
+        builds,
+        multi_platform: multi,
+        warnings,
+    })
+}
+
+fn convert_platform(
+    input: &ConvertInput,
+    resolver: &dyn ImageResolver,
+    target: Option<Platform>,
+    multi: bool,
+) -> Result<PlatformBuild, ConvertError> {
+    let mut first = Converter::new(input, resolver, target.clone(), multi, None)?;
+    first.run()?;
+    let paths = std::mem::take(&mut first.ctx_paths);
+    let prior: Vec<BTreeSet<String>> = first.stages.iter().map(|s| s.paths.clone()).collect();
+    let mut conv = Converter::new(input, resolver, target, multi, Some(paths))?;
+    conv.prior_paths = prior;
+    conv.run()?;
+    conv.finish()
+}
+
+impl<'a> Converter<'a> {
+    fn new(
+        input: &'a ConvertInput<'a>,
+        resolver: &'a dyn ImageResolver,
+        target: Option<Platform>,
+        multi: bool,
+        ctx_paths: Option<BTreeSet<String>>,
+    ) -> Result<Self, ConvertError> {
+        let facts = input.facts;
+        let build_platforms = vec![target_or(&facts.build_platform)];
+        let implicit_target = target.is_none();
+        let target = target.unwrap_or_else(|| build_platforms[0].clone());
+        let escape = match input.dockerfile.directives.escape {
+            '\0' => '\\',
+            c => c,
+        };
+        let opts = input.options;
+        let mut conv = Converter {
+            input,
+            resolver,
+            graph: Graph::new(facts.llb_caps.clone()),
+            lexer: Lexer::new(escape),
+            target,
+            build_platforms,
+            implicit_target,
+            multi,
+            meta_args: Vec::new(),
+            proxy: proxy_env(&opts.build_args),
+            stages: Vec::new(),
+            context: None,
+            ctx_paths: BTreeSet::new(),
+            epoch: source_date_epoch(&opts.build_args),
+            cache_ns: opts
+                .build_args
+                .get("BUILDKIT_CACHE_MOUNT_NS")
+                .cloned()
+                .unwrap_or_default(),
+            missing: Vec::new(),
+            target_index: 0,
+            prior_paths: Vec::new(),
+        };
+        conv.context = Some(conv.main_context(ctx_paths.as_ref())?);
+        Ok(conv)
+    }
+
+    /// Graph error → conversion error.
+    pub(super) fn add_op(
+        &mut self,
+        op: pb::Op,
+        meta: OpMeta,
+        span: Option<Span>,
+    ) -> Result<crate::llb::Digest, ConvertError> {
+        self.graph
+            .add(op, meta)
+            .map_err(|e| ConvertError::at(e.to_string(), span))
+    }
+
+    fn main_context(&mut self, paths: Option<&BTreeSet<String>>) -> Result<Output, ConvertError> {
+        let opts = self.input.options;
+        let name = if opts.context_key.is_empty() {
+            "context".to_string()
+        } else {
+            opts.context_key.clone()
+        };
+        let mut attrs = BTreeMap::new();
+        if !self.input.facts.session_id.is_empty() {
+            attrs.insert("local.session".into(), self.input.facts.session_id.clone());
+        }
+        if let Some(follow) = paths.and_then(normalize_context_paths) {
+            attrs.insert("local.followpaths".into(), go_json_string_array(&follow));
+        }
+        let excludes = dockerignore_patterns(self.input.dockerignore);
+        if !excludes.is_empty() {
+            attrs.insert(
+                "local.excludepatterns".into(),
+                go_json_string_array(&excludes),
+            );
+        }
+        attrs.insert("local.sharedkeyhint".into(), name.clone());
+        let op = source_op(&format!("local://{name}"), attrs, &self.target);
+        let meta = OpMeta {
+            custom_name: Some("[internal] load build context".into()),
+            ..OpMeta::default()
+        };
+        let digest = self.add_op(op, meta, None)?;
+        Ok(Output::new(digest, 0))
+    }
+
+    /// Expands a word with the global args (FROM lines).
+    fn meta_map(&self) -> BTreeMap<String, String> {
+        self.meta_args
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().unwrap_or_default()))
+            .collect()
+    }
+
+    fn init_meta_args(&mut self) {
+        let build_args = &self.input.options.build_args;
+        let bp = &self.build_platforms[0];
+        let tp = &self.target;
+        let mut args: Vec<(String, Option<String>)> = [
+            ("BUILDPLATFORM", bp.to_string()),
+            ("BUILDOS", bp.os.clone()),
+            ("BUILDARCH", bp.architecture.clone()),
+            ("BUILDVARIANT", bp.variant.clone()),
+            ("TARGETPLATFORM", tp.to_string()),
+            ("TARGETOS", tp.os.clone()),
+            ("TARGETARCH", tp.architecture.clone()),
+            ("TARGETVARIANT", tp.variant.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| {
+            let v = build_args.get(k).cloned().unwrap_or(v);
+            (k.to_string(), Some(v))
+        })
+        .collect();
+        for cmd in &self.input.dockerfile.meta_args {
+            let Instruction::Arg(decls) = &cmd.instruction else {
+                continue;
+            };
+            for decl in decls {
+                let value = match build_args.get(&decl.key) {
+                    Some(v) => Some(v.clone()),
+                    None => decl.value.as_ref().map(|raw| {
+                        let map: BTreeMap<String, String> = args
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone().unwrap_or_default()))
+                            .collect();
+                        self.lexer
+                            .process_word_with_matches(raw, &map)
+                            .map(|(w, _, _)| w)
+                            .unwrap_or_default()
+                    }),
+                };
+                args.push((decl.key.clone(), value));
+            }
+        }
+        self.meta_args = args;
+    }
+
+    fn find_by_name(&self, name: &str) -> Option<usize> {
+        let lower = name.to_lowercase();
+        self.stages
+            .iter()
+            .rposition(|s| s.name.as_deref() == Some(lower.as_str()))
+    }
+
+    fn init_stages(&mut self) -> Result<(), ConvertError> {
+        let df: &Dockerfile = self.input.dockerfile;
+        if df.stages.is_empty() {
+            return Err(ConvertError::at("file with no instructions", None));
+        }
+        let meta = self.meta_map();
+        for (i, st) in df.stages.iter().enumerate() {
+            let span = Some(st.span);
+            let name = self
+                .lexer
+                .process_word_with_matches(&st.base_name, &meta)
+                .map(|(w, _, _)| w)
+                .map_err(|e| ConvertError::at(e.to_string(), span))?;
+            if name.is_empty() {
+                return Err(ConvertError::at(
+                    format!("base name ({}) should not be blank", st.base_name),
+                    span,
+                ));
+            }
+            let platform_flag = match &st.platform {
+                None => None,
+                Some(raw) => {
+                    let v = self.lexer.process_word(raw, &meta).map_err(|e| {
+                        ConvertError::at(
+                            format!("failed to process arguments for platform : {e}"),
+                            span,
+                        )
+                    })?;
+                    Some(Platform::parse(&v).map_err(|e| {
+                        ConvertError::at(format!("failed to parse platform {v}: {e}"), span)
+                    })?)
+                }
+            };
+            let base = self
+                .stages
+                .iter()
+                .rposition(|s| s.name.as_deref() == Some(name.as_str()) && !s.unregistered);
+            let mut total = usize::from(name != SCRATCH && base.is_none());
+            total += st
+                .commands
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.instruction,
+                        Instruction::Add(_)
+                            | Instruction::Copy(_)
+                            | Instruction::Run(_)
+                            | Instruction::Workdir(_)
+                    )
+                })
+                .count();
+            let stage_name = match &st.name {
+                Some(n) => n.to_lowercase(),
+                None => format!("stage-{i}"),
+            };
+            let ignore_cache = match &self.input.options.no_cache {
+                NoCache::Off => false,
+                NoCache::All => true,
+                NoCache::Stages(list) => st
+                    .name
+                    .as_ref()
+                    .is_some_and(|n| list.iter().any(|l| l.eq_ignore_ascii_case(n))),
+            };
+            let mut stage = Stage {
+                name: st.name.as_ref().map(|n| n.to_lowercase()),
+                base_name: name,
+                platform: platform_flag,
+                span,
+                original: st.code().to_string(),
+                commands: st.commands.clone(),
+                base,
+                ignore_cache,
+                steps: StepCounter {
+                    stage_name,
+                    total,
+                    index: 0,
+                },
+                ..Stage::default()
+            };
+            if let Some(n) = stage.name.clone() {
+                self.apply_stage_named_context(&mut stage, &n)?;
+            }
+            self.stages.push(stage);
+        }
+        Ok(())
+    }
+
+    fn select_target(&mut self) -> Result<(), ConvertError> {
+        self.target_index = match &self.input.options.target {
+            None => self.stages.len() - 1,
+            Some(t) if t.is_empty() => self.stages.len() - 1,
+            Some(t) => self.find_by_name(t).ok_or_else(|| {
+                ConvertError::at(format!("target stage \"{t}\" could not be found"), None)
+            })?,
+        };
+        Ok(())
+    }
+
+    fn implicit_stage(&mut self, base_name: &str, span: Option<Span>) -> usize {
+        self.stages.push(Stage {
+            base_name: base_name.to_string(),
+            span,
+            unregistered: true,
+            ..Stage::default()
+        });
+        self.stages.len() - 1
+    }
+
+    /// `toCommand` for every stage: records which stages each COPY/RUN reads from.
+    fn link_dependencies(&mut self) -> Result<(), ConvertError> {
+        let registered = self.stages.len();
+        for i in 0..registered {
+            let commands = self.stages[i].commands.clone();
+            let mut all_sources = Vec::with_capacity(commands.len());
+            for cmd in &commands {
+                let sources = self.command_sources(cmd)?;
+                for &s in &sources {
+                    self.stages[i].deps.push((s, Some(cmd.span)));
+                }
+                all_sources.push(sources);
+            }
+            self.stages[i].cmd_sources = all_sources;
+        }
+        Ok(())
+    }
+
+    /// The stages one command reads from (creating implicit stages like Go's `toCommand`).
+    pub(super) fn command_sources(&mut self, cmd: &Command) -> Result<Vec<usize>, ConvertError> {
+        match &cmd.instruction {
+            Instruction::Copy(c) => {
+                let Some(from) = c.from.as_deref().filter(|f| !f.is_empty()) else {
+                    return Ok(Vec::new());
+                };
+                let idx = match from.parse::<i64>() {
+                    Ok(n) => {
+                        if n < 0 || n as usize >= self.stages.len() {
+                            return Err(ConvertError::at(format!("invalid stage index {n}"), None));
+                        }
+                        n as usize
+                    }
+                    Err(_) => match self.find_by_name(from) {
+                        Some(i) => i,
+                        None => self.implicit_stage(from, Some(cmd.span)),
+                    },
+                };
+                Ok(vec![idx])
+            }
+            Instruction::Run(r) => {
+                let identity = |s: &str| Ok::<String, String>(s.to_string());
+                let mut out = Vec::new();
+                for raw in &r.mounts {
+                    let from = crate::dockerfile::instructions::parse_mount(raw, &identity)
+                        .ok()
+                        .and_then(|m| m.from)
+                        .filter(|f| !f.is_empty())
+                        .unwrap_or_else(|| SCRATCH.to_string());
+                    let idx = match self.find_by_name(&from) {
+                        Some(i) => i,
+                        None => self.implicit_stage(&from, None),
+                    };
+                    out.push(idx);
+                }
+                Ok(out)
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    fn check_cycles(&self) -> Result<(), ConvertError> {
+        fn visit(
+            stages: &[Stage],
+            i: usize,
+            visited: &mut BTreeSet<usize>,
+            path: &mut BTreeSet<usize>,
+            trail: &mut Vec<Option<Span>>,
+        ) -> bool {
+            if !visited.insert(i) {
+                return false;
+            }
+            path.insert(i);
+            for (dep, span) in &stages[i].deps {
+                trail.push(*span);
+                if path.contains(dep) || visit(stages, *dep, visited, path, trail) {
+                    return true;
+                }
+                trail.pop();
+            }
+            path.remove(&i);
+            false
+        }
+        let mut visited = BTreeSet::new();
+        for i in 0..self.stages.len() {
+            let mut path = BTreeSet::new();
+            let mut trail = Vec::new();
+            if visit(&self.stages, i, &mut visited, &mut path, &mut trail) {
+                return Err(ConvertError::at(
+                    format!(
+                        "circular dependency detected on stage: {}",
+                        self.stages[i].steps.stage_name
+                    ),
+                    trail.last().copied().flatten(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `isReachable(from, to)`.
+    pub(super) fn is_reachable(&self, from: usize, to: usize) -> bool {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from];
+        while let Some(i) = todo.pop() {
+            if i == to {
+                return true;
+            }
+            if !seen.insert(i) {
+                continue;
+            }
+            let s = &self.stages[i];
+            todo.extend(s.base);
+            todo.extend(s.deps.iter().map(|(d, _)| *d));
+        }
+        false
+    }
+
+    fn run(&mut self) -> Result<(), ConvertError> {
+        self.init_meta_args();
+        self.init_stages()?;
+        self.select_target()?;
+        self.link_dependencies()?;
+        self.check_cycles()?;
+        if self.stages.len() == 1 {
+            self.stages[0].steps.stage_name.clear();
+        }
+        self.resolve_bases()?;
+        if !self.missing.is_empty() {
+            return Err(ConvertError::NeedImages(std::mem::take(&mut self.missing)));
+        }
+        for i in 0..self.stages.len() {
+            if !self.is_reachable(self.target_index, i) || self.stages[i].ready {
+                continue;
+            }
+            self.stages[i].ready = true;
+            self.init_stage_state(i)?;
+            let commands = self.stages[i].commands.clone();
+            for (ci, cmd) in commands.iter().enumerate() {
+                let sources = self.stages[i]
+                    .cmd_sources
+                    .get(ci)
+                    .cloned()
+                    .unwrap_or_default();
+                self.dispatch(i, cmd, &sources)
+                    .map_err(|e| with_span(e, cmd.span))?;
+            }
+        }
+        self.mark_path(self.target_index, "/".into());
+        Ok(())
+    }
+
+    /// Records a path read from stage `i` (in the path set it shares with its base).
+    pub(super) fn mark_path(&mut self, i: usize, path: String) {
+        let mut owner = i;
+        let mut hops = 0;
+        while let Some(o) = self.stages[owner].paths_owner {
+            if o == owner || hops > self.stages.len() {
+                break;
+            }
+            owner = o;
+            hops += 1;
+        }
+        self.stages[owner].paths.insert(path);
+    }
+
+    /// Followpaths recorded for stage `i` in the first pass.
+    fn prior_follow_paths(&self, i: usize) -> Option<Vec<String>> {
+        self.prior_paths.get(i).and_then(normalize_context_paths)
+    }
+
+    fn resolve_bases(&mut self) -> Result<(), ConvertError> {
+        for i in 0..self.stages.len() {
+            let reachable = self.is_reachable(self.target_index, i);
+            let st = &self.stages[i];
+            if st.base.is_some() || st.ready {
+                continue;
+            }
+            if st.base_name == SCRATCH {
+                let img = Image::empty(&self.target);
+                let st = &mut self.stages[i];
+                st.fs = None;
+                st.image = img;
+                st.platform = Some(self.target.clone());
+                if st.unregistered {
+                    st.ready = true;
+                }
+                continue;
+            }
+            let span = st.span;
+            let result = self.resolve_base(i, reachable);
+            if self.stages[i].unregistered {
+                self.stages[i].ready = true;
+            }
+            result.map_err(|e| with_span(e, span.unwrap_or_default()))?;
+        }
+        Ok(())
+    }
+
+    fn resolve_base(&mut self, i: usize, reachable: bool) -> Result<(), ConvertError> {
+        let st = &self.stages[i];
+        let orig = st.base_name.clone();
+        let reference = Reference::parse_normalized(&orig).map_err(|e| {
+            ConvertError::at(format!("failed to parse stage name \"{orig}\": {e}"), None)
+        })?;
+        let platform = st.platform.clone().unwrap_or_else(|| self.target.clone());
+        let reference = reference.tag_name_only();
+        let base_name = reference.to_string();
+        self.stages[i].base_name = base_name.clone();
+        if self.apply_base_named_context(i, &reference, &platform)? {
+            return Ok(());
+        }
+        if !reachable {
+            self.stages[i].platform = Some(platform);
+            return Ok(());
+        }
+        let Some(resolved) = self.resolver.resolve(&base_name, &platform) else {
+            self.missing.push(ImageRequest {
+                reference: base_name,
+                platform,
+            });
+            return Ok(());
+        };
+        let mut reference = reference;
+        if !resolved.reference.is_empty() && resolved.reference != base_name {
+            reference = Reference::parse_normalized(&resolved.reference).map_err(|e| {
+                ConvertError::at(
+                    format!("failed to parse ref \"{}\": {e}", resolved.reference),
+                    None,
+                )
+            })?;
+        }
+        let mut img = Image::from_json(&resolved.config).map_err(|e| ConvertError::at(e, None))?;
+        self.stages[i].base_img = Some(img.clone());
+        img.created = None;
+        let mut platform = platform;
+        if self.stages[i].platform.is_none() && self.implicit_target {
+            platform = self.auto_detect_platform(&img, platform);
+        }
+        if let Some(d) = resolved.digest.as_deref().filter(|d| !d.is_empty()) {
+            reference = reference.with_digest(d);
+        }
+        let base_name = reference.to_string();
+        self.stages[i].base_name = base_name.clone();
+        let scratch = img.is_layerless();
+        self.stages[i].image = img;
+        if scratch {
+            self.stages[i].fs = None;
+        } else {
+            let name = {
+                let pp = self.multi.then_some(&platform);
+                let st = &mut self.stages[i];
+                st.steps.prefix(&format!("FROM {base_name}"), pp, &[])
+            };
+            let fs = self.image_source(&base_name, &platform, name, i)?;
+            self.stages[i].fs = Some(fs);
+            self.stages[i].fs_platform = Some(platform.clone());
+        }
+        self.stages[i].platform = Some(platform);
+        Ok(())
+    }
+
+    fn auto_detect_platform(&self, img: &Image, target: Platform) -> Platform {
+        if target.os == img.os && target.architecture == img.architecture {
+            return target;
+        }
+        self.build_platforms
+            .iter()
+            .find(|p| p.os == img.os && p.architecture == img.architecture)
+            .cloned()
+            .unwrap_or(target)
+    }
+
+    fn image_source(
+        &mut self,
+        reference: &str,
+        platform: &Platform,
+        custom_name: String,
+        stage: usize,
+    ) -> Result<Output, ConvertError> {
+        let mut attrs = BTreeMap::new();
+        let mut caps = BTreeSet::new();
+        match self.input.options.image_resolve_mode {
+            ImageResolveMode::Default => {}
+            ImageResolveMode::Pull => {
+                attrs.insert("image.resolvemode".into(), "pull".into());
+                caps.insert("source.image.resolvemode".to_string());
+            }
+            ImageResolveMode::Local => {
+                attrs.insert("image.resolvemode".into(), "local".into());
+            }
+        }
+        let op = source_op(&format!("docker-image://{reference}"), attrs, platform);
+        let st = &self.stages[stage];
+        let mut description = BTreeMap::new();
+        description.insert(DF_CMD_KEY.to_string(), st.original.clone());
+        let locations: Vec<Span> = st.span.into_iter().collect();
+        let meta = OpMeta {
+            custom_name: Some(custom_name),
+            description,
+            caps,
+            locations,
+            ..OpMeta::default()
+        };
+        let span = st.span;
+        let digest = self.add_op(op, meta, span)?;
+        Ok(Output::new(digest, 0))
+    }
+
+    /// Base inheritance, PATH default, env/workdir/user from the base config, ONBUILD.
+    fn init_stage_state(&mut self, i: usize) -> Result<(), ConvertError> {
+        if let Some(b) = self.stages[i].base {
+            let base = self.stages[b].clone();
+            let st = &mut self.stages[i];
+            st.fs = base.fs;
+            st.fs_platform = base.fs_platform;
+            st.env = base.env;
+            st.dir = base.dir;
+            st.user = base.user;
+            st.platform = base.platform;
+            st.image = base.image;
+            st.base_img = base.base_img;
+            st.paths_owner = Some(b);
+        }
+        let target = self.target.clone();
+        let hostname = self.input.options.hostname.clone().unwrap_or_default();
+        let st = &mut self.stages[i];
+        let platform = st.platform.get_or_insert(target).clone();
+        if !st.image.config.env.iter().any(|e| split_kv(e).0 == "PATH") {
+            st.image.config.env.push(format!(
+                "PATH={}",
+                super::image::default_path_env(&platform.os)
+            ));
+        }
+        for e in st.image.config.env.clone() {
+            let (k, v) = split_kv(&e);
+            add_env(&mut st.env, k, v);
+        }
+        let _ = hostname;
+        if !st.image.config.working_dir.is_empty() {
+            let wd = st.image.config.working_dir.clone();
+            self.apply_workdir(i, &wd);
+        }
+        let st = &mut self.stages[i];
+        if !st.image.config.user.is_empty() {
+            st.user = st.image.config.user.clone();
+        }
+        let triggers = std::mem::take(&mut st.image.config.on_build);
+        let span = st.span.unwrap_or_default();
+        for trigger in triggers {
+            self.dispatch_trigger(i, &trigger)
+                .map_err(|e| with_span(e, span))?;
+        }
+        Ok(())
+    }
+
+    fn dispatch_trigger(&mut self, i: usize, trigger: &str) -> Result<(), ConvertError> {
+        let cmd = crate::dockerfile::parse_trigger(trigger)
+            .map_err(|e| ConvertError::at(e.message, None))?;
+        let cmd = &cmd;
+        // Like BuildKit v0.13, implicit stages a trigger would need (`COPY --from=<image>`,
+        // `RUN --mount`) are never initialised, so such triggers fail with "cannot copy/mount".
+        let sources = self.command_sources(cmd)?;
+        self.dispatch(i, cmd, &sources)
+    }
+
+    fn finish(mut self) -> Result<PlatformBuild, ConvertError> {
+        let t = self.target_index;
+        let labels = &self.input.options.labels;
+        let img = &mut self.stages[t].image;
+        if !labels.is_empty() {
+            let map = img.config.labels.get_or_insert_with(BTreeMap::new);
+            for (k, v) in labels {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+        if !self.implicit_target {
+            img.os = self.target.os.clone();
+            img.architecture = self.target.architecture.clone();
+            img.variant = self.target.variant.clone();
+            img.os_version = self.target.os_version.clone();
+        }
+        let source = SourceFile {
+            filename: if self.input.options.filename.is_empty() {
+                "Dockerfile".into()
+            } else {
+                self.input.options.filename.clone()
+            },
+            data: self.input.source.to_vec(),
+            language: "Dockerfile".into(),
+            definition: self.input.dockerfile_definition.clone(),
+        };
+        let st = &self.stages[t];
+        let definition = self
+            .graph
+            .definition(st.fs.as_ref(), Some(&source))
+            .map_err(|e| ConvertError::at(e.to_string(), None))?;
+        Ok(PlatformBuild {
+            platform: self.target.clone(),
+            definition,
+            image_config: st.image.to_json(),
+            base_config: st.base_img.as_ref().map(Image::to_json),
+        })
+    }
+
+    /// Expansion env of a stage.
+    pub(super) fn env_of(&self, i: usize) -> Vec<(String, String)> {
+        self.stages[i].env.clone()
+    }
+
+    /// Platform ops of a stage default to.
+    pub(super) fn op_platform(&self, i: usize) -> Platform {
+        self.stages[i]
+            .fs_platform
+            .clone()
+            .unwrap_or_else(|| self.target.clone())
+    }
+
+    /// The stage platform used in progress names (`None` unless multi-platform).
+    pub(super) fn name_platform(&self, i: usize) -> Option<Platform> {
+        if !self.multi {
+            return None;
+        }
+        Some(
+            self.stages[i]
+                .platform
+                .clone()
+                .unwrap_or_else(|| self.target.clone()),
+        )
+    }
+
+    /// `prefixCommand` for stage `i`.
+    pub(super) fn step_name(&mut self, i: usize, text: &str, env: &[(String, String)]) -> String {
+        let platform = self.name_platform(i);
+        self.stages[i].steps.prefix(text, platform.as_ref(), env)
+    }
+
+    fn named_context_value(&self, name: &str, platform: &Platform) -> Option<(String, String)> {
+        let contexts = &self.input.options.named_contexts;
+        let with_platform = format!("{name}::{platform}");
+        if let Some(v) = contexts.get(&with_platform) {
+            return Some((with_platform, v.clone()));
+        }
+        contexts.get(name).map(|v| (name.to_string(), v.clone()))
+    }
+
+    /// A named context replacing a whole stage (`context:<stage name>`).
+    fn apply_stage_named_context(
+        &mut self,
+        stage: &mut Stage,
+        name: &str,
+    ) -> Result<(), ConvertError> {
+        if name.eq_ignore_ascii_case(SCRATCH) || name.eq_ignore_ascii_case("context") {
+            return Ok(());
+        }
+        let platform = stage
+            .platform
+            .clone()
+            .unwrap_or_else(|| self.target.clone());
+        let Some((key, value)) = self.named_context_value(name, &platform) else {
+            return Ok(());
+        };
+        let span = stage.span;
+        let index = self.stages.len();
+        let Some(ctx) = self.load_named_context(&key, &value, &platform, span, index)? else {
+            return Ok(());
+        };
+        stage.ready = true;
+        stage.fs_platform = ctx.fs.as_ref().map(|_| platform.clone());
+        stage.fs = ctx.fs;
+        stage.env = ctx.env;
+        stage.dir = ctx.dir;
+        stage.user = ctx.user;
+        stage.named_local = ctx.named_local;
+        if let Some(img) = ctx.image {
+            if !img.architecture.is_empty() && !img.os.is_empty() {
+                stage.platform = Some(Platform {
+                    os: img.os.clone(),
+                    architecture: img.architecture.clone(),
+                    variant: img.variant.clone(),
+                    os_version: img.os_version.clone(),
+                });
+            }
+            stage.image = img;
+        }
+        Ok(())
+    }
+
+    /// A named context replacing a base image (`context:alpine`). Returns true when applied.
+    fn apply_base_named_context(
+        &mut self,
+        i: usize,
+        reference: &Reference,
+        platform: &Platform,
+    ) -> Result<bool, ConvertError> {
+        let familiar = reference.familiar();
+        let name = familiar
+            .strip_suffix(":latest")
+            .unwrap_or(&familiar)
+            .to_string();
+        if name.eq_ignore_ascii_case(SCRATCH) || name.eq_ignore_ascii_case("context") {
+            return Ok(false);
+        }
+        let Some((key, value)) = self.named_context_value(&name, platform) else {
+            return Ok(false);
+        };
+        let span = self.stages[i].span;
+        let Some(ctx) = self.load_named_context(&key, &value, platform, span, i)? else {
+            return Ok(false);
+        };
+        let target = self.target.clone();
+        let st = &mut self.stages[i];
+        st.image = ctx.image.unwrap_or_else(|| Image::empty(&target));
+        st.fs = ctx.fs;
+        st.fs_platform = Some(platform.clone());
+        st.env = ctx.env;
+        st.dir = ctx.dir;
+        st.user = ctx.user;
+        st.named_local = ctx.named_local;
+        st.platform = Some(platform.clone());
+        Ok(true)
+    }
+
+    fn load_named_context(
+        &mut self,
+        key: &str,
+        value: &str,
+        platform: &Platform,
+        span: Option<Span>,
+        index: usize,
+    ) -> Result<Option<NamedContext>, ConvertError> {
+        let Some((kind, rest)) = value.split_once(':') else {
+            return Err(ConvertError::at(
+                format!("invalid context specifier {value} for {key}"),
+                span,
+            ));
+        };
+        match kind {
+            "docker-image" => {
+                let r = rest.trim_start_matches("//");
+                if r == SCRATCH {
+                    return Ok(Some(NamedContext::default()));
+                }
+                let reference = Reference::parse_normalized(r)
+                    .map_err(|e| ConvertError::at(e, span))?
+                    .tag_name_only();
+                let Some(resolved) = self.resolver.resolve(&reference.to_string(), platform) else {
+                    self.missing.push(ImageRequest {
+                        reference: reference.to_string(),
+                        platform: platform.clone(),
+                    });
+                    return Ok(Some(NamedContext::default()));
+                };
+                let mut img =
+                    Image::from_json(&resolved.config).map_err(|e| ConvertError::at(e, span))?;
+                img.created = None;
+                // Go: `llb.Image(ref)` with the ref ResolveImageConfig returned: no digest pin,
+                // no resolve mode.
+                let full = if resolved.reference.is_empty() {
+                    reference.to_string()
+                } else {
+                    resolved.reference.clone()
+                };
+                let op = source_op(&format!("docker-image://{full}"), BTreeMap::new(), platform);
+                let meta = OpMeta {
+                    custom_name: Some(format!("[context {key}] {r}")),
+                    ..OpMeta::default()
+                };
+                let digest = self.add_op(op, meta, span)?;
+                let mut env = Vec::new();
+                for e in &img.config.env {
+                    let (k, v) = split_kv(e);
+                    add_env(&mut env, k, v);
+                }
+                let dir = if img.config.working_dir.is_empty() {
+                    "/".to_string()
+                } else {
+                    img.config.working_dir.clone()
+                };
+                Ok(Some(NamedContext {
+                    fs: Some(Output::new(digest, 0)),
+                    env,
+                    dir,
+                    user: img.config.user.clone(),
+                    image: Some(img),
+                    named_local: None,
+                }))
+            }
+            "local" => {
+                let mut attrs = BTreeMap::new();
+                if !self.input.facts.session_id.is_empty() {
+                    attrs.insert("local.session".into(), self.input.facts.session_id.clone());
+                }
+                attrs.insert("local.sharedkeyhint".into(), format!("context:{key}"));
+                if let Some(follow) = self.prior_follow_paths(index) {
+                    attrs.insert("local.followpaths".into(), go_json_string_array(&follow));
+                }
+                let op = source_op(&format!("local://{rest}"), attrs, platform);
+                let meta = OpMeta {
+                    custom_name: Some(format!("[context {key}] load from client")),
+                    ..OpMeta::default()
+                };
+                let digest = self.add_op(op, meta, span)?;
+                Ok(Some(NamedContext {
+                    fs: Some(Output::new(digest, 0)),
+                    dir: "/".into(),
+                    named_local: Some((rest.to_string(), key.to_string())),
+                    ..NamedContext::default()
+                }))
+            }
+            _ => Err(ConvertError::at(
+                format!("unsupported named context {value} for {key}"),
+                span,
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct NamedContext {
+    fs: Option<Output>,
+    env: Vec<(String, String)>,
+    dir: String,
+    user: String,
+    image: Option<super::image::Image>,
+    named_local: Option<(String, String)>,
+}
+
+fn target_or(p: &Platform) -> Platform {
+    if p.os.is_empty() || p.architecture.is_empty() {
+        Platform::host()
+    } else {
+        p.clone()
+    }
+}
+
+/// Adds a span to an error that has none.
+pub(super) fn with_span(e: ConvertError, span: Span) -> ConvertError {
+    match e {
+        ConvertError::Dockerfile {
+            message,
+            span: None,
+        } => ConvertError::Dockerfile {
+            message,
+            span: Some(span),
+        },
+        other => other,
+    }
+}
+
+/// `EnvList.AddOrReplace`: remove then append.
+pub(super) fn add_env(env: &mut Vec<(String, String)>, key: &str, value: &str) {
+    env.retain(|(k, _)| k != key);
+    env.push((key.to_string(), value.to_string()));
+}
+
+/// `Meta.proxy_env` from proxy build args (case-insensitive names).
+fn proxy_env(args: &BTreeMap<String, String>) -> Option<pb::ProxyEnv> {
+    let mut pe = pb::ProxyEnv::default();
+    let mut set = false;
+    for (k, v) in args {
+        let slot = match k.to_ascii_lowercase().as_str() {
+            "http_proxy" => &mut pe.http_proxy,
+            "https_proxy" => &mut pe.https_proxy,
+            "ftp_proxy" => &mut pe.ftp_proxy,
+            "no_proxy" => &mut pe.no_proxy,
+            "all_proxy" => &mut pe.all_proxy,
+            _ => continue,
+        };
+        *slot = v.clone();
+        set = true;
+    }
+    set.then_some(pe)
+}
+
+/// `SOURCE_DATE_EPOCH` as the RFC 3339 time history entries get.
+fn source_date_epoch(args: &BTreeMap<String, String>) -> Option<String> {
+    let secs: i64 = args.get("SOURCE_DATE_EPOCH")?.trim().parse().ok()?;
+    Some(format_rfc3339(secs))
+}
+
+fn format_rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
+    // civil-from-days (Howard Hinnant's algorithm)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if mo <= 2 { y + 1 } else { y };
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z")
+}
+
+/// `normalizeContextPaths`: `None` when the whole context is used.
+fn normalize_context_paths(paths: &BTreeSet<String>) -> Option<Vec<String>> {
+    if paths.is_empty() || paths.contains("/") {
+        return None;
+    }
+    let mut out: Vec<String> = paths.iter().map(|p| join(&[".", p])).collect();
+    out.sort();
+    Some(out)
+}
+
+/// `ignorefile.ReadAll` semantics over the lines (idempotent on already parsed patterns).
+fn dockerignore_patterns(lines: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in lines {
+        let mut pattern = line.trim().to_string();
+        if pattern.starts_with('#') || pattern.is_empty() {
+            continue;
+        }
+        let invert = pattern.starts_with('!');
+        if invert {
+            pattern = pattern[1..].trim().to_string();
+        }
+        if !pattern.is_empty() {
+            pattern = super::names::clean(&pattern);
+            if pattern.len() > 1 && pattern.starts_with('/') {
+                pattern = pattern[1..].to_string();
+            }
+        }
+        if invert {
+            pattern = format!("!{pattern}");
+        }
+        out.push(pattern);
+    }
+    out
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn context_paths_are_relative_sorted_or_whole() {
+        let set: BTreeSet<String> = ["/b", "/a/x", "/c.txt"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            normalize_context_paths(&set).unwrap(),
+            vec!["a/x", "b", "c.txt"]
+        );
+        let whole: BTreeSet<String> = ["/b", "/"].iter().map(|s| s.to_string()).collect();
+        assert!(normalize_context_paths(&whole).is_none());
+    }
+
+    #[test]
+    fn dockerignore_lines_become_patterns() {
+        let lines: Vec<String> = ["# c", "", " /node_modules ", "!/keep/../x", "a//b"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            dockerignore_patterns(&lines),
+            vec!["node_modules", "!x", "a/b"]
+        );
+    }
+
+    #[test]
+    fn proxy_args_become_proxy_env() {
+        let mut args = BTreeMap::new();
+        args.insert("HTTP_PROXY".to_string(), "http://p".to_string());
+        args.insert("no_proxy".to_string(), "x".to_string());
+        let pe = proxy_env(&args).unwrap();
+        assert_eq!(pe.http_proxy, "http://p");
+        assert_eq!(pe.no_proxy, "x");
+        assert!(proxy_env(&BTreeMap::new()).is_none());
+    }
+
+    #[test]
+    fn epoch_formats_as_rfc3339() {
+        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn env_reassignment_moves_to_the_end() {
+        let mut env = vec![
+            ("A".to_string(), "1".to_string()),
+            ("B".to_string(), "2".to_string()),
+        ];
+        add_env(&mut env, "A", "3");
+        assert_eq!(env[1], ("A".to_string(), "3".to_string()));
+    }
+}

@@ -1,0 +1,1072 @@
+//! Conversion tests: Dockerfiles in, decoded ops / image config out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::*;
+use crate::llb::{definition_vertices, pb, Caps, Vertex};
+use crate::options::BuildOptions;
+
+const DIGEST: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+const BUSYBOX_CONFIG: &str = r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:aaaa"]},"history":[{"created":"2024-01-01T00:00:00Z","created_by":"ADD file"}]}"#;
+const GOLANG_CONFIG: &str = r#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","GOLANG_VERSION=1.22.5","GOPATH=/go"],"WorkingDir":"/go","Cmd":["bash"]},"rootfs":{"type":"layers","diff_ids":["sha256:bbbb"]}}"#;
+
+/// Resolves every image to a fixed digest; golang gets a WORKDIR and env.
+struct Fixed;
+
+impl ImageResolver for Fixed {
+    fn resolve(&self, reference: &str, _platform: &Platform) -> Option<ResolvedImage> {
+        let config = if reference.contains("golang") {
+            GOLANG_CONFIG
+        } else {
+            BUSYBOX_CONFIG
+        };
+        Some(ResolvedImage {
+            reference: reference.to_string(),
+            digest: Some(DIGEST.to_string()),
+            config: config.as_bytes().to_vec(),
+        })
+    }
+}
+
+struct Nothing;
+
+impl ImageResolver for Nothing {
+    fn resolve(&self, _: &str, _: &Platform) -> Option<ResolvedImage> {
+        None
+    }
+}
+
+fn facts() -> DaemonFacts {
+    DaemonFacts {
+        llb_caps: Caps::v0_13_defaults(),
+        build_platform: Platform::new("linux", "amd64", ""),
+        session_id: "sess".into(),
+        frontend_caps: BTreeSet::new(),
+    }
+}
+
+fn options() -> BuildOptions {
+    BuildOptions {
+        filename: "Dockerfile".into(),
+        dockerfile_key: "dockerfile".into(),
+        context_key: "context".into(),
+        ..BuildOptions::default()
+    }
+}
+
+fn run_with(src: &str, opts: &BuildOptions, ignore: &[String]) -> Result<Converted, ConvertError> {
+    let df = crate::dockerfile::parse(src).expect("parse");
+    let f = facts();
+    let input = ConvertInput {
+        dockerfile: &df,
+        source: src.as_bytes(),
+        options: opts,
+        facts: &f,
+        dockerignore: ignore,
+        dockerfile_definition: None,
+    };
+    convert(&input, &Fixed)
+}
+
+fn build(src: &str) -> PlatformBuild {
+    build_opts(src, &options())
+}
+
+fn build_opts(src: &str, opts: &BuildOptions) -> PlatformBuild {
+    run_with(src, opts, &[]).expect("convert").builds.remove(0)
+}
+
+fn vertices(b: &PlatformBuild) -> Vec<Vertex> {
+    definition_vertices(&b.definition).expect("vertices")
+}
+
+fn execs(b: &PlatformBuild) -> Vec<(Option<String>, pb::ExecOp, pb::Op)> {
+    vertices(b)
+        .into_iter()
+        .filter_map(|v| match &v.op.op {
+            Some(pb::op::Op::Exec(e)) => Some((v.name.clone(), e.clone(), v.op.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn files(b: &PlatformBuild) -> Vec<(Option<String>, pb::FileOp, pb::Op)> {
+    vertices(b)
+        .into_iter()
+        .filter_map(|v| match &v.op.op {
+            Some(pb::op::Op::File(f)) => Some((v.name.clone(), f.clone(), v.op.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn sources(b: &PlatformBuild) -> Vec<(Option<String>, pb::SourceOp, pb::Op)> {
+    vertices(b)
+        .into_iter()
+        .filter_map(|v| match &v.op.op {
+            Some(pb::op::Op::Source(s)) => Some((v.name.clone(), s.clone(), v.op.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn config(b: &PlatformBuild) -> Value {
+    serde_json::from_slice(&b.image_config).expect("config json")
+}
+
+fn history(b: &PlatformBuild) -> Vec<(String, bool)> {
+    config(b)["history"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|h| h["comment"] == "buildkit.dockerfile.v0")
+        .map(|h| {
+            (
+                h["created_by"].as_str().unwrap_or("").to_string(),
+                h["empty_layer"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect()
+}
+
+fn copy_actions(f: &pb::FileOp) -> Vec<pb::FileActionCopy> {
+    f.actions
+        .iter()
+        .filter_map(|a| match &a.action {
+            Some(pb::file_action::Action::Copy(c)) => Some(c.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn unresolved_base_images_are_requested_normalised() {
+    let df = crate::dockerfile::parse(
+        "FROM golang:1.22 AS build\nFROM busybox\nCOPY --from=build /x /x\n",
+    )
+    .unwrap();
+    let (o, f) = (options(), facts());
+    let input = ConvertInput {
+        dockerfile: &df,
+        source: b"",
+        options: &o,
+        facts: &f,
+        dockerignore: &[],
+        dockerfile_definition: None,
+    };
+    let Err(ConvertError::NeedImages(reqs)) = convert(&input, &Nothing) else {
+        panic!("expected NeedImages")
+    };
+    let refs: Vec<_> = reqs.iter().map(|r| r.reference.as_str()).collect();
+    assert_eq!(
+        refs,
+        [
+            "docker.io/library/golang:1.22",
+            "docker.io/library/busybox:latest"
+        ]
+    );
+    assert_eq!(reqs[0].platform.to_string(), "linux/amd64");
+}
+
+#[test]
+fn unreachable_stages_are_pruned() {
+    let df = crate::dockerfile::parse("FROM golang:1.22 AS unused\nRUN x\nFROM busybox\nRUN y\n")
+        .unwrap();
+    let (o, f) = (options(), facts());
+    let input = ConvertInput {
+        dockerfile: &df,
+        source: b"",
+        options: &o,
+        facts: &f,
+        dockerignore: &[],
+        dockerfile_definition: None,
+    };
+    let Err(ConvertError::NeedImages(reqs)) = convert(&input, &Nothing) else {
+        panic!("expected NeedImages")
+    };
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].reference, "docker.io/library/busybox:latest");
+    let b = build("FROM golang:1.22 AS unused\nRUN x\nFROM busybox\nRUN y\n");
+    let names: Vec<_> = vertices(&b).into_iter().filter_map(|v| v.name).collect();
+    assert_eq!(
+        names,
+        [
+            format!("[stage-1 1/2] FROM docker.io/library/busybox:latest@{DIGEST}"),
+            "[stage-1 2/2] RUN y".to_string()
+        ]
+    );
+}
+
+#[test]
+fn unknown_target_is_an_error() {
+    let mut o = options();
+    o.target = Some("nope".into());
+    let err = run_with("FROM busybox AS a\n", &o, &[]).unwrap_err();
+    assert_eq!(err.to_string(), "target stage \"nope\" could not be found");
+}
+
+#[test]
+fn blank_base_name_points_at_the_from_line() {
+    let err = run_with("ARG IMG\nFROM $IMG\n", &options(), &[]).unwrap_err();
+    let ConvertError::Dockerfile { message, span } = err else {
+        panic!()
+    };
+    assert_eq!(message, "base name ($IMG) should not be blank");
+    assert_eq!(span.map(|s| s.start), Some(2));
+}
+
+#[test]
+fn single_stage_run_matches_buildkit_layout() {
+    let b = build("FROM busybox\nRUN echo hi\n");
+    let srcs = sources(&b);
+    let image = srcs
+        .iter()
+        .find(|s| s.1.identifier.starts_with("docker-image://"))
+        .expect("image source");
+    assert_eq!(
+        image.1.identifier,
+        format!("docker-image://docker.io/library/busybox:latest@{DIGEST}")
+    );
+    assert_eq!(
+        image.2.platform.as_ref().map(|p| p.architecture.as_str()),
+        Some("amd64")
+    );
+    assert!(image.1.attrs.is_empty());
+    let ex = execs(&b);
+    assert_eq!(ex.len(), 1);
+    let (name, exec, op) = &ex[0];
+    assert_eq!(name.as_deref(), Some("[2/2] RUN echo hi"));
+    let meta = exec.meta.as_ref().unwrap();
+    assert_eq!(meta.args, ["/bin/sh", "-c", "echo hi"]);
+    assert_eq!(
+        meta.env,
+        ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+    );
+    assert_eq!(meta.cwd, "/");
+    assert!(meta.remove_mount_stubs_recursive);
+    assert_eq!(exec.mounts.len(), 1);
+    assert_eq!((exec.mounts[0].input, exec.mounts[0].output), (0, 0));
+    assert_eq!(op.inputs.len(), 1);
+    assert_eq!(
+        history(&b),
+        [("RUN /bin/sh -c echo hi # buildkit".to_string(), false)]
+    );
+    let md = b.definition.metadata.values().find(|m| {
+        m.description.get("llb.customname").map(String::as_str) == Some("[2/2] RUN echo hi")
+    });
+    let md = md.expect("exec metadata");
+    assert_eq!(
+        md.description
+            .get("com.docker.dockerfile.v1.command")
+            .map(String::as_str),
+        Some("RUN echo hi")
+    );
+    let cfg = config(&b);
+    assert_eq!(cfg["config"]["Cmd"], serde_json::json!(["sh"]));
+    assert!(cfg.get("created").is_none());
+    let base: Value = serde_json::from_slice(b.base_config.as_ref().unwrap()).unwrap();
+    assert_eq!(base["history"][0]["created"], "2024-01-01T00:00:00Z");
+}
+
+#[test]
+fn env_and_args_reach_run_env_and_history() {
+    let mut o = options();
+    o.build_args.insert("V".into(), "from-cli".into());
+    let b = build_opts(
+        "FROM busybox\nENV A=1 B=$A\nARG V=def\nARG W\nENV A=2\nRUN echo $A\n",
+        &o,
+    );
+    let ex = execs(&b);
+    let env = &ex[0].1.meta.as_ref().unwrap().env;
+    assert_eq!(
+        env,
+        &[
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "B=",
+            "V=from-cli",
+            "A=2"
+        ]
+    );
+    let cfg = config(&b);
+    assert_eq!(
+        cfg["config"]["Env"],
+        serde_json::json!([
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "A=2",
+            "B="
+        ])
+    );
+    let h: Vec<_> = history(&b).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(
+        h,
+        [
+            "ENV A=1 B=",
+            "ARG V=def",
+            "ARG W",
+            "ENV A=2",
+            "RUN |2 V=from-cli W= /bin/sh -c echo $A # buildkit"
+        ]
+    );
+    assert_eq!(ex[0].0.as_deref(), Some("[2/2] RUN echo 2"));
+}
+
+#[test]
+fn global_args_expand_from_and_are_inherited_by_arg_without_value() {
+    let b = build("ARG TAG=1.22\nFROM golang:${TAG}\nARG TAG\nRUN echo $TAG\n");
+    let srcs = sources(&b);
+    assert!(srcs.iter().any(|s| s
+        .1
+        .identifier
+        .starts_with("docker-image://docker.io/library/golang:1.22@")));
+    let env = &execs(&b)[0].1.meta.clone().unwrap().env;
+    assert!(env.contains(&"TAG=1.22".to_string()));
+    let ex = execs(&b);
+    assert_eq!(ex[0].1.meta.as_ref().unwrap().cwd, "/go");
+}
+
+#[test]
+fn target_platform_args_are_predefined() {
+    let mut o = options();
+    o.platforms = vec![Platform::new("linux", "arm64", "")];
+    let b = build_opts(
+        "FROM busybox\nARG TARGETARCH\nARG BUILDPLATFORM\nRUN echo $TARGETARCH\n",
+        &o,
+    );
+    let env = execs(&b)[0].1.meta.clone().unwrap().env;
+    assert!(env.contains(&"TARGETARCH=arm64".to_string()));
+    assert!(env.contains(&"BUILDPLATFORM=linux/amd64".to_string()));
+    let cfg = config(&b);
+    assert_eq!(cfg["architecture"], "arm64");
+}
+
+#[test]
+fn copy_from_context_uses_one_local_source_with_followpaths_and_excludes() {
+    let ignore = vec!["node_modules".to_string(), "a<b".to_string()];
+    let b = run_with(
+        "FROM busybox\nWORKDIR /app\nCOPY go.mod go.sum ./\nCOPY --chown=app:1000 --chmod=0755 src/ /app/src/\n",
+        &options(),
+        &ignore,
+    )
+    .unwrap()
+    .builds
+    .remove(0);
+    let srcs = sources(&b);
+    let local = srcs
+        .iter()
+        .find(|s| s.1.identifier == "local://context")
+        .expect("context source");
+    assert_eq!(local.0.as_deref(), Some("[internal] load build context"));
+    assert!(local.2.platform.is_none());
+    let attrs: BTreeMap<_, _> = local.1.attrs.clone().into_iter().collect();
+    assert_eq!(attrs["local.followpaths"], r#"["go.mod","go.sum","src"]"#);
+    assert_eq!(
+        attrs["local.excludepatterns"],
+        r#"["node_modules","a\u003cb"]"#
+    );
+    assert_eq!(attrs["local.sharedkeyhint"], "context");
+    assert_eq!(attrs["local.session"], "sess");
+
+    let fs = files(&b);
+    let (wd_name, wd, _) = &fs[0];
+    assert_eq!(wd_name.as_deref(), Some("[2/4] WORKDIR /app"));
+    let Some(pb::file_action::Action::Mkdir(m)) = &wd.actions[0].action else {
+        panic!("mkdir")
+    };
+    assert_eq!(
+        (m.path.as_str(), m.mode, m.make_parents, m.timestamp),
+        ("/app", 0o755, true, -1)
+    );
+
+    let (name, f, op) = &fs[1];
+    assert_eq!(name.as_deref(), Some("[3/4] COPY go.mod go.sum ./"));
+    assert_eq!(op.inputs.len(), 2);
+    let c = copy_actions(f);
+    assert_eq!(c.len(), 2);
+    assert_eq!(
+        (c[0].src.as_str(), c[0].dest.as_str()),
+        ("/go.mod", "/app/")
+    );
+    assert!(c[0].follow_symlink && c[0].dir_copy_contents && c[0].allow_wildcard);
+    assert!(c[0].allow_empty_wildcard && c[0].create_dest_path);
+    assert_eq!((c[0].mode, c[0].timestamp), (-1, -1));
+    let io: Vec<_> = f
+        .actions
+        .iter()
+        .map(|a| (a.input, a.secondary_input, a.output))
+        .collect();
+    assert_eq!(io, [(0, 1, -1), (2, 1, 0)]);
+
+    let (_, f, _) = &fs[2];
+    let c = copy_actions(f);
+    assert_eq!(c[0].mode, 0o755);
+    assert_eq!(c[0].dest, "/app/src/");
+    let owner = c[0].owner.clone().unwrap();
+    assert_eq!(
+        owner.user.unwrap().user,
+        Some(pb::user_opt::User::ByName(pb::NamedUserOpt {
+            name: "app".into(),
+            input: 0
+        }))
+    );
+    let h: Vec<_> = history(&b).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(
+        h,
+        [
+            "WORKDIR /app",
+            "COPY go.mod go.sum ./ # buildkit",
+            "COPY --chown=app:1000 --chmod=0755 src/ /app/src/ # buildkit"
+        ]
+    );
+}
+
+#[test]
+fn cache_mounts_use_namespace_ids_and_implicit_stages_name_the_stage() {
+    let mut o = options();
+    o.build_args
+        .insert("BUILDKIT_CACHE_MOUNT_NS".into(), "ns".into());
+    let b = build_opts(
+        "FROM golang:1.22\nRUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,id=gb,target=/root/.cache/go-build,sharing=locked go build\n",
+        &o,
+    );
+    let ex = execs(&b);
+    let (name, exec, _) = &ex[0];
+    assert_eq!(
+        name.as_deref(),
+        Some("[stage-0 2/2] RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,id=gb,target=/root/.cache/go-build,sharing=locked go build")
+    );
+    let caches: Vec<_> = exec
+        .mounts
+        .iter()
+        .filter_map(|m| {
+            m.cache_opt
+                .clone()
+                .map(|c| (m.dest.clone(), c.id, c.sharing, m.input, m.output))
+        })
+        .collect();
+    assert_eq!(
+        caches,
+        [
+            (
+                "/go/pkg/mod".to_string(),
+                "ns//go/pkg/mod".to_string(),
+                0,
+                -1,
+                -1
+            ),
+            (
+                "/root/.cache/go-build".to_string(),
+                "ns/gb".to_string(),
+                2,
+                -1,
+                -1
+            )
+        ]
+    );
+}
+
+#[test]
+fn cache_mount_with_uid_is_seeded_by_a_mkdir() {
+    let b = build("FROM busybox\nRUN --mount=type=cache,target=/c,uid=1000,mode=0700 true\n");
+    let fs = files(&b);
+    let (name, f, _) = &fs[0];
+    assert_eq!(
+        name.as_deref(),
+        Some("[internal] settings cache mount permissions")
+    );
+    let Some(pb::file_action::Action::Mkdir(m)) = &f.actions[0].action else {
+        panic!()
+    };
+    assert_eq!((m.path.as_str(), m.mode), ("/cache", 0o700));
+    let exec = &execs(&b)[0].1;
+    let c = exec.mounts.iter().find(|m| m.dest == "/c").unwrap();
+    assert_eq!(c.selector, "/cache");
+    assert_eq!(c.input, 1);
+}
+
+#[test]
+fn bind_secret_ssh_and_tmpfs_mounts_follow_buildkit_defaults() {
+    let b = build(
+        "FROM busybox AS base\nFROM busybox\nWORKDIR /w\nRUN --mount=type=bind,from=base,source=/etc,target=etc --mount=type=secret,id=tok --mount=type=ssh --mount=type=tmpfs,target=/t,size=1m --mount=target=/src,rw true\n",
+    );
+    let exec = &execs(&b)[0].1;
+    let dests: Vec<_> = exec.mounts.iter().map(|m| m.dest.as_str()).collect();
+    assert_eq!(
+        dests,
+        [
+            "/",
+            "/src",
+            "/t",
+            "/w/etc",
+            "/run/secrets/tok",
+            "/run/buildkit/ssh_agent.0"
+        ]
+    );
+    let src = &exec.mounts[1];
+    assert!(!src.readonly);
+    assert_eq!(src.output, -1);
+    let etc = &exec.mounts[3];
+    assert!(etc.readonly);
+    assert_eq!(etc.selector, "/etc");
+    let tmpfs = &exec.mounts[2];
+    assert_eq!(tmpfs.tmpfs_opt.as_ref().map(|t| t.size), Some(1 << 20));
+    let secret = exec.mounts[4].secret_opt.clone().unwrap();
+    assert_eq!(
+        (secret.id.as_str(), secret.mode, secret.optional),
+        ("tok", 0o400, true)
+    );
+    let ssh = exec.mounts[5].ssh_opt.clone().unwrap();
+    assert_eq!((ssh.id.as_str(), ssh.mode), ("", 0o600));
+    let env = &exec.meta.as_ref().unwrap().env;
+    assert!(env.contains(&"SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0".to_string()));
+    let srcs = sources(&b);
+    let local = srcs
+        .iter()
+        .find(|s| s.1.identifier == "local://context")
+        .unwrap();
+    assert!(!local.1.attrs.contains_key("local.followpaths"));
+}
+
+#[test]
+fn run_network_and_options_reach_the_exec_meta() {
+    let mut o = options();
+    o.extra_hosts = vec![("db".into(), "10.0.0.2".into())];
+    o.hostname = Some("builder".into());
+    o.shm_size = 1024;
+    o.build_args
+        .insert("HTTP_PROXY".into(), "http://proxy".into());
+    o.no_cache = crate::options::NoCache::All;
+    let b = build_opts("FROM busybox\nRUN --network=none true\n", &o);
+    let (_, exec, _) = &execs(&b)[0];
+    assert_eq!(exec.network, pb::NetMode::None as i32);
+    let meta = exec.meta.as_ref().unwrap();
+    assert_eq!(meta.hostname, "builder");
+    assert_eq!(meta.extra_hosts[0].host, "db");
+    assert_eq!(meta.proxy_env.as_ref().unwrap().http_proxy, "http://proxy");
+    assert!(!meta.env.iter().any(|e| e.starts_with("HTTP_PROXY")));
+    assert!(exec
+        .mounts
+        .iter()
+        .any(|m| m.dest == "/dev/shm" && m.tmpfs_opt.is_some()));
+    assert!(b.definition.metadata.values().any(|m| m.ignore_cache));
+}
+
+#[test]
+fn run_heredoc_with_shebang_runs_an_inline_file() {
+    let b = build("FROM busybox\nRUN <<EOF\n#!/bin/sh\necho hi\nEOF\n");
+    let (name, exec, _) = &execs(&b)[0];
+    assert_eq!(name.as_deref(), Some("[2/2] RUN <<EOF (#!/bin/sh...)"));
+    assert_eq!(
+        exec.meta.as_ref().unwrap().args,
+        ["/bin/sh", "-c", "/dev/pipes/EOF"]
+    );
+    let pipes = exec
+        .mounts
+        .iter()
+        .find(|m| m.dest == "/dev/pipes/")
+        .unwrap();
+    assert!(pipes.readonly);
+    assert_eq!(pipes.selector, "/");
+    let (fname, f, _) = &files(&b)[0];
+    assert_eq!(
+        fname.as_deref(),
+        Some("[internal] preparing inline document")
+    );
+    let Some(pb::file_action::Action::Mkfile(m)) = &f.actions[0].action else {
+        panic!()
+    };
+    assert_eq!((m.path.as_str(), m.mode), ("/EOF", 0o755));
+    assert_eq!(m.data, b"#!/bin/sh\necho hi\n");
+}
+
+#[test]
+fn run_heredoc_without_shebang_is_the_shell_command() {
+    let b = build("FROM busybox\nRUN <<EOF\necho a\necho b\nEOF\n");
+    let (_, exec, _) = &execs(&b)[0];
+    assert_eq!(
+        exec.meta.as_ref().unwrap().args,
+        ["/bin/sh", "-c", "echo a\necho b\n"]
+    );
+}
+
+#[test]
+fn copy_link_merges_a_layer_in_one_progress_group() {
+    let b = build("FROM busybox\nCOPY --link a /a\nCOPY --link --chmod=644 b /b\n");
+    let merges: Vec<_> = vertices(&b)
+        .into_iter()
+        .filter(|v| matches!(v.op.op, Some(pb::op::Op::Merge(_))))
+        .collect();
+    assert_eq!(merges.len(), 1);
+    assert_eq!(
+        merges[0].name.as_deref(),
+        Some("[2/3] LINK COPY --link a /a")
+    );
+    let fs = files(&b);
+    let link_copy = fs
+        .iter()
+        .find(|f| f.0.as_deref() == Some("[2/3] COPY --link a /a"))
+        .unwrap();
+    assert_eq!(
+        link_copy.2.inputs.len(),
+        1,
+        "copy onto scratch reads only the context"
+    );
+    let chmod_copy = fs
+        .iter()
+        .find(|f| f.0.as_deref() == Some("[3/3] COPY --link --chmod=644 b /b"))
+        .unwrap();
+    assert_eq!(chmod_copy.2.inputs.len(), 2, "--chmod disables --link");
+    let groups: BTreeSet<_> = b
+        .definition
+        .metadata
+        .values()
+        .filter_map(|m| m.progress_group.as_ref().map(|g| g.id.clone()))
+        .collect();
+    assert_eq!(groups.len(), 1);
+}
+
+#[test]
+fn copy_from_stage_and_index_and_image() {
+    let b = build(
+        "FROM busybox AS build\nRUN make\nFROM busybox\nCOPY --from=build /out /a\nCOPY --from=0 /out /b\nCOPY --from=golang:1.22 /usr/local/go /go\n",
+    );
+    let fs = files(&b);
+    assert_eq!(fs.len(), 3);
+    let build_exec = execs(&b)[0].2.clone();
+    let _ = build_exec;
+    let srcs = sources(&b);
+    assert!(srcs
+        .iter()
+        .any(|s| s.0.as_deref() == Some(&*format!("FROM docker.io/library/golang:1.22@{DIGEST}"))));
+    let h: Vec<_> = history(&b).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(h[0], "COPY /out /a # buildkit");
+}
+
+#[test]
+fn copy_from_a_later_stage_is_refused() {
+    let err = run_with(
+        "FROM busybox AS a\nCOPY --from=b /x /x\nFROM busybox AS b\nCOPY --from=a /y /y\n",
+        &options(),
+        &[],
+    )
+    .unwrap_err();
+    let ConvertError::Dockerfile { message, .. } = err else {
+        panic!()
+    };
+    assert!(
+        message.contains("circular dependency") || message.contains("cannot copy from stage"),
+        "{message}"
+    );
+    let err = run_with(
+        "FROM busybox AS a\nCOPY --from=b /x /x\nFROM busybox AS b\n",
+        &{
+            let mut o = options();
+            o.target = Some("a".into());
+            o
+        },
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot copy from stage \"b\", it needs to be defined before current stage \"a\""
+    );
+}
+
+#[test]
+fn config_only_instructions_set_config_and_history() {
+    let mut o = options();
+    o.labels.insert("org.extra".into(), "yes".into());
+    let b = build_opts(
+        "FROM busybox\nLABEL a=1 \"b c\"=\"d e\"\nEXPOSE 80 53/udp\nVOLUME /data\nUSER app:app\nSTOPSIGNAL SIGINT\nHEALTHCHECK --interval=5s --retries=3 CMD curl -f http://x/\nSHELL [\"/bin/bash\", \"-c\"]\nENTRYPOINT [\"/app\"]\nCMD run\nONBUILD RUN echo child\nMAINTAINER me\n",
+        &o,
+    );
+    let cfg = config(&b);
+    let c = &cfg["config"];
+    assert_eq!(
+        c["Labels"],
+        serde_json::json!({"a":"1","b c":"d e","org.extra":"yes"})
+    );
+    assert_eq!(
+        c["ExposedPorts"],
+        serde_json::json!({"53/udp":{},"80/tcp":{}})
+    );
+    assert_eq!(c["Volumes"], serde_json::json!({"/data":{}}));
+    assert_eq!(c["User"], "app:app");
+    assert_eq!(c["StopSignal"], "SIGINT");
+    assert_eq!(
+        c["Healthcheck"],
+        serde_json::json!({"Test":["CMD-SHELL","curl -f http://x/"],"Interval":5000000000u64,"Retries":3})
+    );
+    assert_eq!(c["Shell"], serde_json::json!(["/bin/bash", "-c"]));
+    assert_eq!(c["Entrypoint"], serde_json::json!(["/app"]));
+    assert_eq!(c["Cmd"], serde_json::json!(["/bin/bash", "-c", "run"]));
+    assert_eq!(c["ArgsEscaped"], true);
+    assert_eq!(c["OnBuild"], serde_json::json!(["RUN echo child"]));
+    assert_eq!(cfg["author"], "me");
+    let h: Vec<_> = history(&b).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(
+        h,
+        [
+            "LABEL a=1 b c=d e",
+            "EXPOSE map[53/udp:{} 80/tcp:{}]",
+            "VOLUME [/data]",
+            "USER app:app",
+            "STOPSIGNAL SIGINT",
+            r#"HEALTHCHECK &{["CMD-SHELL" "curl -f http://x/"] "5s" "0s" "0s" "0s" '\x03'}"#,
+            "SHELL [/bin/bash -c]",
+            r#"ENTRYPOINT ["/app"]"#,
+            r#"CMD ["/bin/bash" "-c" "run"]"#,
+            "MAINTAINER me"
+        ]
+    );
+    assert!(history(&b).iter().all(|(_, empty)| *empty));
+}
+
+#[test]
+fn entrypoint_clears_inherited_cmd() {
+    let b = build("FROM busybox\nENTRYPOINT [\"/x\"]\n");
+    assert!(config(&b)["config"].get("Cmd").is_none());
+}
+
+#[test]
+fn onbuild_triggers_run_in_child_stages() {
+    let b = build("FROM busybox AS parent\nONBUILD RUN echo child\nFROM parent\nRUN echo me\n");
+    let args: Vec<_> = execs(&b)
+        .iter()
+        .map(|e| e.1.meta.as_ref().unwrap().args[2].clone())
+        .collect();
+    assert_eq!(args, ["echo child", "echo me"]);
+    assert!(config(&b)["config"].get("OnBuild").is_none());
+}
+
+#[test]
+fn invalid_stop_signal_and_volume_errors_carry_the_line() {
+    let err = run_with("FROM busybox\nSTOPSIGNAL FOO\n", &options(), &[]).unwrap_err();
+    let ConvertError::Dockerfile { message, span } = err else {
+        panic!()
+    };
+    assert_eq!(message, "Invalid signal: FOO");
+    assert_eq!(span.map(|s| s.start), Some(2));
+}
+
+#[test]
+fn scratch_stage_has_empty_config_and_no_base() {
+    let b = build("FROM scratch\nCOPY a /a\n");
+    let cfg = config(&b);
+    assert_eq!(cfg["config"]["WorkingDir"], "/");
+    assert_eq!(cfg["rootfs"]["type"], "layers");
+    assert!(b.base_config.is_none());
+    let (name, _, op) = &files(&b)[0];
+    assert_eq!(name.as_deref(), Some("[1/1] COPY a /a"));
+    assert_eq!(op.inputs.len(), 1);
+}
+
+#[test]
+fn add_url_and_checksum() {
+    let sum = format!("sha256:{}", "ab".repeat(32));
+    let b = build(&format!(
+        "FROM busybox\nADD --checksum={sum} https://example.com/x/file.tgz /d/\n"
+    ));
+    let srcs = sources(&b);
+    let http = srcs
+        .iter()
+        .find(|s| s.1.identifier == "https://example.com/x/file.tgz")
+        .unwrap();
+    assert_eq!(
+        http.1.attrs.get("http.filename").map(String::as_str),
+        Some("file.tgz")
+    );
+    assert_eq!(http.1.attrs.get("http.checksum"), Some(&sum));
+    assert!(http.2.platform.is_none());
+    let (_, f, _) = &files(&b)[0];
+    let c = copy_actions(f);
+    assert_eq!(
+        (c[0].src.as_str(), c[0].dest.as_str()),
+        ("/file.tgz", "/d/")
+    );
+    assert!(!c[0].attempt_unpack_docker_compatibility);
+    let err = run_with(
+        "FROM busybox\nADD --checksum=sha256:00 a /d/\n",
+        &options(),
+        &[],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("digest"), "{err}");
+}
+
+#[test]
+fn add_local_attempts_unpack_and_copy_heredoc_writes_a_file() {
+    let b = build("FROM busybox\nADD a.tar /x/\nCOPY <<EOF /etc/conf\nk=v\nEOF\n");
+    let fs = files(&b);
+    let add = copy_actions(&fs[0].1);
+    assert!(add[0].attempt_unpack_docker_compatibility);
+    let mk = fs
+        .iter()
+        .find(|f| f.0.as_deref() == Some("[internal] preparing inline document"))
+        .unwrap();
+    let Some(pb::file_action::Action::Mkfile(m)) = &mk.1.actions[0].action else {
+        panic!()
+    };
+    assert_eq!((m.path.as_str(), m.mode), ("/EOF", 0o644));
+    let h: Vec<_> = history(&b).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(h[1], "COPY <<EOF /etc/conf # buildkit");
+}
+
+#[test]
+fn copy_parents_and_exclude_patterns() {
+    let b = build("FROM busybox\nCOPY --parents --exclude=*.md ./x/./a/b /dst/\n");
+    let c = copy_actions(&files(&b)[0].1);
+    assert_eq!(c[0].src, "/x");
+    assert_eq!(c[0].include_patterns, ["a/b"]);
+    assert_eq!(c[0].exclude_patterns, ["*.md"]);
+}
+
+#[test]
+fn multi_platform_builds_one_definition_per_platform_with_prefixed_names() {
+    let mut o = options();
+    o.platforms = vec![
+        Platform::new("linux", "amd64", ""),
+        Platform::new("linux", "arm64", ""),
+    ];
+    let conv = run_with("FROM busybox\nRUN true\n", &o, &[]).unwrap();
+    assert!(conv.multi_platform);
+    assert_eq!(conv.builds.len(), 2);
+    let names: Vec<_> = execs(&conv.builds[1])
+        .into_iter()
+        .filter_map(|e| e.0)
+        .collect();
+    assert_eq!(names, ["[linux/arm64 2/2] RUN true"]);
+    assert_eq!(config(&conv.builds[1])["architecture"], "arm64");
+}
+
+#[test]
+fn named_context_replaces_a_base_image() {
+    let mut o = options();
+    o.named_contexts
+        .insert("busybox".into(), "docker-image://golang:1.22".into());
+    let b = build_opts("FROM busybox\nRUN true\n", &o);
+    let srcs = sources(&b);
+    assert!(srcs
+        .iter()
+        .any(|s| s.0.as_deref() == Some("[context busybox] golang:1.22")));
+}
+
+#[test]
+fn conversion_is_deterministic() {
+    let src = "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache go build -o /out ./...\nFROM busybox\nCOPY --from=b /out /usr/bin/app\nCMD [\"app\"]\n";
+    let a = build(src);
+    let b = build(src);
+    assert_eq!(
+        crate::llb::encode_definition(&a.definition),
+        crate::llb::encode_definition(&b.definition)
+    );
+    assert_eq!(a.image_config, b.image_config);
+}
+
+#[test]
+fn named_local_context_follows_only_the_paths_copied_from_it() {
+    let mut o = options();
+    o.named_contexts
+        .insert("assets".into(), "local:assetsdir".into());
+    let b = build_opts(
+        "FROM busybox\nCOPY --from=assets /img /srv/img\nCOPY --from=assets css/ /srv/css/\n",
+        &o,
+    );
+    // Like Go, every `--from` of an unknown name is its own implicit stage with its own paths.
+    let follow: BTreeSet<_> = sources(&b)
+        .iter()
+        .filter(|s| s.1.identifier == "local://assetsdir")
+        .map(|s| {
+            assert_eq!(s.0.as_deref(), Some("[context assets] load from client"));
+            assert_eq!(
+                s.1.attrs.get("local.sharedkeyhint").map(String::as_str),
+                Some("context:assets")
+            );
+            s.1.attrs
+                .get("local.followpaths")
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    let want: BTreeSet<_> = [r#"["css"]"#.to_string(), r#"["img"]"#.to_string()].into();
+    assert_eq!(follow, want);
+}
+
+#[test]
+fn named_context_can_replace_a_whole_stage() {
+    let mut o = options();
+    o.named_contexts
+        .insert("deps".into(), "docker-image://golang:1.22".into());
+    let b = build_opts(
+        "FROM busybox AS deps\nRUN never-run\nFROM busybox\nCOPY --from=deps /go /go\n",
+        &o,
+    );
+    assert!(execs(&b).is_empty(), "the replaced stage is not built");
+    assert!(sources(&b)
+        .iter()
+        .any(|s| s.0.as_deref() == Some("[context deps] golang:1.22")));
+}
+
+/// Vertex digests and names Docker 26.1.5 (stock `dockerfile.v0`, BuildKit v0.13) reported with
+/// `docker buildx build --progress=rawjson` for the same Dockerfiles, busybox:latest pinned at
+/// the digest below (buildx sends `image-resolve-mode=local` to the docker driver).
+mod docker_26_1_oracle {
+    use super::*;
+
+    const BUSYBOX: &str = "sha256:b58be6de75c2b6fa3c75974b9b8cf7099503886a7059fb654d54d4a37b47ded1";
+
+    struct Busybox;
+
+    impl ImageResolver for Busybox {
+        fn resolve(&self, reference: &str, _: &Platform) -> Option<ResolvedImage> {
+            (reference == "docker.io/library/busybox:latest").then(|| ResolvedImage {
+                reference: reference.to_string(),
+                digest: Some(BUSYBOX.to_string()),
+                config: br#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:0e0913e2a160f2a0948819fc36c45d5a840a9c217545fc0f676eea8a35cb9246"]}}"#.to_vec(),
+            })
+        }
+    }
+
+    fn vertex_set(src: &str) -> BTreeSet<(String, String)> {
+        let df = crate::dockerfile::parse(src).expect("parse");
+        let mut o = options();
+        o.image_resolve_mode = crate::options::ImageResolveMode::Local;
+        let f = facts();
+        let input = ConvertInput {
+            dockerfile: &df,
+            source: src.as_bytes(),
+            options: &o,
+            facts: &f,
+            dockerignore: &[],
+            dockerfile_definition: None,
+        };
+        let conv = convert(&input, &Busybox).expect("convert");
+        vertices(&conv.builds[0])
+            .into_iter()
+            .filter(|v| {
+                !v.name
+                    .as_deref()
+                    .unwrap_or("")
+                    .starts_with("[internal] load")
+            })
+            .map(|v| (v.digest.as_str().to_string(), v.name.unwrap_or_default()))
+            .collect()
+    }
+
+    fn expect(src: &str, want: &[(&str, &str)]) {
+        let got = vertex_set(src);
+        let want: BTreeSet<(String, String)> = want
+            .iter()
+            .map(|(d, n)| (format!("sha256:{d}"), n.to_string()))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn mounts_heredocs_link_and_workdir_match_docker() {
+        expect(
+            "FROM busybox AS base\nENV A=1 B=2\nARG V=3\nWORKDIR /app\nRUN --mount=type=cache,target=/root/.cache echo $A $V > /out\nRUN --mount=type=cache,target=/c,uid=1000,mode=0700,sharing=locked --mount=type=tmpfs,target=/t --mount=type=secret,id=tok --mount=type=ssh --network=none echo hi\nFROM base\nCOPY --from=base /out /out2\nCOPY --link --chown=1:2 --from=base /out /out3\nRUN <<EOF\n#!/bin/sh\necho heredoc\nEOF\nRUN <<EOF\necho plain\nEOF\nUSER nobody\nWORKDIR sub\nRUN echo done\nCMD [\"sh\"]\n",
+            &[
+                ("dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316", &format!("[base 1/4] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
+                ("bca2f434d5153264458b3e93365b1458df147e9d0beaf290c28a7c66143d2b83", "[base 2/4] WORKDIR /app"),
+                ("d9feb0ecf9e87141d4bf03122ee4b4263df70a40a4254d33298465dab7c8f054", "[base 3/4] RUN --mount=type=cache,target=/root/.cache echo 1 3 > /out"),
+                ("bd66e650eca1db7039e17959e52a8bfc895754a6389348c48e3a1f59daf1b8b8", "[internal] settings cache mount permissions"),
+                ("4439a288d6f981be82b0422f53686c32a5783581f2cb2960d4a135291c482dbf", "[base 4/4] RUN --mount=type=cache,target=/c,uid=1000,mode=0700,sharing=locked --mount=type=tmpfs,target=/t --mount=type=secret,id=tok --mount=type=ssh --network=none echo hi"),
+                ("75d720e0ad74c12ed388896115113c2ac97d199e2b4900d44913e081bb055419", "[stage-1 1/6] COPY --from=base /out /out2"),
+                ("3bb59de9a65f9186adab3fe54c9cafec9ce280cb146fd15c4c369e24f21cfc00", "[stage-1 2/6] COPY --link --chown=1:2 --from=base /out /out3"),
+                ("d324265af93517486bdcfad9b98d0327337a8460d4bf9c9cdbeba0283fcdfecb", "[stage-1 2/6] LINK COPY --link --chown=1:2 --from=base /out /out3"),
+                ("505b139fbf581815a242626515f96b6de313add350a93d51b6e4df08ce12d8c0", "[internal] preparing inline document"),
+                ("1d911ddec9946a7c7ed3d619dbc9f416a03a72a44e1752cf8ac4c819853ad2b4", "[stage-1 3/6] RUN <<EOF (#!/bin/sh...)"),
+                ("fe639bb861e3b87e31990213f535bdae9624ebd8b17d3713b415797575d5fe35", "[stage-1 4/6] RUN <<EOF (echo plain)"),
+                ("95cb3b05d7f1bd58fd8f8c0710fe4c4f9b8cc255b614ed541dd812e56d62b04b", "[stage-1 5/6] WORKDIR sub"),
+                ("cf2c4999af2afafacea57984e7c1813508307eb5bd16791bf962ea46479f6b90", "[stage-1 6/6] RUN echo done"),
+            ],
+        );
+    }
+
+    #[test]
+    fn onbuild_args_and_shell_match_docker() {
+        expect(
+            "ARG BASE=busybox\nFROM --platform=$BUILDPLATFORM ${BASE} AS parent\nONBUILD RUN echo child > /child\nONBUILD ENV FROMPARENT=yes\nLABEL a=1 \"b c\"=\"d e\"\nFROM parent\nARG TARGETARCH\nARG X=1\nENV PATH=/custom:$PATH GREETING=\"hello world\"\nEXPOSE 80 53/udp 8000-8001\nVOLUME [\"/data\", \"/logs\"]\nUSER 1000:1000\nSTOPSIGNAL SIGINT\nHEALTHCHECK --interval=5s --timeout=3s --retries=3 CMD wget -q -O- http://localhost/ || exit 1\nSHELL [\"/bin/sh\", \"-ec\"]\nRUN echo $TARGETARCH $X > /tmp/arch\nENTRYPOINT [\"/bin/echo\"]\nCMD hello\nMAINTAINER someone\nWORKDIR /srv/app/\n",
+            &[
+                ("dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316", &format!("[parent 1/1] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
+                ("bbb9accb177458f427c3e368e0b431a78c042de2b2c1d0505b571e0e92268bf6", "[stage-1 1/2] RUN echo child > /child"),
+                ("5dd807dafb0661db8485531717aaad2d3d824806e4fede897755fae0fff37937", "[stage-1 2/2] RUN echo amd64 1 > /tmp/arch"),
+                ("64e419120c10d9ed657f151ab660a46afe3c939b0953beeef86585c4928f004b", "[stage-1 3/2] WORKDIR /srv/app/"),
+            ],
+        );
+    }
+    #[test]
+    fn add_urls_and_git_sources_match_docker() {
+        expect(
+            "FROM busybox\nADD --chmod=600 http://127.0.0.1:9/dir/file.txt /x/\nADD http://127.0.0.1:9/ /y\nADD --keep-git-dir=true https://127.0.0.1:9/org/repo.git#main:sub /src\nADD git@127.0.0.1:org/repo.git /src2\n",
+            &[
+                ("dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316", &format!("[1/5] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
+                ("7348d303ddd993ae20b9fc23492b780f783f8d3732fe7a000fea613ae095768f", "[2/5] ADD --chmod=600 http://127.0.0.1:9/dir/file.txt /x/"),
+                ("5dcf2c0e8444f4fb51f2746349201631226ecb17412617738032adc5ec178198", "[2/5] ADD --chmod=600 http://127.0.0.1:9/dir/file.txt /x/"),
+                ("ca1f495df27688dd45fa2f223b4a23c559fb02d98560cee814eef4efe2a57656", "[3/5] ADD http://127.0.0.1:9/ /y"),
+                ("be3bcd29fbdff4287aedc75730f3a242b893fdbcb105e4ab92fdb28cf149489d", "[3/5] ADD http://127.0.0.1:9/ /y"),
+                ("5223e0d3cb80c8efd5748e64666ca080a5f723488eb476b483ffcf37bdce2298", "[4/5] ADD --keep-git-dir=true https://127.0.0.1:9/org/repo.git#main:sub /src"),
+                ("a3a8790c565fd374a71b0417b47d60305c4bf5c0905d470c661ab43d0f3569c7", "[4/5] ADD --keep-git-dir=true https://127.0.0.1:9/org/repo.git#main:sub /src"),
+                ("fe6439ffb56cec57b5bc228bcf8d13b119cf6f436012c1e9f11a6f1d84ca195d", "[5/5] ADD git@127.0.0.1:org/repo.git /src2"),
+                ("e42ebb53f895d44c605a94dc2dc11fe7039ba8263e3ade3795754794c2368e88", "[5/5] ADD git@127.0.0.1:org/repo.git /src2"),
+            ],
+        );
+    }
+
+    #[test]
+    fn stage_args_proxy_and_run_options_match_docker() {
+        let src = "FROM busybox AS a\nARG ONE=1\nARG HTTP_PROXY\nENV LEGACY value with spaces\nRUN [\"/bin/echo\", \"exec\", \"form\"]\nFROM a AS b\nARG TWO=2\nUSER nobody\nWORKDIR /home/nobody/w\nRUN echo $ONE $TWO $HTTP_PROXY\nFROM scratch AS c\nCOPY --from=b /etc/passwd /p\nFROM b\nRUN echo final\n";
+        let df = crate::dockerfile::parse(src).expect("parse");
+        let mut o = options();
+        o.image_resolve_mode = crate::options::ImageResolveMode::Local;
+        o.target = Some("b".into());
+        for (k, v) in [
+            ("TWO", "cli"),
+            ("HTTP_PROXY", "http://proxy:3128"),
+            ("no_proxy", "localhost"),
+        ] {
+            o.build_args.insert(k.into(), v.into());
+        }
+        o.extra_hosts = vec![("db".into(), "10.1.2.3".into())];
+        o.shm_size = 1 << 30;
+        o.ulimits = vec![crate::options::Ulimit {
+            name: "nofile".into(),
+            soft: 1024,
+            hard: 2048,
+        }];
+        let f = facts();
+        let input = ConvertInput {
+            dockerfile: &df,
+            source: src.as_bytes(),
+            options: &o,
+            facts: &f,
+            dockerignore: &[],
+            dockerfile_definition: None,
+        };
+        let conv = convert(&input, &Busybox).expect("convert");
+        let got: BTreeSet<String> = vertices(&conv.builds[0])
+            .into_iter()
+            .filter(|v| {
+                !v.name
+                    .as_deref()
+                    .unwrap_or("")
+                    .starts_with("[internal] load")
+            })
+            .map(|v| v.digest.as_str().to_string())
+            .collect();
+        let want: BTreeSet<String> = [
+            "dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316",
+            "fbcc64b477ba72549e9902450c728309b4cb960773ad36f469f5e5967910de9b",
+            "4ce392a2fa7a0a68cbf6cbc9e0b084d99d147c1f3159a3dc9d3fca8dd4371a0a",
+            "fae608dbf89d41a747718e5ec4c5beb6853ff66a57888c1efd118eead781d5a0",
+        ]
+        .iter()
+        .map(|d| format!("sha256:{d}"))
+        .collect();
+        assert_eq!(got, want);
+    }
+}
