@@ -162,11 +162,98 @@ fn dedup(mut requests: Vec<ImageRequest>) -> Vec<ImageRequest> {
 }
 
 /// A resolver for planning without a daemon: every image resolves to its own reference,
-/// unpinned, with an empty config.
+/// unpinned, with a minimal config for the requested platform. The config names one
+/// placeholder layer, because a config without layers means "scratch" to the converter (as to
+/// BuildKit) and the image source would vanish from the plan.
 pub fn unresolved_image(request: &ImageRequest) -> Result<ResolvedImage, String> {
+    let mut config = serde_json::json!({
+        "architecture": request.platform.architecture,
+        "os": request.platform.os,
+        "rootfs": { "type": "layers", "diff_ids": [format!("sha256:{}", "0".repeat(64))] },
+    });
+    if !request.platform.variant.is_empty() {
+        config["variant"] = serde_json::json!(request.platform.variant);
+    }
     Ok(ResolvedImage {
         reference: request.reference.clone(),
         digest: None,
-        config: Vec::new(),
+        config: serde_json::to_vec(&config).map_err(|e| e.to_string())?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llb::{Caps, FrontendCaps};
+
+    fn facts() -> DaemonFacts {
+        DaemonFacts {
+            llb_caps: Caps::v0_13_defaults(),
+            build_platform: Platform::new("linux", "amd64", ""),
+            session_id: String::new(),
+            frontend_caps: FrontendCaps::v0_13_defaults().to_set(),
+        }
+    }
+
+    fn options() -> BuildOptions {
+        BuildOptions::from_opts(&BTreeMap::new()).unwrap()
+    }
+
+    const SOURCE: &[u8] = b"FROM busybox AS a\nRUN true\nFROM golang:1.22\nCOPY --from=a /x /x\n";
+
+    #[test]
+    fn planner_asks_for_images_then_finishes() {
+        let (options, facts) = (options(), facts());
+        let df = super::super::parse(SOURCE).unwrap();
+        let mut planner = Planner::new(df, SOURCE, &options, &facts, &[], None);
+        let mut asked = Vec::new();
+        let plan = loop {
+            match planner.step().unwrap() {
+                Step::Done(plan) => break plan,
+                Step::NeedImages(reqs) => {
+                    for r in reqs {
+                        asked.push(r.reference.clone());
+                        let image = unresolved_image(&r).unwrap();
+                        planner.provide(&r, image);
+                    }
+                }
+            }
+        };
+        asked.sort();
+        assert_eq!(
+            asked,
+            [
+                "docker.io/library/busybox:latest",
+                "docker.io/library/golang:1.22"
+            ]
+        );
+        assert_eq!(plan.converted.builds.len(), 1);
+    }
+
+    #[test]
+    fn run_reports_resolver_errors_with_the_image() {
+        let (options, facts) = (options(), facts());
+        let df = super::super::parse(SOURCE).unwrap();
+        let err = Planner::new(df, SOURCE, &options, &facts, &[], None)
+            .run(|_| Err("no such image".to_string()))
+            .unwrap_err();
+        assert!(matches!(err, FrontendError::Resolve { .. }));
+        assert!(err.to_string().ends_with(": no such image"), "{err}");
+    }
+
+    #[test]
+    fn planning_is_deterministic() {
+        let (options, facts) = (options(), facts());
+        let plan = || {
+            let df = super::super::parse(SOURCE).unwrap();
+            Planner::new(df, SOURCE, &options, &facts, &[], None)
+                .run(unresolved_image)
+                .unwrap()
+        };
+        let first = crate::llb::encode_definition(&plan().converted.builds[0].definition);
+        for _ in 0..10 {
+            let again = crate::llb::encode_definition(&plan().converted.builds[0].definition);
+            assert_eq!(first, again);
+        }
+    }
 }

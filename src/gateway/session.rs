@@ -619,6 +619,7 @@ mod tests {
         frontend_caps: Vec<&'static str>,
         solves: Vec<gw::SolveRequest>,
         reads: Vec<String>,
+        resolved: Vec<String>,
         returned: Vec<gw::ReturnRequest>,
     }
 
@@ -666,9 +667,20 @@ mod tests {
         }
         async fn resolve_source_meta(
             &mut self,
-            _: gw::ResolveSourceMetaRequest,
+            req: gw::ResolveSourceMetaRequest,
         ) -> Result<gw::ResolveSourceMetaResponse, Status> {
-            Err(Status::unimplemented("no registry"))
+            self.resolved.push(req.log_name.clone());
+            let source = req.source.unwrap_or_default();
+            if !source.identifier.contains("busybox") {
+                return Err(Status::not_found("pull access denied"));
+            }
+            Ok(gw::ResolveSourceMetaResponse {
+                source: Some(source),
+                image: Some(gw::ResolveSourceImageResponse {
+                    digest: format!("sha256:{}", "a".repeat(64)),
+                    config: br#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:1111111111111111111111111111111111111111111111111111111111111111"]}}"#.to_vec(),
+                }),
+            })
         }
         async fn inputs(&mut self) -> Result<gw::InputsResponse, Status> {
             Ok(gw::InputsResponse::default())
@@ -852,5 +864,89 @@ mod tests {
             resolve_log_name(&req, true),
             "[linux/arm64 internal] load metadata for docker.io/library/busybox:latest"
         );
+    }
+
+    fn build_bridge(dockerfile: &str) -> FakeBridge {
+        let mut b = bridge_with(&[("Dockerfile", dockerfile), (".dockerignore", "*.log\n")]);
+        b.frontend_caps.push("source.metaresolver");
+        b
+    }
+
+    #[test]
+    fn single_platform_build_returns_one_ref_with_image_metadata() {
+        let mut b = build_bridge("FROM busybox\nRUN echo hi\n");
+        let ret = run(&mut b, &[("platform", "linux/amd64")]);
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        let result = ret.result.unwrap();
+        // solves: Dockerfile, .dockerignore, the build.
+        assert_eq!(b.solves.len(), 3);
+        assert_eq!(
+            result.result,
+            Some(gw::result::Result::Ref(gw::Ref {
+                id: "ref-3".into(),
+                def: None
+            }))
+        );
+        let config: Value =
+            serde_json::from_slice(&result.metadata["containerimage.config"]).unwrap();
+        assert_eq!(config["os"], "linux");
+        assert!(result.metadata.contains_key("containerimage.base.config"));
+        assert_eq!(
+            String::from_utf8(result.metadata["refs.platforms"].clone()).unwrap(),
+            refs_platforms_json(&[Platform::new("linux", "amd64", "")])
+        );
+        assert_eq!(
+            b.resolved,
+            ["[internal] load metadata for docker.io/library/busybox:latest"]
+        );
+        assert_eq!(b.reads.last().map(String::as_str), Some(".dockerignore"));
+        let build = b.solves[2].definition.as_ref().unwrap();
+        assert!(build.def.len() >= 3, "image, exec and terminal ops");
+    }
+
+    #[test]
+    fn multi_platform_build_returns_refs_keyed_by_platform() {
+        let mut b = build_bridge("FROM scratch\nCOPY a.txt /\n");
+        let ret = run(&mut b, &[("platform", "linux/amd64,linux/arm64")]);
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        let result = ret.result.unwrap();
+        let Some(gw::result::Result::Refs(refs)) = result.result else {
+            panic!("expected a ref map");
+        };
+        assert_eq!(
+            refs.refs.keys().collect::<Vec<_>>(),
+            ["linux/amd64", "linux/arm64"]
+        );
+        for p in ["linux/amd64", "linux/arm64"] {
+            assert!(result
+                .metadata
+                .contains_key(&format!("containerimage.config/{p}")));
+        }
+        assert!(!result.metadata.contains_key("containerimage.config"));
+    }
+
+    #[test]
+    fn unresolvable_images_fail_the_build_with_their_name() {
+        let mut b = build_bridge("FROM nosuchimage:1\n");
+        let ret = run(&mut b, &[]);
+        let err = ret.error.unwrap();
+        assert!(
+            err.message.contains("docker.io/library/nosuchimage:1"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("pull access denied"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn conversion_errors_carry_the_dockerfile_source() {
+        let mut b = build_bridge("FROM scratch\nCOPY --from=nope /a /a\n");
+        let ret = run(&mut b, &[("target", "missing")]);
+        let err = ret.error.unwrap();
+        assert_eq!(err.message, "target stage \"missing\" could not be found");
     }
 }
