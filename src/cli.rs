@@ -271,3 +271,102 @@ fn llb_command(build: &BuildArgs, json: bool) -> Result<Vec<u8>, CliError> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dockerfile(dir: &Path, text: &str) -> PathBuf {
+        let path = dir.join("Dockerfile");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn build(path: &Path, extra: &[&str]) -> BuildArgs {
+        let mut args = vec!["gofront", "llb"];
+        let p = path.to_str().unwrap();
+        args.push(p);
+        args.extend_from_slice(extra);
+        match Cli::try_parse_from(args).unwrap().command {
+            Command::Llb { build, .. } => build,
+            other => panic!("parsed {other:?}"),
+        }
+    }
+
+    #[test]
+    fn llb_output_is_byte_identical_across_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dockerfile(
+            dir.path(),
+            "FROM busybox AS b\nARG X=1\nRUN echo $X > /x\nFROM scratch\nCOPY --from=b /x /x\n",
+        );
+        let b = build(&path, &["--build-arg", "X=2", "--platform", "linux/arm64"]);
+        let first = llb_command(&b, false).unwrap();
+        assert!(!first.is_empty());
+        for _ in 0..10 {
+            assert_eq!(llb_command(&b, false).unwrap(), first);
+        }
+        let json: serde_json::Value =
+            serde_json::from_slice(&llb_command(&b, true).unwrap()).unwrap();
+        assert!(json.is_object());
+    }
+
+    #[test]
+    fn several_platforms_need_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dockerfile(dir.path(), "FROM scratch\nCOPY a /a\n");
+        let b = build(&path, &["--platform", "linux/amd64,linux/arm64"]);
+        assert!(llb_command(&b, false).is_err());
+        let json: serde_json::Value =
+            serde_json::from_slice(&llb_command(&b, true).unwrap()).unwrap();
+        assert!(json.get("linux/arm64").is_some());
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dockerfile(dir.path(), "FROM scratch\nNOPE x\n");
+        let err = llb_command(&build(&path, &[]), false).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "Dockerfile:2: dockerfile parse error on line 2: unknown instruction: NOPE"
+            ),
+            "{err}"
+        );
+        let missing = llb_command(&build(&dir.path().join("nope"), &[]), false).unwrap_err();
+        assert!(missing.to_string().starts_with("cannot read "), "{missing}");
+        let bad_arg = read_build(&build(&path, &["--build-arg", "NOEQUALS"])).unwrap_err();
+        assert!(bad_arg.to_string().contains("expected KEY=VALUE"));
+    }
+
+    #[test]
+    fn outline_and_targets_print_buildkit_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dockerfile(dir.path(), "FROM scratch AS one\nARG A=1\nFROM one\n");
+        let out = run(Command::Targets {
+            dockerfile: path.clone(),
+            json: false,
+        })
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "TARGET    DESCRIPTION\none       \n(default) \n"
+        );
+        let out = run(Command::Outline {
+            build: build(&path, &[]),
+            json: true,
+        })
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["args"][0]["name"], "A");
+    }
+
+    #[test]
+    fn frontend_caps_are_the_implemented_ones() {
+        let out = String::from_utf8(run(Command::PrintFrontendCaps).unwrap()).unwrap();
+        assert_eq!(
+            out,
+            "moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts\n"
+        );
+    }
+}
