@@ -381,11 +381,8 @@ impl<'b, B: Bridge> Session<'b, B> {
             .map(|op| crate::llb::Digest::of(op).to_string())
             .unwrap_or_default();
         for w in &plan.converted.warnings {
-            let short = if w.rule.is_empty() {
-                w.message.clone()
-            } else {
-                format!("{}: {}", w.rule, w.message)
-            };
+            // BuildKit v0.13 sends the bare message; rule names came with the linter later.
+            let short = w.message.clone();
             let request = gw::WarnRequest {
                 digest: digest.clone(),
                 level: 1,
@@ -620,6 +617,7 @@ mod tests {
         solves: Vec<gw::SolveRequest>,
         reads: Vec<String>,
         resolved: Vec<String>,
+        warns: Vec<gw::WarnRequest>,
         returned: Vec<gw::ReturnRequest>,
     }
 
@@ -685,7 +683,8 @@ mod tests {
         async fn inputs(&mut self) -> Result<gw::InputsResponse, Status> {
             Ok(gw::InputsResponse::default())
         }
-        async fn warn(&mut self, _: gw::WarnRequest) -> Result<(), Status> {
+        async fn warn(&mut self, req: gw::WarnRequest) -> Result<(), Status> {
+            self.warns.push(req);
             Ok(())
         }
         async fn finish(&mut self, req: gw::ReturnRequest) -> Result<(), Status> {
@@ -948,5 +947,21 @@ mod tests {
         let ret = run(&mut b, &[("target", "missing")]);
         let err = ret.error.unwrap();
         assert_eq!(err.message, "target stage \"missing\" could not be found");
+    }
+
+    #[test]
+    fn conversion_warnings_go_to_the_dockerfile_vertex() {
+        let mut b = build_bridge("FROM scratch\nCOPY a.txt \\\n\n  /c.txt\n");
+        b.frontend_caps.push("gateway.warnings");
+        let ret = run(&mut b, &[]);
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        assert_eq!(b.warns.len(), 1);
+        let w = &b.warns[0];
+        let short = String::from_utf8(w.short.clone()).unwrap();
+        assert!(short.starts_with("Empty continuation line"), "{short}");
+        let load = b.solves[0].definition.as_ref().unwrap();
+        assert_eq!(w.digest, crate::llb::Digest::of(&load.def[0]).to_string());
+        assert_eq!(w.level, 1);
+        assert_eq!(w.info.as_ref().unwrap().filename, "Dockerfile");
     }
 }
