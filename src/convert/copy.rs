@@ -24,7 +24,7 @@ fn is_http(src: &str) -> bool {
 
 /// A git source recognised by `gitutil.ParseGitRef` (only what ADD needs).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct GitRef {
+pub(super) struct GitRef {
     /// Full remote URL.
     remote: String,
     /// Scheme (`https`, `http`, `ssh`, `git`).
@@ -37,7 +37,7 @@ struct GitRef {
     fragment: String,
 }
 
-fn parse_git_ref(src: &str) -> Option<GitRef> {
+pub(super) fn parse_git_ref(src: &str) -> Option<GitRef> {
     if src.starts_with("./") || src.starts_with("../") || src.starts_with("github.com/") {
         return None;
     }
@@ -212,7 +212,7 @@ impl Converter<'_> {
                 if !is_add {
                     return Err(ConvertError::at("source can't be a git ref for COPY", None));
                 }
-                let fs = self.git_source(&git, c.keep_git_dir, &pg_name, cmd)?;
+                let fs = self.git_source(&git, c.keep_git_dir, &pg_name, Some(cmd))?;
                 actions.push(Action::Copy {
                     source: Some(fs),
                     copy: pb::FileActionCopy {
@@ -388,12 +388,12 @@ impl Converter<'_> {
         Ok(())
     }
 
-    fn git_source(
+    pub(super) fn git_source(
         &mut self,
         git: &GitRef,
         keep_git_dir: bool,
         name: &str,
-        cmd: &Command,
+        cmd: Option<&Command>,
     ) -> Result<Output, ConvertError> {
         let mut id = format!("{}{}", git.host, join(&["/", &git.path]));
         if !git.fragment.is_empty() {
@@ -421,7 +421,7 @@ impl Converter<'_> {
             custom_name: Some(name.to_string()),
             ..OpMeta::default()
         };
-        let d = self.add_op(op, meta, Some(cmd.span))?;
+        let d = self.add_op(op, meta, cmd.map(|c| c.span))?;
         Ok(Output::new(d, 0))
     }
 }

@@ -47,6 +47,11 @@ fn is_false(v: &bool) -> bool {
     !*v
 }
 
+/// Go's `omitempty` on a map: nil and empty maps are both left out.
+fn no_entries<V>(m: &Option<BTreeMap<String, V>>) -> bool {
+    m.as_ref().map_or(true, BTreeMap::is_empty)
+}
+
 /// An empty JSON object (Go's `struct{}`), the value type of `ExposedPorts` and `Volumes`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Empty {}
@@ -58,11 +63,7 @@ pub struct ImageConfig {
     #[serde(rename = "User", default, skip_serializing_if = "String::is_empty")]
     pub user: String,
     /// `EXPOSE` keys (`80/tcp`).
-    #[serde(
-        rename = "ExposedPorts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExposedPorts", default, skip_serializing_if = "no_entries")]
     pub exposed_ports: Option<BTreeMap<String, Empty>>,
     /// Environment in config order (replaced in place).
     #[serde(rename = "Env", default, skip_serializing_if = "Vec::is_empty")]
@@ -74,7 +75,7 @@ pub struct ImageConfig {
     #[serde(rename = "Cmd", default, skip_serializing_if = "Vec::is_empty")]
     pub cmd: Vec<String>,
     /// `VOLUME`.
-    #[serde(rename = "Volumes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Volumes", default, skip_serializing_if = "no_entries")]
     pub volumes: Option<BTreeMap<String, Empty>>,
     /// `WORKDIR`.
     #[serde(
@@ -84,7 +85,7 @@ pub struct ImageConfig {
     )]
     pub working_dir: String,
     /// `LABEL`.
-    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Labels", default, skip_serializing_if = "no_entries")]
     pub labels: Option<BTreeMap<String, String>>,
     /// `STOPSIGNAL`.
     #[serde(
@@ -558,6 +559,13 @@ mod tests {
         assert!(out.contains(
             r#""history":[{"created":"2024-01-01T00:00:00Z","created_by":"x","empty_layer":true}]"#
         ));
+    }
+
+    #[test]
+    fn empty_maps_are_omitted_like_go_omitempty() {
+        let img = Image::from_json(br#"{"config":{"Labels":{},"Volumes":null}}"#).unwrap();
+        let out = String::from_utf8(img.to_json()).unwrap();
+        assert!(!out.contains("Labels") && !out.contains("Volumes"), "{out}");
     }
 
     #[test]

@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 
 use crate::dockerfile::ast::{Command, CommandLine, Run};
-use crate::dockerfile::instructions::{parse_mount, parse_network, CacheSharing, Mount, MountType};
+use crate::dockerfile::instructions::{
+    parse_mount, parse_network, parse_security, CacheSharing, Mount, MountType, Security,
+};
 use crate::llb::{pb, OpMeta, Output};
 use crate::options::NetworkMode;
 
@@ -112,6 +114,13 @@ impl Converter<'_> {
             match parse_network(n).map_err(|e| ConvertError::at(e, None))? {
                 NetworkMode::Sandbox => {}
                 m => spec.network = net_mode(m),
+            }
+        }
+        if let Some(sec) = &run.security {
+            // Labs-only in v0.13 (mainline rejects the flag at parse time); honoured when the
+            // parser accepts it.
+            if parse_security(sec).map_err(|e| ConvertError::at(e, None))? == Security::Insecure {
+                spec.security = pb::SecurityMode::Insecure as i32;
             }
         }
         let caps = self.graph.caps().clone();

@@ -221,6 +221,20 @@ impl<'a> Converter<'a> {
 
     fn main_context(&mut self, paths: Option<&BTreeSet<String>>) -> Result<Output, ConvertError> {
         let opts = self.input.options;
+        if let Some(remote) = opts.remote_context.as_deref() {
+            // dockerui `DetectGitContext`: a git URL context is a git source (no .dockerignore,
+            // no follow paths).
+            if let Some(git) = super::copy::parse_git_ref(remote) {
+                let keep = opts
+                    .build_args
+                    .get("BUILDKIT_CONTEXT_KEEP_GIT_DIR")
+                    .is_some_and(|v| {
+                        matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True")
+                    });
+                let name = format!("[internal] load git source {remote}");
+                return self.git_source(&git, keep, &name, None);
+            }
+        }
         let name = if opts.context_key.is_empty() {
             "context".to_string()
         } else {
@@ -1129,8 +1143,12 @@ fn normalize_context_paths(paths: &BTreeSet<String>) -> Option<Vec<String>> {
 fn dockerignore_patterns(lines: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for line in lines {
+        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+        if line.starts_with('#') {
+            continue;
+        }
         let mut pattern = line.trim().to_string();
-        if pattern.starts_with('#') || pattern.is_empty() {
+        if pattern.is_empty() {
             continue;
         }
         let invert = pattern.starts_with('!');

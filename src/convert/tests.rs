@@ -1070,3 +1070,52 @@ mod docker_26_1_oracle {
         assert_eq!(got, want);
     }
 }
+
+#[test]
+fn git_url_context_becomes_a_git_source() {
+    let mut o = options();
+    o.remote_context = Some("https://example.com/org/repo.git#main".into());
+    let b = build_opts("FROM busybox\nCOPY . /src\n", &o);
+    let srcs = sources(&b);
+    let git = srcs
+        .iter()
+        .find(|s| s.1.identifier == "git://example.com/org/repo.git#main")
+        .expect("git context");
+    assert_eq!(
+        git.0.as_deref(),
+        Some("[internal] load git source https://example.com/org/repo.git#main")
+    );
+    assert!(!srcs.iter().any(|s| s.1.identifier.starts_with("local://")));
+}
+
+#[test]
+fn stage_reference_errors_use_buildkit_wording() {
+    let table = [
+        (
+            "FROM busybox\nCOPY --from=0 /a /b\n",
+            "circular dependency detected on stage: stage-0",
+        ),
+        ("FROM busybox\nCOPY --from=5 /a /b\n", "invalid stage index 5"),
+        (
+            "FROM busybox AS a\nRUN --mount=from=b,target=/x true\nFROM busybox AS b\n",
+            "cannot mount from stage \"b\" to \"/x\", stage needs to be defined before current command",
+        ),
+        (
+            "FROM busybox\nRUN --mount=type=bind,target=/ true\n",
+            "invalid mount target \"/\"",
+        ),
+        (
+            "FROM busybox\nRUN --mount=type=ssh,source=x true\n",
+            "ssh does not support source",
+        ),
+        ("FROM busybox\nEXPOSE 80/xyz\n", "invalid proto: xyz"),
+    ];
+    for (src, want) in table {
+        let mut o = options();
+        if src.contains("AS a") {
+            o.target = Some("a".into());
+        }
+        let err = run_with(src, &o, &[]).expect_err(src);
+        assert_eq!(err.to_string(), want, "{src}");
+    }
+}

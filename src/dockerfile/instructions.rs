@@ -1102,7 +1102,7 @@ fn parse_healthcheck(node: &Node) -> Result<Healthcheck, String> {
         None => None,
         Some(v) => {
             let n = parse_go_int32(&v)
-                .ok_or_else(|| format!("strconv.ParseInt: parsing {}: invalid syntax", go_q(&v)))?;
+                .map_err(|why| format!("strconv.ParseInt: parsing {}: {why}", go_q(&v)))?;
             if n < 0 {
                 return Err(format!("--retries cannot be negative ({n})"));
             }
@@ -1119,13 +1119,15 @@ fn parse_healthcheck(node: &Node) -> Result<Healthcheck, String> {
     })
 }
 
-/// Go `strconv.ParseInt(s, 10, 32)`.
-fn parse_go_int32(s: &str) -> Option<i64> {
+/// Go `strconv.ParseInt(s, 10, 32)`; the error is Go's reason text.
+fn parse_go_int32(s: &str) -> Result<i64, &'static str> {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+        return Err("invalid syntax");
     }
-    s.parse::<i32>().ok().map(i64::from)
+    s.parse::<i32>()
+        .map(i64::from)
+        .map_err(|_| "value out of range")
 }
 
 /// Go `time.ParseDuration`, in nanoseconds.
@@ -1187,9 +1189,21 @@ pub(crate) fn parse_go_duration(s: &str) -> Result<i64, String> {
         };
         let mut v = int_val.checked_mul(scale).ok_or_else(invalid)?;
         if !frac_part.is_empty() {
-            let mut f: f64 = format!("0.{frac_part}").parse().map_err(|_| invalid())?;
-            f *= scale as f64;
-            v += f as u128;
+            // Go: v += uint64(float64(f) * (float64(unit) / scale)), digits past overflow dropped.
+            let (mut f, mut div) = (0u64, 1f64);
+            for d in frac_part.bytes() {
+                match f
+                    .checked_mul(10)
+                    .and_then(|x| x.checked_add(u64::from(d - b'0')))
+                {
+                    Some(next) => {
+                        f = next;
+                        div *= 10.0;
+                    }
+                    None => break,
+                }
+            }
+            v += (f as f64 * (scale as f64 / div)) as u128;
         }
         total = total.checked_add(v).ok_or_else(invalid)?;
         if total > i64::MAX as u128 {

@@ -374,6 +374,7 @@ fn errors_carry_buildkit_text_and_line() {
         ("FROM x\nHEALTHCHECK --retries=-1 CMD x", "--retries cannot be negative (-1)", 2),
         ("FROM x\nHEALTHCHECK --retries=x CMD x", "strconv.ParseInt: parsing \"x\": invalid syntax", 2),
         ("FROM x\nHEALTHCHECK --foo=1 CMD x", "unknown flag: foo", 2),
+        ("FROM x\nHEALTHCHECK --retries=3000000000 CMD x", "strconv.ParseInt: parsing \"3000000000\": value out of range", 2),
         ("FROM x\nRUN <<EOF\nnever ends", "unterminated heredoc", 2),
         ("# escape=`\n# escape=`\nFROM x", "only one escape parser directive can be used", 2),
         ("# escape=x\nFROM x", "invalid escape token 'x' does not match ` or \\", 1),

@@ -794,6 +794,11 @@ fn empty_continuation_lines_warn() {
     assert_eq!(w.rule, "NoEmptyContinuation");
     assert_eq!(w.message, "Empty continuation line found in: RUN a   b");
     assert_eq!(w.span, Span { start: 4, end: 4 });
+    assert_eq!(w.url(), Some("https://github.com/moby/moby/pull/33719"));
+    assert_eq!(
+        w.detail(),
+        vec!["Empty continuation lines will become errors in a future release".to_string()]
+    );
 }
 
 #[test]
