@@ -62,7 +62,7 @@ impl GatewayEnv {
 pub async fn serve<B: Bridge>(bridge: &mut B, env: GatewayEnv) -> Result<(), tonic::Status> {
     let outcome = match Session::start(bridge, env).await {
         Ok(session) => session.run().await,
-        Err((_, status)) => Err(status),
+        Err(status) => Err(status),
     };
     let request = match outcome {
         Ok(result) => gw::ReturnRequest {
@@ -87,14 +87,12 @@ struct Session<'b, B: Bridge> {
     gw_caps: FrontendCaps,
 }
 
-type StartError = ((), rpc_pb::Status);
-
 impl<'b, B: Bridge> Session<'b, B> {
-    async fn start(bridge: &'b mut B, env: GatewayEnv) -> Result<Self, StartError> {
+    async fn start(bridge: &'b mut B, env: GatewayEnv) -> Result<Self, rpc_pb::Status> {
         let pong = bridge
             .ping()
             .await
-            .map_err(|s| ((), from_tonic("failed to ping BuildKit", &s)))?;
+            .map_err(|s| from_tonic("failed to ping BuildKit", &s))?;
         let gw_caps = if pong.frontend_api_caps.is_empty() {
             FrontendCaps::v0_13_defaults()
         } else {
