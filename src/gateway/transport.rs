@@ -64,3 +64,62 @@ pub enum TransportError {
     #[error("cannot connect to BuildKit over stdio: {0}")]
     Connect(#[from] tonic::transport::Error),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llb::gateway_pb as gw;
+    use prost::Message as _;
+
+    /// A one-RPC gRPC server written against h2 directly: answers `Ping` with a pong that has a
+    /// 5 MiB cap id, so the client's raised decode limit is exercised too.
+    async fn serve_ping(io: tokio::io::DuplexStream) {
+        let mut conn = h2::server::handshake(io).await.unwrap();
+        if let Some(Ok((req, mut respond))) = conn.accept().await {
+            assert_eq!(
+                req.uri().path(),
+                "/moby.buildkit.v1.frontend.LLBBridge/Ping"
+            );
+            let pong = gw::PongResponse {
+                frontend_api_caps: vec![crate::llb::apicaps_pb::ApiCap {
+                    id: "x".repeat(5 << 20),
+                    enabled: true,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            };
+            let body = pong.encode_to_vec();
+            let mut frame = vec![0u8];
+            frame.extend_from_slice(&u32::try_from(body.len()).unwrap().to_be_bytes());
+            frame.extend_from_slice(&body);
+            let response = http::Response::builder()
+                .header("content-type", "application/grpc")
+                .body(())
+                .unwrap();
+            let mut send = respond.send_response(response, false).unwrap();
+            send.send_data(bytes::Bytes::from(frame), false).unwrap();
+            let mut trailers = http::HeaderMap::new();
+            trailers.insert("grpc-status", http::HeaderValue::from_static("0"));
+            send.send_trailers(trailers).unwrap();
+        }
+        // Keep driving the connection until the client goes away.
+        while let Some(Ok(_)) = conn.accept().await {}
+    }
+
+    #[test]
+    fn client_talks_grpc_over_any_byte_stream() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (client_io, server_io) = tokio::io::duplex(1 << 16);
+            let server = tokio::spawn(serve_ping(server_io));
+            let mut client = connect(client_io).await.unwrap();
+            let pong = client.ping(gw::PingRequest {}).await.unwrap().into_inner();
+            assert_eq!(pong.frontend_api_caps[0].id.len(), 5 << 20);
+            drop(client);
+            server.abort();
+        });
+    }
+}
