@@ -8,7 +8,14 @@
 //! (continuation lines joined without separator and without left-trimming, comment lines inside
 //! continuations dropped, trailing whitespace kept, flags extracted with BuildKit's quirks). Doing
 //! that by post-processing another parser's output would be more code and more risk than writing
-//! the ~500 lines directly from BuildKit's observed behaviour.
+//! the syntactic layer directly from BuildKit's observed behaviour. Parity was checked by running
+//! BuildKit v0.13's own parser and lexer on the same inputs (about 6,000 generated Dockerfiles
+//! and 26,000 words, no differences); the tables in the tests pin a selection of those results.
+//!
+//! Deliberate deviations: directive errors name the directive's own line (BuildKit's is one
+//! less), `check` and `gofront` are recognised as directives (v0.13 knows only `syntax` and
+//! `escape`), and an over-long heredoc body line reports the line-length error instead of
+//! "unterminated heredoc".
 //!
 //! Not for: validating instruction arguments and flags (that is `instructions`), variable
 //! expansion (`shell`), or anything about stages beyond grouping commands under their FROM.
