@@ -84,17 +84,23 @@ pub fn outline(
     }
 
     let target = find_target(df, options)?;
+    let target_stage = df
+        .stages
+        .get(target)
+        .ok_or_else(|| FrontendError::at("the Dockerfile has no stages", None))?;
     let mut visited_args = BTreeSet::new();
     let mut visited_secrets = BTreeSet::new();
     let mut visited_ssh = BTreeSet::new();
     let mut out = Outline {
-        name: df.stages[target].name.clone().unwrap_or_default(),
-        description: df.stages[target].comment.clone().unwrap_or_default(),
+        name: target_stage.name.clone().unwrap_or_default(),
+        description: target_stage.comment.clone().unwrap_or_default(),
         source: source.to_vec(),
         ..Default::default()
     };
-    for idx in reachable(df, target) {
-        let stage = &df.stages[idx];
+    for stage in reachable(df, target)
+        .into_iter()
+        .filter_map(|i| df.stages.get(i))
+    {
         let (args, used) = stage_args(stage, &lexer, &meta_env, &meta_args, options, &lines)?;
         for key in used {
             if let Some(a) = args.get(&key) {
