@@ -1,2 +1,52 @@
 //! The only module that knows BuildKit's gRPC: stdio transport, options from
 //! `BUILDKIT_FRONTEND_OPT_*`, Ping/caps, reading the Dockerfile, image resolution, Solve, Return.
+//!
+//! Not for: planning (see [`crate::frontend`]); nothing here may write to stdout except gRPC.
+
+pub mod bridge;
+pub mod dockerignore;
+pub mod errors;
+pub mod load;
+pub mod session;
+pub mod transport;
+
+use std::process::ExitCode;
+
+/// Whether BuildKit started this process as a gateway frontend (its environment is present).
+pub fn is_gateway_env() -> bool {
+    std::env::vars_os().any(|(k, _)| {
+        k.to_str().is_some_and(|k| {
+            k == "BUILDKIT_SESSION_ID" || k.starts_with(crate::options::ENV_OPT_PREFIX)
+        })
+    })
+}
+
+/// Gateway mode: speaks gRPC over stdin/stdout until `Return` is sent. Exit code 0 once
+/// `Return` went through (build errors travel inside it), 1 when BuildKit could not be told.
+pub fn run() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        let mut client = transport::connect_stdio()
+            .await
+            .map_err(|e| e.to_string())?;
+        session::serve(&mut client, session::GatewayEnv::from_process())
+            .await
+            .map_err(|s| format!("Return failed: {s}"))
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! The small LLB graphs the gateway solves itself before conversion: the `local://dockerfile`
+//! source that loads the Dockerfile (and `<Dockerfile>.dockerignore`) and the
+//! `local://context` source that loads `.dockerignore`, built op for op like `dockerui`
+//! (`ReadEntrypoint` / `MainContext`) so digests and progress names match `dockerfile.v0`.
+//!
+//! Not for: the build graph itself (that is `convert` + `llb`).
+
+use std::collections::BTreeMap;
+
+use crate::llb::{pb, Caps, Graph, LlbError, OpMeta, Output};
+use crate::platform::Platform;
+
+/// The Dockerfile's conventional name; a Dockerfile called so may also be spelled `dockerfile`.
+pub const DEFAULT_DOCKERFILE_NAME: &str = "Dockerfile";
+/// The context's ignore file.
+pub const DOCKERIGNORE_NAME: &str = ".dockerignore";
+
+/// The paths `dockerui` asks the client to send from the Dockerfile local: the file, its own
+/// ignore file and, for `Dockerfile`, the lower-case spelling next to it.
+pub fn dockerfile_follow_paths(filename: &str) -> Vec<String> {
+    let mut paths = vec![filename.to_string(), format!("{filename}.dockerignore")];
+    if let Some(lower) = lowercase_variant(filename) {
+        paths.push(lower);
+    }
+    paths
+}
+
+/// `dir/dockerfile` when the base name is exactly `Dockerfile`.
+pub fn lowercase_variant(filename: &str) -> Option<String> {
+    let (dir, base) = match filename.rsplit_once('/') {
+        Some((dir, base)) => (Some(dir), base),
+        None => (None, filename),
+    };
+    if base != DEFAULT_DOCKERFILE_NAME {
+        return None;
+    }
+    let lower = DEFAULT_DOCKERFILE_NAME.to_lowercase();
+    Some(match dir {
+        Some(d) if !d.is_empty() => super::dockerignore::clean(&format!("{d}/{lower}")),
+        _ => lower,
+    })
+}
+
+/// Definition of `llb.Local(<dockerfile local>, FollowPaths, SessionID, SharedKeyHint,
+/// "[internal] load build definition from <filename>", Differ(none))`.
+pub fn dockerfile_source(
+    local_name: &str,
+    filename: &str,
+    session_id: &str,
+    platform: &Platform,
+    caps: &Caps,
+) -> Result<pb::Definition, LlbError> {
+    local_definition(
+        LocalSource {
+            local_name,
+            follow_paths: &dockerfile_follow_paths(filename),
+            session_id,
+            shared_key: local_name,
+            name: &format!("[internal] load build definition from {filename}"),
+        },
+        platform,
+        caps,
+    )
+}
+
+/// Definition of the `local://context` source that loads only `.dockerignore`
+/// (`[internal] load .dockerignore`, shared key `context-.dockerignore`).
+pub fn dockerignore_source(
+    local_name: &str,
+    session_id: &str,
+    platform: &Platform,
+    caps: &Caps,
+) -> Result<pb::Definition, LlbError> {
+    local_definition(
+        LocalSource {
+            local_name,
+            follow_paths: &[DOCKERIGNORE_NAME.to_string()],
+            session_id,
+            shared_key: &format!("{local_name}-{DOCKERIGNORE_NAME}"),
+            name: &format!("[internal] load {DOCKERIGNORE_NAME}"),
+        },
+        platform,
+        caps,
+    )
+}
+
+struct LocalSource<'a> {
+    local_name: &'a str,
+    follow_paths: &'a [String],
+    session_id: &'a str,
+    shared_key: &'a str,
+    name: &'a str,
+}
+
+fn local_definition(
+    src: LocalSource,
+    platform: &Platform,
+    caps: &Caps,
+) -> Result<pb::Definition, LlbError> {
+    let mut attrs = BTreeMap::new();
+    if !src.session_id.is_empty() {
+        attrs.insert("local.session".to_string(), src.session_id.to_string());
+    }
+    if !src.follow_paths.is_empty() {
+        attrs.insert(
+            "local.followpaths".to_string(),
+            go_json_strings(src.follow_paths),
+        );
+    }
+    if !src.shared_key.is_empty() {
+        attrs.insert(
+            "local.sharedkeyhint".to_string(),
+            src.shared_key.to_string(),
+        );
+    }
+    attrs.insert("local.differ".to_string(), "none".to_string());
+    let op = pb::Op {
+        inputs: Vec::new(),
+        op: Some(pb::op::Op::Source(pb::SourceOp {
+            identifier: format!("local://{}", src.local_name),
+            attrs,
+        })),
+        platform: Some(pb::Platform {
+            architecture: platform.architecture.clone(),
+            os: platform.os.clone(),
+            variant: platform.variant.clone(),
+            os_version: platform.os_version.clone(),
+            os_features: Vec::new(),
+        }),
+        constraints: Some(pb::WorkerConstraints::default()),
+    };
+    let mut graph = Graph::new(caps.clone());
+    let digest = graph.add(
+        op,
+        OpMeta {
+            custom_name: Some(src.name.to_string()),
+            ..Default::default()
+        },
+    )?;
+    graph.definition(Some(&Output::new(digest, 0)), None)
+}
+
+/// Go `encoding/json` of a `[]string` (HTML-safe escaping included).
+pub fn go_json_strings(items: &[String]) -> String {
+    let parts: Vec<String> = items.iter().map(|s| go_json_string(s)).collect();
+    format!("[{}]", parts.join(","))
+}
+
+/// Go `encoding/json` of a string: `<`, `>`, `&`, U+2028 and U+2029 escaped as `\u....`.
+pub fn go_json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message as _;
+
+    fn digest_of(bytes: &[u8]) -> String {
+        crate::llb::Digest::of(bytes).to_string()
+    }
+
+    #[test]
+    fn follow_paths_include_the_lowercase_variant_only_for_dockerfile() {
+        assert_eq!(
+            dockerfile_follow_paths("Dockerfile"),
+            ["Dockerfile", "Dockerfile.dockerignore", "dockerfile"]
+        );
+        assert_eq!(
+            dockerfile_follow_paths("sub/Dockerfile"),
+            [
+                "sub/Dockerfile",
+                "sub/Dockerfile.dockerignore",
+                "sub/dockerfile"
+            ]
+        );
+        assert_eq!(
+            dockerfile_follow_paths("Dockerfile.dev"),
+            ["Dockerfile.dev", "Dockerfile.dev.dockerignore"]
+        );
+    }
+
+    #[test]
+    fn go_json_escapes_html_characters() {
+        assert_eq!(
+            go_json_strings(&["a<b>&\"c\\".to_string(), "\u{1}".to_string()]),
+            r#"["a\u003cb\u003e\u0026\"c\\","\u0001"]"#
+        );
+    }
+
+    #[test]
+    fn dockerfile_source_matches_dockerui_read_entrypoint() {
+        let def = dockerfile_source(
+            "dockerfile",
+            "Dockerfile",
+            "sess",
+            &Platform::new("linux", "amd64", ""),
+            &Caps::v0_13_defaults(),
+        )
+        .unwrap();
+        assert_eq!(def.def.len(), 2);
+        let op = pb::Op::decode(def.def[0].as_slice()).unwrap();
+        let Some(pb::op::Op::Source(src)) = &op.op else {
+            panic!("not a source op");
+        };
+        assert_eq!(src.identifier, "local://dockerfile");
+        assert_eq!(
+            src.attrs,
+            BTreeMap::from([
+                ("local.differ".to_string(), "none".to_string()),
+                (
+                    "local.followpaths".to_string(),
+                    r#"["Dockerfile","Dockerfile.dockerignore","dockerfile"]"#.to_string()
+                ),
+                ("local.session".to_string(), "sess".to_string()),
+                ("local.sharedkeyhint".to_string(), "dockerfile".to_string()),
+            ])
+        );
+        assert!(op.constraints.is_some());
+        let md = &def.metadata[&digest_of(&def.def[0])];
+        assert_eq!(
+            md.description["llb.customname"],
+            "[internal] load build definition from Dockerfile"
+        );
+        assert_eq!(
+            md.caps.keys().collect::<Vec<_>>(),
+            [
+                "source.local",
+                "source.local.followpaths",
+                "source.local.sessionid",
+                "source.local.sharedkeyhint"
+            ]
+        );
+        let terminal = &def.metadata[&digest_of(&def.def[1])];
+        assert_eq!(
+            terminal.caps.keys().collect::<Vec<_>>(),
+            ["constraints", "meta.description", "platform"]
+        );
+    }
+
+    #[test]
+    fn dockerignore_source_uses_its_own_shared_key() {
+        let def = dockerignore_source(
+            "context",
+            "s",
+            &Platform::new("linux", "amd64", ""),
+            &Caps::v0_13_defaults(),
+        )
+        .unwrap();
+        let op = pb::Op::decode(def.def[0].as_slice()).unwrap();
+        let Some(pb::op::Op::Source(src)) = &op.op else {
+            panic!("not a source op");
+        };
+        assert_eq!(src.attrs["local.sharedkeyhint"], "context-.dockerignore");
+        assert_eq!(src.attrs["local.followpaths"], r#"[".dockerignore"]"#);
+        let md = &def.metadata[&digest_of(&def.def[0])];
+        assert_eq!(
+            md.description["llb.customname"],
+            "[internal] load .dockerignore"
+        );
+    }
+}
