@@ -31,7 +31,7 @@ fi
 
 CAPS=${GOFRONT_FRONTEND_CAPS:-}
 if [ -z "$CAPS" ]; then
-  if CAPS=$("$BIN" print-frontend-caps 2>/dev/null) && [ -n "$CAPS" ]; then
+  if CAPS=$(timeout 10 "$BIN" print-frontend-caps </dev/null 2>/dev/null) && [ -n "$CAPS" ]; then
     CAPS=$(printf '%s' "$CAPS" | tr -d '\n')
   else
     CAPS=$DEFAULT_CAPS
