@@ -19,7 +19,8 @@ URL user info) over plain http.
   and set GOPRIVATE=github.com/gofront-private/* (nothing contacts github.com).
 
 Credentials: user `gofront`, password from $GOFRONT_AUTH_PROXY_PASSWORD (default `testbed-secret`).
-`netrc` prints the matching .netrc line (for `docker buildx build --secret id=netrc,src=...`).
+`netrc` prints the matching .netrc lines; `start` also writes them to
+$GOFRONT_TESTBED_CACHE/auth-proxy/netrc-PORT (for `docker buildx build --secret id=netrc,src=...`).
 State in $GOFRONT_TESTBED_CACHE/auth-proxy-PORT.{pid,log}; the log has one line per request with the
 path and status, never the credentials.
 """
@@ -208,6 +209,17 @@ def tls_files():
     return crt, key
 
 
+def netrc_text(port):
+    # The go command matches `host:port` (its request's Host); git/curl match the bare host.
+    return (f"machine 127.0.0.1:{port} login {USER} password {password()}\n"
+            f"machine 127.0.0.1 login {USER} password {password()}\n")
+
+
+def netrc_path(port):
+    """A ready .netrc for the endpoint (written by start; for `--secret id=netrc,src=...`)."""
+    return os.path.join(CACHE, "auth-proxy", f"netrc-{port}")
+
+
 def paths(port):
     return os.path.join(CACHE, f"auth-proxy-{port}.pid"), os.path.join(CACHE, f"auth-proxy-{port}.log")
 
@@ -255,6 +267,9 @@ def start(port):
         return 1
     os.makedirs(CACHE, exist_ok=True)
     tls_files()
+    with open(netrc_path(port), "w", encoding="utf-8") as f:
+        os.chmod(netrc_path(port), 0o600)
+        f.write(netrc_text(port))
     with open(logfile, "ab") as log, open(os.devnull, "rb") as null:
         proc = subprocess.Popen([sys.executable, "-u", os.path.abspath(__file__), "serve", "--port", str(port)],
                                 stdin=null, stdout=log, stderr=log, start_new_session=True)
@@ -305,9 +320,7 @@ def main():
         print(tls_files()[0])
         return 0
     if a.command == "netrc":
-        # The go command matches `host:port` (its request's Host); git/curl match the bare host.
-        print(f"machine 127.0.0.1:{a.port} login {USER} password {password()}")
-        print(f"machine 127.0.0.1 login {USER} password {password()}")
+        sys.stdout.write(netrc_text(a.port))
         return 0
     pid = alive(paths(a.port)[0])
     if pid:
