@@ -19,7 +19,7 @@ TIMES=()
 phase() {
   local name=$1 t0=$SECONDS; shift
   log "=== $name"
-  "$@"
+  "$@" || { TIMES+=("$name FAILED $((SECONDS - t0))s"); return 1; }
   TIMES+=("$name $((SECONDS - t0))s")
 }
 
@@ -29,7 +29,8 @@ bash "$TB/goproxy-serve.sh" status "$GOFRONT_GOPROXY_PORT" >/dev/null 2>&1 || ST
 bash "$TB/git-sshd.sh" status "$GOFRONT_GIT_SSHD_PORT" >/dev/null 2>&1 || STOP+=(sshd)
 python3 "$TB/auth-proxy.py" status --port "$GOFRONT_AUTH_PROXY_PORT" >/dev/null 2>&1 || STOP+=(auth)
 cleanup() {
-  local s
+  local rc=$? s
+  [ "$rc" = 0 ] || log "FAILED (exit $rc) after phases: ${TIMES[*]:-none}"
   for s in "${STOP[@]}"; do
     case $s in
       goproxy) bash "$TB/goproxy-serve.sh" stop "$GOFRONT_GOPROXY_PORT" || true ;;

@@ -24,9 +24,15 @@ GO_IMAGE_PKGS=${GO_IMAGE_PKGS:-ca-certificates,curl,wget,netbase,git,openssh-cli
 STANDIN_ARCHES=${STANDIN_ARCHES:-amd64 arm64}
 GO_PATH_ENV=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CREATED=()
+BUILT_ROOTFS=""   # rootfs tarballs made by this run (FORCE=1 rebuilds each once)
 
 WORK=$(mktemp -d /tmp/gofront-base-images.XXXXXX)
-cleanup() { rm -rf "$WORK"; }
+# Never follow a mount (an interrupted debootstrap may leave /proc, /sys or /dev mounted in its target).
+cleanup() {
+  local m
+  for m in $(awk -v w="$WORK" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r); do umount -l "$m" || true; done
+  rm -rf --one-file-system "$WORK"
+}
 trap cleanup EXIT
 
 # all_exist TAG...: true when every tag is present and FORCE is not set.
@@ -46,7 +52,7 @@ platforms_csv() {
 # debootstrap_tar NAME ARCH INCLUDE OUT: a cached minbase rootfs tarball (numeric owners kept).
 debootstrap_tar() {
   local name=$1 arch=$2 include=$3 out=$4
-  if [ -s "$out" ] && [ "$FORCE" != 1 ]; then return 0; fi
+  if [ -s "$out" ] && { [ "$FORCE" != 1 ] || [[ " $BUILT_ROOTFS " == *" $out "* ]]; }; then return 0; fi
   ensure_host_packages debootstrap
   local root=$WORK/rootfs-$name-$arch debs=$TESTBED_CACHE/debootstrap-debs/$arch
   mkdir -p "$debs" "$(dirname "$out")"
@@ -70,6 +76,7 @@ debootstrap_tar() {
   tar --numeric-owner --xattrs -C "$root" -cf "$out.tmp" .
   mv "$out.tmp" "$out"
   rm -rf "$root"
+  BUILT_ROOTFS="$BUILT_ROOTFS $out"
   log "rootfs $name ($arch): $(du -h "$out" | cut -f1) in $((SECONDS - t0)) s"
 }
 
