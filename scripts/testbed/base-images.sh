@@ -30,7 +30,7 @@ WORK=$(mktemp -d /tmp/gofront-base-images.XXXXXX)
 # Never follow a mount (an interrupted debootstrap may leave /proc, /sys or /dev mounted in its target).
 cleanup() {
   local m
-  for m in $(awk -v w="$WORK" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r); do umount -l "$m" || true; done
+  awk -v w="$WORK" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
   rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT
