@@ -60,9 +60,16 @@ debootstrap_tar() {
   [ -n "$include" ] && args+=(--include="$include")
   local t0=$SECONDS
   if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+    # Two stages so that dpkg runs with force-unsafe-io in the target (no fsync per file): 2-3x faster
+    # on a busy machine; the setting is removed before the rootfs is packed.
     log "debootstrap $name ($arch) ..."
-    debootstrap "${args[@]}" bookworm "$root" "$(mirror_uri)" >"$WORK/debootstrap-$name.log" 2>&1 \
+    debootstrap --foreign "${args[@]}" bookworm "$root" "$(mirror_uri)" >"$WORK/debootstrap-$name.log" 2>&1 \
       || { tail -n 30 "$WORK/debootstrap-$name.log" >&2; die "debootstrap $name failed"; }
+    mkdir -p "$root/etc/dpkg/dpkg.cfg.d"
+    echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/zz-gofront-unsafe-io"
+    chroot "$root" /debootstrap/debootstrap --second-stage >>"$WORK/debootstrap-$name.log" 2>&1 \
+      || { tail -n 30 "$WORK/debootstrap-$name.log" >&2; die "debootstrap --second-stage $name failed"; }
+    rm -f "$root/etc/dpkg/dpkg.cfg.d/zz-gofront-unsafe-io"
   else
     # No emulation here: unpack only (first stage), then finish by hand what the second stage would do
     # for a runtime-only stand-in (no maintainer scripts are run; images built FROM it cannot RUN anyway).
