@@ -1,0 +1,405 @@
+//! Differential conformance suite (issue 3, "Done when"): every case under
+//! `tests/conformance/<case>/` is built with BuildKit's stock `dockerfile.v0` frontend and with
+//! gofront, and the results must be identical: flattened filesystem (path, type, mode, uid/gid,
+//! size, sha256, link target), layer count and image config (Env, Cmd, Entrypoint, WorkingDir,
+//! User, ExposedPorts, Volumes, Labels, Healthcheck, StopSignal, Shell, OnBuild, ArgsEscaped,
+//! history `created_by`/`empty_layer`). Failing cases must fail on both sides, and gofront's
+//! error output must name the same Dockerfile line.
+//!
+//! Setup (needs Docker with BuildKit and the offline base images `busybox:latest`,
+//! `debian:bookworm-slim`, `golang:1.22`): run `scripts/test.sh` once (test bed, see
+//! `docs/testbed.md`), build the frontend image with `scripts/frontend-image.sh gofront:dev`.
+//!
+//! Environment:
+//! - `GOFRONT_IMAGE` — frontend image for the gofront side (default `gofront:dev`).
+//! - `GOFRONT_CONFORMANCE_FRONTEND=stock` — the "gofront" side uses the stock frontend too
+//!   (validates the harness and the cases; the known-gaps list is then ignored).
+//! - `GOFRONT_CONFORMANCE_NO_CACHE=1` — build the second side with `--no-cache` (proves a case's
+//!   result does not depend on cache hits).
+//! - `GOFRONT_CONFORMANCE_IGNORE_GAPS=1` — treat known gaps like any other case (triage).
+//! - `CI` — a missing Docker engine fails every case instead of skipping it.
+//!
+//! `tests/conformance/KNOWN_GAPS` lists cases gofront does not pass yet (one per line:
+//! `<case> <reason>`). Such a case still runs; it must still differ (`XFAIL`), and the test fails
+//! when it unexpectedly passes so that the list stays honest. `tests/conformance/triage.sh`
+//! runs the whole suite against an image and prints which cases pass.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use support::build::{BuildOutcome, BuildRequest, Frontend, Output, Secret};
+use support::diff::diff_images;
+use support::docker::{require_docker, require_images};
+use support::image::read_oci_tar;
+
+/// `case.json`: everything a case needs besides its Dockerfile and context.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct CaseSpec {
+    /// What the case pins (documentation only).
+    description: String,
+    /// Dockerfile name inside the case directory (default `Dockerfile`).
+    dockerfile: Option<String>,
+    /// Context directory relative to the case directory (default: `context` when it exists,
+    /// else the case directory itself).
+    context: Option<String>,
+    /// `--build-arg` values.
+    build_args: BTreeMap<String, String>,
+    /// `--target`.
+    target: Option<String>,
+    /// `--platform`.
+    platform: Option<String>,
+    /// `--network host`.
+    network_host: bool,
+    /// `--secret id=<key>,src=<case dir>/<value>`.
+    secrets: BTreeMap<String, String>,
+    /// The build must fail.
+    fail: Option<FailSpec>,
+}
+
+/// Expected failure of a case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct FailSpec {
+    /// Dockerfile line the error output must name (None: the error names no line).
+    line: Option<u32>,
+    /// Substring the stock error output contains (checks the case itself).
+    message: Option<String>,
+}
+
+/// A loaded case.
+struct Case {
+    name: String,
+    dir: PathBuf,
+    spec: CaseSpec,
+}
+
+fn cases_dir() -> PathBuf {
+    support::repo_root().join("tests").join("conformance")
+}
+
+fn load_case(name: &str) -> Case {
+    let dir = cases_dir().join(name);
+    let spec_path = dir.join("case.json");
+    let spec = if spec_path.exists() {
+        let text = std::fs::read_to_string(&spec_path)
+            .unwrap_or_else(|e| panic!("{name}: cannot read case.json: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: invalid case.json: {e}"))
+    } else {
+        CaseSpec::default()
+    };
+    Case {
+        name: name.to_string(),
+        dir,
+        spec,
+    }
+}
+
+impl Case {
+    fn dockerfile(&self) -> PathBuf {
+        self.dir
+            .join(self.spec.dockerfile.as_deref().unwrap_or("Dockerfile"))
+    }
+
+    fn context(&self) -> PathBuf {
+        match &self.spec.context {
+            Some(c) => self.dir.join(c),
+            None if self.dir.join("context").is_dir() => self.dir.join("context"),
+            None => self.dir.clone(),
+        }
+    }
+
+    /// Base images named in the Dockerfile that must exist locally.
+    fn base_images(&self) -> Vec<&'static str> {
+        let text = std::fs::read_to_string(self.dockerfile()).unwrap_or_default();
+        ["busybox:latest", "debian:bookworm-slim", "golang:1.22"]
+            .into_iter()
+            .filter(|img| {
+                let short = img.trim_end_matches(":latest");
+                text.contains(img) || text.split_whitespace().any(|w| w == short)
+            })
+            .collect()
+    }
+
+    fn request(&self, frontend: Frontend, out: Output, no_cache: bool) -> BuildRequest {
+        let mut req = BuildRequest::new(self.context());
+        req.frontend = frontend;
+        req.dockerfile = self.dockerfile();
+        req.build_args = self
+            .spec
+            .build_args
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        req.target = self.spec.target.clone();
+        req.platform = self.spec.platform.clone();
+        req.network_host = self.spec.network_host;
+        req.no_cache = no_cache;
+        req.secrets = self
+            .spec
+            .secrets
+            .iter()
+            .map(|(id, src)| Secret {
+                id: id.clone(),
+                src: self.dir.join(src),
+            })
+            .collect();
+        req.output = out;
+        req
+    }
+}
+
+/// How the second ("gofront") side is built in this run.
+struct SecondSide {
+    frontend: Frontend,
+    no_cache: bool,
+    honour_gaps: bool,
+    name: &'static str,
+}
+
+fn env_flag(name: &str) -> bool {
+    std::env::var(name)
+        .map(|v| !v.is_empty() && v != "0" && v != "false")
+        .unwrap_or(false)
+}
+
+fn second_side() -> SecondSide {
+    let stock = std::env::var("GOFRONT_CONFORMANCE_FRONTEND")
+        .map(|v| v == "stock")
+        .unwrap_or(false);
+    SecondSide {
+        frontend: if stock {
+            Frontend::Stock
+        } else {
+            Frontend::gofront()
+        },
+        no_cache: env_flag("GOFRONT_CONFORMANCE_NO_CACHE"),
+        honour_gaps: !stock && !env_flag("GOFRONT_CONFORMANCE_IGNORE_GAPS"),
+        name: if stock { "stock#2" } else { "gofront" },
+    }
+}
+
+/// Known gaps: case name → reason.
+fn known_gaps() -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(cases_dir().join("KNOWN_GAPS")).unwrap_or_default();
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once(char::is_whitespace) {
+            Some((n, r)) => (n.to_string(), r.trim().to_string()),
+            None => (l.to_string(), String::new()),
+        })
+        .collect()
+}
+
+fn describe(outcome: &BuildOutcome) -> String {
+    format!("$ {}\n{}", outcome.command, outcome.tail(30))
+}
+
+/// Problems with the case itself (stock behaves unlike the case says): always a test failure.
+fn check_stock(case: &Case, stock: &BuildOutcome) -> Result<(), String> {
+    match (&case.spec.fail, stock.success) {
+        (None, true) => Ok(()),
+        (None, false) => Err(format!("stock build failed:\n{}", describe(stock))),
+        (Some(_), true) => Err("stock build succeeded but case.json expects a failure".into()),
+        (Some(f), false) => {
+            let lines = stock.error_dockerfile_lines();
+            if let Some(line) = f.line {
+                if !lines.contains(&line) {
+                    return Err(format!(
+                        "stock error names lines {lines:?}, case.json expects {line}:\n{}",
+                        describe(stock)
+                    ));
+                }
+            }
+            if let Some(msg) = &f.message {
+                if !stock.log.contains(msg.as_str()) {
+                    return Err(format!("stock error lacks {msg:?}:\n{}", describe(stock)));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Compares the second side with stock; Err explains the difference.
+fn compare(
+    case: &Case,
+    stock: &BuildOutcome,
+    stock_tar: &Path,
+    other: &BuildOutcome,
+    other_tar: &Path,
+    names: (&str, &str),
+) -> Result<(), String> {
+    if let Some(f) = &case.spec.fail {
+        if other.success {
+            return Err(format!("{} succeeded but stock fails", names.1));
+        }
+        if let Some(line) = f.line {
+            let lines = other.error_dockerfile_lines();
+            if !lines.contains(&line) {
+                return Err(format!(
+                    "{} error names Dockerfile lines {lines:?}, stock names {line}:\n{}\nstock: {:?}",
+                    names.1,
+                    describe(other),
+                    stock.error_lines()
+                ));
+            }
+        }
+        return Ok(());
+    }
+    if !other.success {
+        return Err(format!("{} build failed:\n{}", names.1, describe(other)));
+    }
+    let left = read_oci_tar(stock_tar).map_err(|e| format!("stock image unreadable: {e}"))?;
+    let right =
+        read_oci_tar(other_tar).map_err(|e| format!("{} image unreadable: {e}", names.1))?;
+    let diffs = diff_images(&left, &right, names);
+    if diffs.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} difference(s):\n  {}",
+            diffs.len(),
+            diffs.join("\n  ")
+        ))
+    }
+}
+
+/// Builds one case on both sides and checks the verdict against the known-gaps list.
+fn run_case(name: &str) {
+    if !require_docker(name) {
+        return;
+    }
+    let case = load_case(name);
+    assert!(
+        case.dockerfile().is_file(),
+        "{name}: no Dockerfile at {}",
+        case.dockerfile().display()
+    );
+    require_images(name, &case.base_images());
+    let side = second_side();
+    let tmp = support::build::scratch_dir(&format!("conformance-{name}-"));
+    let stock_tar = tmp.path().join("stock.tar");
+    let other_tar = tmp.path().join("other.tar");
+
+    let stock = case
+        .request(Frontend::Stock, Output::OciTar(stock_tar.clone()), false)
+        .run()
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    if let Err(e) = check_stock(&case, &stock) {
+        panic!(
+            "{name}: the case itself is wrong ({}): {e}",
+            case.spec.description
+        );
+    }
+    let other = case
+        .request(
+            side.frontend.clone(),
+            Output::OciTar(other_tar.clone()),
+            side.no_cache,
+        )
+        .run()
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let verdict = compare(
+        &case,
+        &stock,
+        &stock_tar,
+        &other,
+        &other_tar,
+        ("stock", side.name),
+    );
+    println!(
+        "{name}: stock {:.1}s, {} {:.1}s",
+        stock.elapsed.as_secs_f64(),
+        side.name,
+        other.elapsed.as_secs_f64()
+    );
+
+    let gap = if side.honour_gaps {
+        known_gaps().get(name).cloned()
+    } else {
+        None
+    };
+    match (verdict, gap) {
+        (Ok(()), None) => println!("PASS {name}"),
+        (Err(e), None) => panic!(
+            "{name} ({}): {} differs from stock\n{e}",
+            case.spec.description, side.name
+        ),
+        (Err(e), Some(reason)) => {
+            println!("XFAIL {name}: known gap: {reason}\n{e}");
+        }
+        (Ok(()), Some(reason)) => panic!(
+            "{name}: listed in tests/conformance/KNOWN_GAPS ({reason}) but now passes: \
+             remove it from the list"
+        ),
+    }
+}
+
+/// Declares the case list and one `#[test]` per case (the function name is the case directory).
+macro_rules! conformance_cases {
+    ($($case:ident),+ $(,)?) => {
+        /// Every case directory, as declared.
+        const CASES: &[&str] = &[$(stringify!($case)),+];
+        $(
+            #[test]
+            fn $case() {
+                run_case(stringify!($case));
+            }
+        )+
+    };
+}
+
+conformance_cases!(from_scratch_copy,);
+
+/// Every directory under `tests/conformance/` is a declared case and vice versa.
+#[test]
+fn every_case_directory_is_declared() {
+    let mut dirs: Vec<String> = std::fs::read_dir(cases_dir())
+        .unwrap_or_else(|e| panic!("cannot list tests/conformance: {e}"))
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    let mut declared: Vec<String> = CASES.iter().map(|s| s.to_string()).collect();
+    declared.sort();
+    assert_eq!(
+        dirs, declared,
+        "case directories and conformance_cases! differ"
+    );
+    assert!(
+        CASES.len() >= 60,
+        "issue 3 asks for at least 60 cases, have {}",
+        CASES.len()
+    );
+}
+
+/// Every case has a parseable case.json with a description, and known gaps name real cases.
+#[test]
+fn case_specs_and_known_gaps_are_valid() {
+    for name in CASES {
+        let case = load_case(name);
+        assert!(
+            !case.spec.description.trim().is_empty(),
+            "{name}: case.json needs a description"
+        );
+        assert!(case.dockerfile().is_file(), "{name}: Dockerfile missing");
+        assert!(case.context().is_dir(), "{name}: context missing");
+    }
+    for (gap, reason) in known_gaps() {
+        assert!(
+            CASES.contains(&gap.as_str()),
+            "KNOWN_GAPS names unknown case {gap:?}"
+        );
+        assert!(
+            !reason.is_empty(),
+            "KNOWN_GAPS entry {gap:?} needs a reason"
+        );
+    }
+}
