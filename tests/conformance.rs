@@ -73,7 +73,6 @@ struct FailSpec {
 
 /// A loaded case.
 struct Case {
-    name: String,
     dir: PathBuf,
     spec: CaseSpec,
 }
@@ -92,11 +91,7 @@ fn load_case(name: &str) -> Case {
     } else {
         CaseSpec::default()
     };
-    Case {
-        name: name.to_string(),
-        dir,
-        spec,
-    }
+    Case { dir, spec }
 }
 
 impl Case {
@@ -355,7 +350,92 @@ macro_rules! conformance_cases {
     };
 }
 
-conformance_cases!(from_scratch_copy,);
+conformance_cases!(
+    add_chown_chmod_dir,
+    add_local_tar,
+    arg_before_from,
+    arg_before_from_build_arg_override,
+    arg_env_precedence,
+    arg_proxy_builtins,
+    arg_scoping,
+    cmd_empty_exec,
+    cmd_exec_form,
+    cmd_shell_form,
+    cmd_then_entrypoint,
+    comments_and_blank_lines,
+    copy_chown_chmod,
+    copy_dest_slash_rules,
+    copy_dot_context,
+    copy_from_image,
+    copy_from_stage_paths,
+    copy_globs,
+    copy_heredoc,
+    copy_link,
+    copy_symlinks,
+    debian_base_users,
+    dockerignore_patterns,
+    dockerignore_per_dockerfile,
+    entrypoint_resets_inherited_cmd,
+    entrypoint_shell_form,
+    entrypoint_then_cmd,
+    env_expansion_modifiers,
+    env_forms,
+    escape_directive,
+    expose_forms,
+    fail_bad_network_mode,
+    fail_copy_exclude_not_stable,
+    fail_copy_from_unknown_stage_index,
+    fail_copy_missing_source,
+    fail_copy_parents_not_stable,
+    fail_empty_from,
+    fail_healthcheck_bad_duration,
+    fail_invalid_mount_type,
+    copy_multiple_sources_no_slash,
+    fail_onbuild_from,
+    fail_run_exit_code,
+    fail_stopsignal_invalid,
+    fail_unknown_flag,
+    fail_unknown_instruction,
+    fail_unknown_target,
+    fail_unterminated_heredoc,
+    from_busybox_inherits_config,
+    from_platform_buildplatform_cross,
+    from_platform_explicit,
+    from_previous_stage,
+    from_scratch_copy,
+    golang_base_env,
+    healthcheck_cmd,
+    healthcheck_shell_and_none,
+    healthcheck_shell_form,
+    label_forms,
+    maintainer_author,
+    multi_platform_scratch,
+    multistage_target_middle,
+    multistage_unused_stage_pruned,
+    onbuild_register,
+    onbuild_trigger_runs,
+    run_env_args_in_history,
+    run_exec_form,
+    run_heredoc_basic,
+    run_heredoc_multiple,
+    run_heredoc_shebang,
+    run_mount_bind_context,
+    run_mount_bind_from_stage_rw,
+    run_mount_cache,
+    run_mount_secret,
+    run_mount_ssh_optional,
+    run_mount_tmpfs,
+    run_network_modes,
+    fail_run_security_flag_labs_only,
+    run_shell_form,
+    shell_instruction,
+    stage_index_copy_from,
+    stage_names_case_insensitive,
+    stopsignal_forms,
+    user_forms,
+    volume_forms,
+    workdir_forms,
+);
 
 /// Every directory under `tests/conformance/` is a declared case and vice versa.
 #[test]
