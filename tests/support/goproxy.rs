@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 pub struct GoProxy {
     port: u16,
     log: PathBuf,
-    _dir: tempfile::TempDir,
+    /// Access-log lines present before this proxy started (the log is appended across runs).
+    mark: usize,
     script: PathBuf,
-    state: PathBuf,
 }
 
 /// Counted requests from the access log.
@@ -55,7 +55,7 @@ fn free_port() -> Result<u16, String> {
 }
 
 impl GoProxy {
-    /// Starts the proxy through `scripts/testbed/goproxy-serve.sh start` on a free port.
+    /// Starts the proxy with `scripts/testbed/goproxy-serve.sh start <port>` on a free port.
     pub fn start() -> Result<GoProxy, String> {
         let script = super::repo_root().join("scripts/testbed/goproxy-serve.sh");
         if !script.is_file() {
@@ -64,34 +64,17 @@ impl GoProxy {
                 script.display()
             ));
         }
-        let dir = tempfile::Builder::new()
-            .prefix("goproxy-")
-            .tempdir()
-            .map_err(|e| format!("tempdir: {e}"))?;
         let port = free_port()?;
-        let log = dir.path().join("access.log");
-        let state = dir.path().join("state");
-        let out = Command::new("bash")
-            .arg(&script)
-            .arg("start")
-            .env("GOPROXY_PORT", port.to_string())
-            .env("GOPROXY_LOG", &log)
-            .env("GOPROXY_STATE", &state)
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
-        if !out.status.success() {
-            return Err(format!(
-                "goproxy-serve.sh start failed: {}{}",
-                String::from_utf8_lossy(&out.stderr),
-                String::from_utf8_lossy(&out.stdout)
-            ));
-        }
+        let log = PathBuf::from(run_script(&script, &["log-path", &port.to_string()])?.trim());
+        let mark = std::fs::read_to_string(&log)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        run_script(&script, &["start", &port.to_string()])?;
         let proxy = GoProxy {
             port,
             log,
-            _dir: dir,
+            mark,
             script,
-            state,
         };
         proxy.wait_ready(Duration::from_secs(10))?;
         Ok(proxy)
@@ -122,7 +105,11 @@ impl GoProxy {
     pub fn requests(&self) -> Requests {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         Requests {
-            paths: text.lines().filter_map(request_path).collect(),
+            paths: text
+                .lines()
+                .skip(self.mark)
+                .filter_map(request_path)
+                .collect(),
         }
     }
 }
@@ -136,15 +123,28 @@ fn request_path(line: &str) -> Option<String> {
     Some(rest.get(..end)?.replace("%21", "!"))
 }
 
+/// Runs the test bed's proxy script and returns its stdout.
+fn run_script(script: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("bash")
+        .arg(script)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!(
+            "goproxy-serve.sh {} failed: {}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        ))
+    }
+}
+
 impl Drop for GoProxy {
     fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(&self.script)
-            .arg("stop")
-            .env("GOPROXY_PORT", self.port.to_string())
-            .env("GOPROXY_LOG", &self.log)
-            .env("GOPROXY_STATE", &self.state)
-            .output();
+        let _ = run_script(&self.script, &["stop", &self.port.to_string()]);
     }
 }
 
