@@ -278,6 +278,14 @@ fn run_case(name: &str) {
     );
     require_images(name, &case.base_images());
     let side = second_side();
+    if let Frontend::Image(img) = &side.frontend {
+        assert!(
+            support::docker::image_exists(img),
+            "{name}: frontend image {img} is not in the local image store: build it with \
+             scripts/frontend-image.sh {img} (or set GOFRONT_IMAGE, or \
+             GOFRONT_CONFORMANCE_FRONTEND=stock to validate the cases)"
+        );
+    }
     let tmp = support::build::scratch_dir(&format!("conformance-{name}-"));
     let stock_tar = tmp.path().join("stock.tar");
     let other_tar = tmp.path().join("other.tar");
@@ -322,10 +330,14 @@ fn run_case(name: &str) {
     };
     match (verdict, gap) {
         (Ok(()), None) => println!("PASS {name}"),
-        (Err(e), None) => panic!(
-            "{name} ({}): {} differs from stock\n{e}",
-            case.spec.description, side.name
-        ),
+        (Err(e), None) => {
+            // One greppable line for triage.sh, then the full explanation.
+            println!("MISMATCH {name}: {}", e.lines().next().unwrap_or_default());
+            panic!(
+                "{name} ({}): {} differs from stock\n{e}",
+                case.spec.description, side.name
+            )
+        }
         (Err(e), Some(reason)) => {
             println!("XFAIL {name}: known gap: {reason}\n{e}");
         }
@@ -482,4 +494,83 @@ fn case_specs_and_known_gaps_are_valid() {
             "KNOWN_GAPS entry {gap:?} needs a reason"
         );
     }
+}
+
+/// The comparison is not vacuous: two builds that differ in a file mode, a file's content and
+/// an Env value are reported as different, and deletions in a later layer (whiteouts, opaque
+/// directories) are applied when flattening.
+#[test]
+fn harness_detects_differences_and_applies_whiteouts() {
+    let name = "harness_detects_differences_and_applies_whiteouts";
+    if !require_docker(name) {
+        return;
+    }
+    require_images(name, &["busybox:latest"]);
+    let tmp = support::build::scratch_dir("conformance-harness-");
+    let dir = tmp.path();
+    let write = |file: &str, text: &str| {
+        std::fs::write(dir.join(file), text).unwrap_or_else(|e| panic!("write {file}: {e}"));
+    };
+    write("f.txt", "content\n");
+    write(
+        "A.Dockerfile",
+        "FROM busybox\nCOPY --chmod=0644 f.txt /f.txt\nENV X=1\n\
+         RUN rm /bin/ls && mkdir -p /d/sub && echo a > /d/sub/a && echo same > /same\n\
+         RUN rm -rf /d/sub && echo one > /d/one\n",
+    );
+    write(
+        "B.Dockerfile",
+        "FROM busybox\nCOPY --chmod=0600 f.txt /f.txt\nENV X=2\n\
+         RUN rm /bin/ls && mkdir -p /d/sub && echo a > /d/sub/a && echo same > /same\n\
+         RUN rm -rf /d/sub && echo two > /d/one\n",
+    );
+    let build = |df: &str| {
+        let tar = dir.join(format!("{df}.tar"));
+        let mut req = BuildRequest::new(dir);
+        req.dockerfile = dir.join(df);
+        req.output = Output::OciTar(tar.clone());
+        let out = req.run().unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.success, "{df} failed:\n{}", out.tail(20));
+        read_oci_tar(&tar).unwrap_or_else(|e| panic!("{df}: {e}"))
+    };
+    let (a, b) = (build("A.Dockerfile"), build("B.Dockerfile"));
+    let fs = &a[0].fs;
+    assert!(
+        fs.contains_key("bin/busybox"),
+        "base layer missing from the listing"
+    );
+    assert!(
+        !fs.contains_key("bin/ls"),
+        "whiteout of /bin/ls not applied"
+    );
+    assert!(!fs.contains_key("d/sub"), "removed directory still listed");
+    assert!(
+        !fs.contains_key("d/sub/a"),
+        "file under removed directory still listed"
+    );
+    assert!(fs.contains_key("d/one") && fs.contains_key("same"));
+
+    let diffs = diff_images(&a, &b, ("A", "B"));
+    let text = diffs.join("\n");
+    assert!(
+        text.contains("/f.txt"),
+        "mode difference not reported:\n{text}"
+    );
+    assert!(
+        text.contains("/d/one"),
+        "content difference not reported:\n{text}"
+    );
+    assert!(
+        text.contains("config.Env"),
+        "Env difference not reported:\n{text}"
+    );
+    assert!(
+        text.contains("history["),
+        "history difference not reported:\n{text}"
+    );
+    assert!(
+        !text.contains("/same"),
+        "identical file reported as different:\n{text}"
+    );
+    assert!(diff_images(&a, &a, ("A", "A")).is_empty());
 }
