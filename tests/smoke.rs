@@ -44,8 +44,15 @@ fn stock_two_stage_go_build_against_local_proxy_runs_from_scratch() {
         ("GOSUMDB".into(), "off".into()),
     ];
     req.network_host = true;
-    // The proxy must see the download: never satisfy the go step from an earlier run's cache.
-    req.no_cache = true;
+    // The proxy must see the download: a fresh nonce makes the go step miss the build cache.
+    let nonce = format!(
+        "{}-{:?}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+    );
+    req.build_args.push(("SMOKE_NONCE".into(), nonce));
     req.output = Output::Load(tag.clone());
     let outcome = req.run().unwrap_or_else(|e| panic!("{e}"));
     assert!(
