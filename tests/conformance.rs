@@ -57,6 +57,14 @@ struct CaseSpec {
     network_host: bool,
     /// `--secret id=<key>,src=<case dir>/<value>`.
     secrets: BTreeMap<String, String>,
+    /// `--build-context name=value`: a value containing `://` is passed as is (e.g.
+    /// `docker-image://busybox:latest`), anything else is a directory relative to the case.
+    build_contexts: BTreeMap<String, String>,
+    /// Further `docker buildx build` arguments (e.g. `--label`, `--add-host`, `--shm-size`).
+    extra_args: Vec<String>,
+    /// Directory (relative to the case) served over HTTP on 127.0.0.1 during the case; its base
+    /// URL is passed as the build arg `HTTP_BASE` (same server for both sides).
+    serve: Option<String>,
     /// The build must fail.
     fail: Option<FailSpec>,
 }
@@ -120,7 +128,13 @@ impl Case {
             .collect()
     }
 
-    fn request(&self, frontend: Frontend, out: Output, no_cache: bool) -> BuildRequest {
+    fn request(
+        &self,
+        frontend: Frontend,
+        out: Output,
+        no_cache: bool,
+        http_base: Option<&str>,
+    ) -> BuildRequest {
         let mut req = BuildRequest::new(self.context());
         req.frontend = frontend;
         req.dockerfile = self.dockerfile();
@@ -130,6 +144,24 @@ impl Case {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        if let Some(base) = http_base {
+            req.build_args
+                .push(("HTTP_BASE".to_string(), base.to_string()));
+        }
+        req.build_contexts = self
+            .spec
+            .build_contexts
+            .iter()
+            .map(|(name, value)| {
+                let value = if value.contains("://") {
+                    value.clone()
+                } else {
+                    self.dir.join(value).display().to_string()
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        req.extra_args = self.spec.extra_args.clone();
         req.target = self.spec.target.clone();
         req.platform = self.spec.platform.clone();
         req.network_host = self.spec.network_host;
@@ -290,8 +322,18 @@ fn run_case(name: &str) {
     let stock_tar = tmp.path().join("stock.tar");
     let other_tar = tmp.path().join("other.tar");
 
+    let server = case.spec.serve.as_ref().map(|dir| {
+        support::http::StaticServer::start(&case.dir.join(dir))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    });
+    let http_base = server.as_ref().map(support::http::StaticServer::base_url);
     let stock = case
-        .request(Frontend::Stock, Output::OciTar(stock_tar.clone()), false)
+        .request(
+            Frontend::Stock,
+            Output::OciTar(stock_tar.clone()),
+            false,
+            http_base.as_deref(),
+        )
         .run()
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     if let Err(e) = check_stock(&case, &stock) {
@@ -305,6 +347,7 @@ fn run_case(name: &str) {
             side.frontend.clone(),
             Output::OciTar(other_tar.clone()),
             side.no_cache,
+            http_base.as_deref(),
         )
         .run()
         .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -365,16 +408,20 @@ macro_rules! conformance_cases {
 conformance_cases!(
     add_chown_chmod_dir,
     add_local_tar,
+    add_url_checksum,
     arg_before_from,
     arg_before_from_build_arg_override,
     arg_env_precedence,
+    arg_multiple_and_empty,
     arg_proxy_builtins,
     arg_scoping,
+    cli_labels_hosts_resources,
     cmd_empty_exec,
     cmd_exec_form,
     cmd_shell_form,
     cmd_then_entrypoint,
     comments_and_blank_lines,
+    copy_chmod_symbolic,
     copy_chown_chmod,
     copy_dest_slash_rules,
     copy_dot_context,
@@ -383,6 +430,7 @@ conformance_cases!(
     copy_globs,
     copy_heredoc,
     copy_link,
+    copy_multiple_sources_no_slash,
     copy_symlinks,
     debian_base_users,
     dockerignore_patterns,
@@ -394,6 +442,10 @@ conformance_cases!(
     env_forms,
     escape_directive,
     expose_forms,
+    expose_ip_forms,
+    fail_add_checksum_local,
+    fail_add_checksum_mismatch,
+    fail_add_unpack_flag,
     fail_bad_network_mode,
     fail_copy_exclude_not_stable,
     fail_copy_from_unknown_stage_index,
@@ -402,9 +454,9 @@ conformance_cases!(
     fail_empty_from,
     fail_healthcheck_bad_duration,
     fail_invalid_mount_type,
-    copy_multiple_sources_no_slash,
     fail_onbuild_from,
     fail_run_exit_code,
+    fail_run_security_flag_labs_only,
     fail_stopsignal_invalid,
     fail_unknown_flag,
     fail_unknown_instruction,
@@ -419,11 +471,15 @@ conformance_cases!(
     healthcheck_cmd,
     healthcheck_shell_and_none,
     healthcheck_shell_form,
+    healthcheck_start_interval,
     label_forms,
     maintainer_author,
     multi_platform_scratch,
     multistage_target_middle,
     multistage_unused_stage_pruned,
+    named_context_image,
+    named_context_local,
+    fail_onbuild_copy_from_stage,
     onbuild_register,
     onbuild_trigger_runs,
     run_env_args_in_history,
@@ -434,11 +490,11 @@ conformance_cases!(
     run_mount_bind_context,
     run_mount_bind_from_stage_rw,
     run_mount_cache,
+    run_mount_cache_from_stage,
     run_mount_secret,
     run_mount_ssh_optional,
     run_mount_tmpfs,
     run_network_modes,
-    fail_run_security_flag_labs_only,
     run_shell_form,
     shell_instruction,
     stage_index_copy_from,

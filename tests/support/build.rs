@@ -93,6 +93,10 @@ pub struct BuildRequest {
     pub no_cache: bool,
     /// `--secret` values.
     pub secrets: Vec<Secret>,
+    /// `--build-context name=value` (named contexts), in order.
+    pub build_contexts: Vec<(String, String)>,
+    /// Further arguments passed verbatim before the context (e.g. `--label k=v`, `--shm-size`).
+    pub extra_args: Vec<String>,
     /// Progress format.
     pub progress: Progress,
     /// Export.
@@ -113,6 +117,8 @@ impl BuildRequest {
             network_host: false,
             no_cache: false,
             secrets: Vec::new(),
+            build_contexts: Vec::new(),
+            extra_args: Vec::new(),
             progress: Progress::Plain,
             output: Output::None,
         }
@@ -156,6 +162,11 @@ impl BuildRequest {
             args.push("--secret".into());
             args.push(format!("id={},src={}", s.id, s.src.display()));
         }
+        for (name, value) in &self.build_contexts {
+            args.push("--build-context".into());
+            args.push(format!("{name}={value}"));
+        }
+        args.extend(self.extra_args.iter().cloned());
         match &self.output {
             Output::None => {}
             Output::OciTar(dest) => {

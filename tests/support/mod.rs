@@ -15,6 +15,7 @@ pub mod build;
 pub mod diff;
 pub mod docker;
 pub mod goproxy;
+pub mod http;
 pub mod image;
 
 use std::path::PathBuf;
