@@ -65,6 +65,10 @@ struct CaseSpec {
     /// Directory (relative to the case) served over HTTP on 127.0.0.1 during the case; its base
     /// URL is passed as the build arg `HTTP_BASE` (same server for both sides).
     serve: Option<String>,
+    /// Directory (relative to the case) turned into a one-commit git repository (fixed author and
+    /// dates, branch `main`) served over dumb HTTP on 127.0.0.1; its URL (ending in `.git`) is
+    /// passed as the build arg `GIT_BASE`.
+    git_repo: Option<String>,
     /// The build must fail.
     fail: Option<FailSpec>,
 }
@@ -145,8 +149,12 @@ impl Case {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         if let Some(base) = http_base {
-            req.build_args
-                .push(("HTTP_BASE".to_string(), base.to_string()));
+            let (arg, value) = if self.spec.git_repo.is_some() {
+                ("GIT_BASE", format!("{base}/repo.git"))
+            } else {
+                ("HTTP_BASE", base.to_string())
+            };
+            req.build_args.push((arg.to_string(), value));
         }
         req.build_contexts = self
             .spec
@@ -297,6 +305,57 @@ fn compare(
     }
 }
 
+/// Creates `<tmp>/git-srv/repo.git` (bare, dumb-HTTP ready) holding one commit of `files`, with
+/// fixed identities and dates so that the commit id is the same on every run. Returns the
+/// directory to serve.
+fn make_git_repo(files: &Path, tmp: &Path) -> Result<PathBuf, String> {
+    let work = tmp.join("git-work");
+    let srv = tmp.join("git-srv");
+    std::fs::create_dir_all(&srv).map_err(|e| e.to_string())?;
+    let copy = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(files)
+        .arg(&work)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !copy.success() {
+        return Err(format!("cp -a {} failed", files.display()));
+    }
+    let git = |dir: &Path, args: &[&str]| -> Result<(), String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "conformance")
+            .env("GIT_AUTHOR_EMAIL", "conformance@example.com")
+            .env("GIT_COMMITTER_NAME", "conformance")
+            .env("GIT_COMMITTER_EMAIL", "conformance@example.com")
+            .env("GIT_AUTHOR_DATE", "2020-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2020-01-01T00:00:00Z")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", tmp)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "git {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    };
+    git(&work, &["init", "-q", "-b", "main"])?;
+    git(&work, &["add", "-A"])?;
+    git(&work, &["commit", "-q", "-m", "conformance fixture"])?;
+    let bare = srv.join("repo.git");
+    let bare_str = bare.display().to_string();
+    git(&work, &["clone", "-q", "--bare", ".", &bare_str])?;
+    git(&bare, &["update-server-info"])?;
+    Ok(srv)
+}
+
 /// Builds one case on both sides and checks the verdict against the known-gaps list.
 fn run_case(name: &str) {
     if !require_docker(name) {
@@ -322,9 +381,16 @@ fn run_case(name: &str) {
     let stock_tar = tmp.path().join("stock.tar");
     let other_tar = tmp.path().join("other.tar");
 
-    let server = case.spec.serve.as_ref().map(|dir| {
-        support::http::StaticServer::start(&case.dir.join(dir))
-            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    let served_dir = match (&case.spec.serve, &case.spec.git_repo) {
+        (Some(dir), _) => Some(case.dir.join(dir)),
+        (None, Some(repo)) => Some(
+            make_git_repo(&case.dir.join(repo), tmp.path())
+                .unwrap_or_else(|e| panic!("{name}: cannot create the git repository: {e}")),
+        ),
+        (None, None) => None,
+    };
+    let server = served_dir.map(|dir| {
+        support::http::StaticServer::start(&dir).unwrap_or_else(|e| panic!("{name}: {e}"))
     });
     let http_base = server.as_ref().map(support::http::StaticServer::base_url);
     let stock = case
@@ -407,6 +473,7 @@ macro_rules! conformance_cases {
 
 conformance_cases!(
     add_chown_chmod_dir,
+    add_git,
     add_local_tar,
     add_url_checksum,
     arg_before_from,
