@@ -84,8 +84,11 @@ finish_foreign_rootfs() {
   local native=$WORK/native-etc
   mkdir -p "$native"
   tar -C "$native" -xf "$TESTBED_CACHE/rootfs/debian-bookworm-$(dpkg --print-architecture).tar" \
-    ./etc/passwd ./etc/group ./etc/shadow ./etc/gshadow ./etc/hostname ./etc/hosts ./var/lib/dpkg/status
-  cp -a "$native/etc/." "$root/etc/"
+    ./etc ./var/lib/dpkg/status
+  local f
+  for f in passwd group shadow gshadow; do
+    [ -f "$native/etc/$f" ] && cp -a "$native/etc/$f" "$root/etc/$f"
+  done
   sed "s/^Architecture: $(dpkg --print-architecture)\$/Architecture: $arch/" "$native/var/lib/dpkg/status" \
     >"$root/var/lib/dpkg/status"
   rm -rf "$native"

@@ -8,51 +8,18 @@
 # - starts dockerd in the background when none answers, and waits for `docker info`.
 set -euo pipefail
 
-log() { printf '[install-docker] %s\n' "$*" >&2; }
+LOG_TAG=install-docker
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 DOCKERD_LOG=${DOCKERD_LOG:-/var/log/gofront-dockerd.log}
-
-mirror_uri() {
-  local uri
-  uri=$(grep -hE '^URIs:.*debian/?$' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1 | awk '{print $2}' || true)
-  if [ -z "$uri" ]; then
-    uri=$(grep -hE '^deb .*debian/? bookworm' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
-      | head -n1 | awk '{print $2}' || true)
-  fi
-  echo "${uri:-http://deb.debian.org/debian}"
-}
-
-add_suites() {
-  local uri
-  uri=$(mirror_uri)
-  if [ ! -f /etc/apt/sources.list.d/gofront-extra.sources ]; then
-    log "adding trixie and bookworm-backports suites from $uri (pinned low)"
-    cat >/etc/apt/sources.list.d/gofront-extra.sources <<SRC
-Types: deb
-URIs: $uri
-Suites: trixie bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-    cat >/etc/apt/preferences.d/gofront-extra <<'PIN'
-Package: *
-Pin: release n=trixie
-Pin-Priority: 100
-
-Package: *
-Pin: release n=bookworm-backports
-Pin-Priority: 100
-PIN
-    apt-get update -qq
-  fi
-}
 
 install_packages() {
   if command -v dockerd >/dev/null 2>&1 && docker buildx version >/dev/null 2>&1 \
       && dpkg -s docker.io >/dev/null 2>&1; then
     return
   fi
-  add_suites
+  ensure_extra_suites
   log "installing docker.io, docker-buildx, containerd from trixie"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie \
     docker.io docker-buildx containerd >/dev/null
@@ -63,7 +30,21 @@ configure_daemon() {
   local want='{"features":{"containerd-snapshotter":true}}'
   if [ ! -f /etc/docker/daemon.json ] || ! grep -q containerd-snapshotter /etc/docker/daemon.json; then
     log "enabling the containerd image store in /etc/docker/daemon.json"
-    echo "$want" >/etc/docker/daemon.json
+    if [ -s /etc/docker/daemon.json ]; then
+      # keep the user's settings, add the feature flag (takes effect at the next dockerd start)
+      python3 - <<'PY'
+import json
+p = "/etc/docker/daemon.json"
+with open(p) as f:
+    cfg = json.load(f)
+cfg.setdefault("features", {})["containerd-snapshotter"] = True
+with open(p, "w") as f:
+    json.dump(cfg, f, indent=2)
+    f.write("\n")
+PY
+    else
+      echo "$want" >/etc/docker/daemon.json
+    fi
   fi
 }
 

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Self-check of the test bed (needs setup.sh first): prints one PASS/FAIL line per check, exits 1 on
+# any failure.
+#   - every base image tag exists; golang has the official config
+#   - `FROM --platform=linux/arm64` of busybox, debian and distroless resolves offline
+#   - cache export beyond inline (`--cache-to type=local`) works with the docker driver
+#   - smoke: a two-stage `FROM golang:1.22` -> `FROM scratch` build with the stock frontend that
+#     downloads a module from the local proxy (counted in its log), then runs the result
+set -euo pipefail
+LOG_TAG=verify
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+
+PORT=${GOFRONT_GOPROXY_PORT:-3131}
+WORK=$(mktemp -d /tmp/gofront-verify.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+FAILED=0
+pass() { printf 'PASS  %s\n' "$*"; }
+fail() { printf 'FAIL  %s\n' "$*"; FAILED=1; }
+
+for t in golang:1.22 golang:1.22-bookworm golang:1.23 golang:1.23-bookworm busybox:latest debian:bookworm-slim \
+    debian:12 gcr.io/distroless/static-debian12:latest gcr.io/distroless/static-debian12:nonroot \
+    gcr.io/distroless/static:nonroot; do
+  if image_exists "$t"; then pass "image $t"; else fail "image $t missing"; fi
+done
+env_ok=$(docker image inspect golang:1.22 --format '{{json .Config.Env}} {{.Config.WorkingDir}}')
+case $env_ok in
+  *PATH=/go/bin:/usr/local/go/bin:*GOLANG_VERSION=1.22.*GOTOOLCHAIN=local*GOPATH=/go*' /go') pass "golang:1.22 config: $env_ok" ;;
+  *) fail "golang:1.22 config: $env_ok" ;;
+esac
+
+# arm64 stand-ins resolve offline, and a non-inline cache export works.
+mkdir -p "$WORK/plat"
+cat >"$WORK/plat/Dockerfile" <<'DF'
+FROM --platform=linux/arm64 busybox AS b
+FROM --platform=linux/arm64 debian:bookworm-slim AS d
+FROM --platform=linux/arm64 gcr.io/distroless/static-debian12:nonroot AS s
+FROM scratch
+COPY --from=b /bin/busybox /busybox
+COPY --from=d /bin/bash /bash
+COPY --from=s /etc/passwd /passwd
+DF
+if docker buildx build --builder default --progress=quiet --cache-to "type=local,dest=$WORK/cache" \
+    --output "type=local,dest=$WORK/plat/out" "$WORK/plat" >/dev/null 2>"$WORK/plat.log"; then
+  arch_b=$(od -An -tx1 -j18 -N2 "$WORK/plat/out/busybox" | tr -d ' ')
+  arch_d=$(od -An -tx1 -j18 -N2 "$WORK/plat/out/bash" | tr -d ' ')
+  if [ "$arch_b" = b700 ] && [ "$arch_d" = b700 ]; then pass "FROM --platform=linux/arm64 busybox/debian/distroless resolve offline (aarch64 ELF)"
+  else fail "arm64 stand-ins: unexpected ELF machine $arch_b/$arch_d"; fi
+  if [ -f "$WORK/cache/index.json" ]; then pass "--cache-to type=local with the docker driver"
+  else fail "--cache-to type=local wrote no index.json"; fi
+else
+  fail "arm64 stand-ins / cache export: $(tail -n 3 "$WORK/plat.log" | tr '\n' ' ')"
+fi
+
+# Smoke: stock frontend, golang:1.22 -> scratch, one module from the local proxy.
+if ! bash "$HERE/goproxy-serve.sh" status "$PORT" >/dev/null; then
+  fail "module proxy not running on 127.0.0.1:$PORT (setup.sh starts it)"
+else
+  sum=$(awk -F'\t' '$1=="github.com/google/uuid"{print $2}' "${GOFRONT_GOPROXY_DIR:-$TESTBED_CACHE/goproxy}/_meta/MANIFEST.tsv")
+  mkdir -p "$WORK/smoke"
+  cat >"$WORK/smoke/go.mod" <<MOD
+module example.com/smoke
+
+go 1.22
+
+require github.com/google/uuid $sum
+MOD
+  cat >"$WORK/smoke/main.go" <<'GO'
+package main
+
+import (
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+func main() { fmt.Println("smoke ok", len(uuid.NewString())) }
+GO
+  cat >"$WORK/smoke/Dockerfile" <<'DF'
+FROM golang:1.22 AS build
+ARG GOPROXY
+ARG GOSUMDB
+WORKDIR /src
+COPY . .
+RUN go mod tidy && go mod download && CGO_ENABLED=0 go build -o /out/smoke .
+FROM scratch
+COPY --from=build /out/smoke /smoke
+ENTRYPOINT ["/smoke"]
+DF
+  mark=$(bash "$HERE/goproxy-serve.sh" mark "$PORT")
+  t0=$SECONDS
+  if docker buildx build --builder default --progress=quiet --no-cache --network host \
+      --build-arg "GOPROXY=http://127.0.0.1:$PORT" --build-arg GOSUMDB=off -t gofront-testbed-smoke:latest \
+      --load "$WORK/smoke" >/dev/null 2>"$WORK/smoke.log"; then
+    out=$(docker run --rm gofront-testbed-smoke:latest)
+    counts=$(bash "$HERE/goproxy-serve.sh" count-since "$mark" "$PORT")
+    if [ "$out" = "smoke ok 36" ]; then pass "smoke build golang:1.22 -> scratch in $((SECONDS - t0)) s, ran: '$out'; proxy: $counts"
+    else fail "smoke image printed '$out'"; fi
+    case $counts in zip=1\ *) ;; *) fail "expected exactly one zip download, got: $counts" ;; esac
+    docker image rm gofront-testbed-smoke:latest >/dev/null 2>&1 || true
+  else
+    fail "smoke build: $(tail -n 5 "$WORK/smoke.log" | tr '\n' ' ')"
+  fi
+fi
+exit "$FAILED"
