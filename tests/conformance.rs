@@ -417,7 +417,7 @@ fn run_case(name: &str) {
         )
         .run()
         .unwrap_or_else(|e| panic!("{name}: {e}"));
-    let verdict = compare(
+    let mut verdict = compare(
         &case,
         &stock,
         &stock_tar,
@@ -425,6 +425,15 @@ fn run_case(name: &str) {
         &other_tar,
         ("stock", side.name),
     );
+    if let Frontend::Image(img) = &side.frontend {
+        // Never let a silently ignored BUILDKIT_SYNTAX pass as conformance.
+        if !other.log.contains(img.as_str()) {
+            verdict = Err(format!(
+                "the build log never mentions frontend image {img}: was BUILDKIT_SYNTAX honoured?\n{}",
+                describe(&other)
+            ));
+        }
+    }
     println!(
         "{name}: stock {:.1}s, {} {:.1}s",
         stock.elapsed.as_secs_f64(),
