@@ -121,6 +121,8 @@ fn build_rawjson(frontend: Frontend) -> BuildOutcome {
     let mut req = BuildRequest::new(case_dir());
     req.frontend = frontend;
     req.progress = Progress::RawJson;
+    // The same explicit platform as the `gofront llb` invocation.
+    req.platform = Some("linux/amd64".into());
     req.output = Output::OciTar(tmp.path().join("out.tar"));
     req.run().unwrap_or_else(|e| panic!("{e}"))
 }
@@ -133,7 +135,12 @@ fn missing(ours: &BTreeSet<String>, vertices: &BTreeMap<String, String>) -> Vec<
         .collect()
 }
 
+/// Whether KNOWN_GAPS lists this test (ignored with `GOFRONT_CONFORMANCE_IGNORE_GAPS=1`, as in
+/// the conformance suite, so that `triage.sh` judges it strictly).
 fn is_known_gap() -> bool {
+    if std::env::var("GOFRONT_CONFORMANCE_IGNORE_GAPS").is_ok_and(|v| !v.is_empty() && v != "0") {
+        return false;
+    }
     let text = std::fs::read_to_string(
         support::repo_root()
             .join("tests")
