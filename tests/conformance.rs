@@ -17,6 +17,8 @@
 //! - `GOFRONT_CONFORMANCE_NO_CACHE=1` — build the second side with `--no-cache` (proves a case's
 //!   result does not depend on cache hits).
 //! - `GOFRONT_CONFORMANCE_IGNORE_GAPS=1` — treat known gaps like any other case (triage).
+//! - `GOFRONT_CONFORMANCE_SKIP_NAMES=1` — do not compare step names (`[stage 2/3] RUN ...`, from
+//!   `--progress=rawjson`); by default they must be the same set on both sides.
 //! - `CI` — a missing Docker engine fails every case instead of skipping it.
 //!
 //! `tests/conformance/KNOWN_GAPS` lists cases gofront does not pass yet (one per line:
@@ -31,10 +33,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use support::build::{BuildOutcome, BuildRequest, Frontend, Output, Secret};
+use support::build::{BuildOutcome, BuildRequest, Frontend, Output, Progress, Secret};
 use support::diff::diff_images;
 use support::docker::{require_docker, require_images};
 use support::image::read_oci_tar;
+use support::progress::step_names;
 
 /// `case.json`: everything a case needs besides its Dockerfile and context.
 #[derive(Debug, Default, Deserialize)]
@@ -184,6 +187,8 @@ impl Case {
             })
             .collect();
         req.output = out;
+        // rawjson: step names are compared; buildx still prints the error snippet as text.
+        req.progress = Progress::RawJson;
         req
     }
 }
@@ -261,6 +266,28 @@ fn check_stock(case: &Case, stock: &BuildOutcome) -> Result<(), String> {
     }
 }
 
+/// Step (vertex) names only one side reported, e.g. `[build 2/3] RUN ...` (progress names are
+/// part of what the frontend must reproduce).
+fn diff_step_names(
+    stock: &BuildOutcome,
+    other: &BuildOutcome,
+    ignore: Option<&str>,
+    names: (&str, &str),
+) -> Vec<String> {
+    let left = step_names(&stock.log, None);
+    let right = step_names(&other.log, ignore);
+    let mut out: Vec<String> = left
+        .difference(&right)
+        .map(|n| format!("step name only in {}: {n:?}", names.0))
+        .collect();
+    out.extend(
+        right
+            .difference(&left)
+            .map(|n| format!("step name only in {}: {n:?}", names.1)),
+    );
+    out
+}
+
 /// Compares the second side with stock; Err explains the difference.
 fn compare(
     case: &Case,
@@ -269,6 +296,7 @@ fn compare(
     other: &BuildOutcome,
     other_tar: &Path,
     names: (&str, &str),
+    ignore_in_names: Option<&str>,
 ) -> Result<(), String> {
     if let Some(f) = &case.spec.fail {
         if other.success {
@@ -293,7 +321,10 @@ fn compare(
     let left = read_oci_tar(stock_tar).map_err(|e| format!("stock image unreadable: {e}"))?;
     let right =
         read_oci_tar(other_tar).map_err(|e| format!("{} image unreadable: {e}", names.1))?;
-    let diffs = diff_images(&left, &right, names);
+    let mut diffs = diff_images(&left, &right, names);
+    if !env_flag("GOFRONT_CONFORMANCE_SKIP_NAMES") {
+        diffs.extend(diff_step_names(stock, other, ignore_in_names, names));
+    }
     if diffs.is_empty() {
         Ok(())
     } else {
@@ -424,6 +455,10 @@ fn run_case(name: &str) {
         &other,
         &other_tar,
         ("stock", side.name),
+        match &side.frontend {
+            Frontend::Image(img) => Some(img.as_str()),
+            Frontend::Stock => None,
+        },
     );
     if let Frontend::Image(img) = &side.frontend {
         // Never let a silently ignored BUILDKIT_SYNTAX pass as conformance.

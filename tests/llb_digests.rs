@@ -14,35 +14,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
 
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use support::build::{BuildOutcome, BuildRequest, Frontend, Output, Progress};
 use support::docker::{image_exists, require_docker};
+use support::progress::rawjson_vertices;
 
 /// Name of this test in `tests/conformance/KNOWN_GAPS`.
 const GAP_NAME: &str = "llb_digests";
 
 fn case_dir() -> PathBuf {
     support::repo_root().join("tests").join("llb_digests")
-}
-
-/// Vertex digest → name, from a `--progress=rawjson` log (a stream of JSON documents; any
-/// trailing non-JSON text such as the final `ERROR:` line ends the stream).
-fn rawjson_vertices(log: &str) -> BTreeMap<String, String> {
-    let start = log.find('{').unwrap_or(log.len());
-    let mut vertices = BTreeMap::new();
-    let stream = serde_json::Deserializer::from_str(&log[start..]).into_iter::<Value>();
-    for doc in stream {
-        let Ok(doc) = doc else { break };
-        for v in doc["vertexes"].as_array().into_iter().flatten() {
-            if let Some(d) = v["digest"].as_str() {
-                let name = v["name"].as_str().unwrap_or_default().to_string();
-                vertices.insert(d.to_string(), name);
-            }
-        }
-    }
-    vertices
 }
 
 /// Reads a protobuf varint at `*pos`.

@@ -218,9 +218,14 @@ pub struct BuildOutcome {
 }
 
 impl BuildOutcome {
-    /// The last `n` lines of the log, for failure messages.
+    /// The last `n` lines of the log, for failure messages. For a rawjson log only the text
+    /// after the JSON stream counts (buildx's error snippet and `ERROR:` line).
     pub fn tail(&self, n: usize) -> String {
-        let lines: Vec<&str> = self.log.lines().collect();
+        let text = match self.log.rfind("\n}\n") {
+            Some(end) => &self.log[end + 3..],
+            None => self.log.as_str(),
+        };
+        let lines: Vec<&str> = text.lines().collect();
         let start = lines.len().saturating_sub(n);
         lines[start..].join("\n")
     }

@@ -17,6 +17,7 @@ pub mod docker;
 pub mod goproxy;
 pub mod http;
 pub mod image;
+pub mod progress;
 
 use std::path::PathBuf;
 
