@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use support::build::{BuildOutcome, BuildRequest, Frontend, Output, Progress};
 use support::docker::{image_exists, require_docker};
-use support::progress::rawjson_vertices;
+use support::progress::{rawjson_vertices, step_names};
 
 /// Name of this test in `tests/conformance/KNOWN_GAPS`.
 const GAP_NAME: &str = "llb_digests";
@@ -208,6 +208,14 @@ fn stock_rawjson_reports_step_vertices() {
             "no vertex {expected:?} in {names:?}"
         );
     }
+    // The conformance suite compares these (vertices with inputs only).
+    let steps = step_names(&stock.log, None);
+    assert!(
+        steps.contains("[2/3] COPY <<EOF /app/hello.txt")
+            && steps.contains("[3/3] COPY <<EOF /etc/app.conf"),
+        "step names {steps:?}"
+    );
+    assert!(!steps.iter().any(|s| s.starts_with("[internal]")));
     assert!(vertices
         .keys()
         .all(|d| d.starts_with("sha256:") && d.len() == 71));
