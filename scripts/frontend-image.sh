@@ -23,7 +23,9 @@ log "cargo build --release --target $TRIPLE (static)"
 # The explicit --target keeps RUSTFLAGS away from build scripts and proc-macros (they must stay dynamic).
 (cd "$ROOT" && RUSTFLAGS="-C target-feature=+crt-static" "${CARGO:-cargo}" build --release \
   --target "$TRIPLE" --bin gofront)
-BIN=$ROOT/target/$TRIPLE/release/gofront
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+case $TARGET_DIR in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
+BIN=$TARGET_DIR/$TRIPLE/release/gofront
 [ -x "$BIN" ] || { log "no binary at $BIN"; exit 1; }
 if file "$BIN" 2>/dev/null | grep -q 'dynamically linked'; then
   log "$BIN is dynamically linked; a FROM scratch image needs a static binary"; exit 1

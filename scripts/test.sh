@@ -7,6 +7,8 @@
 #   4. frontend image $GOFRONT_IMAGE (scripts/frontend-image.sh)
 #   5. cargo fmt --check; cargo clippy --all-targets -- -D warnings; cargo test --all-targets [ARGS...]
 # Extra arguments go to `cargo test`. Servers this script started are stopped at exit.
+# GOFRONT_PRIVATE_SERVERS=0 skips the private-module servers (sshd creates the system user gofront-git).
+# GOFRONT_IMAGE=gofront:<name> avoids replacing a gofront:dev that others use on a shared engine.
 # Env: see scripts/testbed/env.sh and docs/testbed.md (GOFRONT_IMAGE, GOFRONT_GOPROXY_PORT, ...).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +21,7 @@ TIMES=()
 phase() {
   local name=$1 t0=$SECONDS; shift
   log "=== $name"
-  "$@"
+  "$@" || { TIMES+=("$name FAILED $((SECONDS - t0))s"); return 1; }
   TIMES+=("$name $((SECONDS - t0))s")
 }
 
@@ -29,7 +31,8 @@ bash "$TB/goproxy-serve.sh" status "$GOFRONT_GOPROXY_PORT" >/dev/null 2>&1 || ST
 bash "$TB/git-sshd.sh" status "$GOFRONT_GIT_SSHD_PORT" >/dev/null 2>&1 || STOP+=(sshd)
 python3 "$TB/auth-proxy.py" status --port "$GOFRONT_AUTH_PROXY_PORT" >/dev/null 2>&1 || STOP+=(auth)
 cleanup() {
-  local s
+  local rc=$? s
+  [ "$rc" = 0 ] || log "FAILED (exit $rc) after phases: ${TIMES[*]:-none}"
   for s in "${STOP[@]}"; do
     case $s in
       goproxy) bash "$TB/goproxy-serve.sh" stop "$GOFRONT_GOPROXY_PORT" || true ;;
@@ -42,7 +45,11 @@ trap cleanup EXIT
 
 t_all=$SECONDS
 phase rust-toolchain bash "$TB/rust-toolchain.sh"
-phase testbed bash "$TB/setup.sh" --private
+if [ "${GOFRONT_PRIVATE_SERVERS:-1}" = 1 ]; then
+  phase testbed bash "$TB/setup.sh" --private
+else
+  phase testbed bash "$TB/setup.sh"
+fi
 if [ "${GOFRONT_SKIP_VERIFY:-0}" != 1 ]; then phase testbed-verify bash "$TB/verify.sh"; fi
 phase frontend-image bash "$ROOT/scripts/frontend-image.sh" "$GOFRONT_IMAGE"
 log "engine: $(docker version --format '{{.Server.Version}}'); proxy: $(bash "$TB/goproxy-serve.sh" status "$GOFRONT_GOPROXY_PORT"); modules: $(grep -vc '^module' "$GOFRONT_GOPROXY_DIR/_meta/MANIFEST.tsv")"

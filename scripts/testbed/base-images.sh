@@ -24,9 +24,15 @@ GO_IMAGE_PKGS=${GO_IMAGE_PKGS:-ca-certificates,curl,wget,netbase,git,openssh-cli
 STANDIN_ARCHES=${STANDIN_ARCHES:-amd64 arm64}
 GO_PATH_ENV=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CREATED=()
+BUILT_ROOTFS=""   # rootfs tarballs made by this run (FORCE=1 rebuilds each once)
 
 WORK=$(mktemp -d /tmp/gofront-base-images.XXXXXX)
-cleanup() { rm -rf "$WORK"; }
+# Never follow a mount (an interrupted debootstrap may leave /proc, /sys or /dev mounted in its target).
+cleanup() {
+  local m
+  awk -v w="$WORK" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
+  rm -rf --one-file-system "$WORK"
+}
 trap cleanup EXIT
 
 # all_exist TAG...: true when every tag is present and FORCE is not set.
@@ -46,7 +52,7 @@ platforms_csv() {
 # debootstrap_tar NAME ARCH INCLUDE OUT: a cached minbase rootfs tarball (numeric owners kept).
 debootstrap_tar() {
   local name=$1 arch=$2 include=$3 out=$4
-  if [ -s "$out" ] && [ "$FORCE" != 1 ]; then return 0; fi
+  if [ -s "$out" ] && { [ "$FORCE" != 1 ] || [[ " $BUILT_ROOTFS " == *" $out "* ]]; }; then return 0; fi
   ensure_host_packages debootstrap
   local root=$WORK/rootfs-$name-$arch debs=$TESTBED_CACHE/debootstrap-debs/$arch
   mkdir -p "$debs" "$(dirname "$out")"
@@ -54,9 +60,16 @@ debootstrap_tar() {
   [ -n "$include" ] && args+=(--include="$include")
   local t0=$SECONDS
   if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+    # Two stages so that dpkg runs with force-unsafe-io in the target (no fsync per file): 2-3x faster
+    # on a busy machine; the setting is removed before the rootfs is packed.
     log "debootstrap $name ($arch) ..."
-    debootstrap "${args[@]}" bookworm "$root" "$(mirror_uri)" >"$WORK/debootstrap-$name.log" 2>&1 \
+    debootstrap --foreign "${args[@]}" bookworm "$root" "$(mirror_uri)" >"$WORK/debootstrap-$name.log" 2>&1 \
       || { tail -n 30 "$WORK/debootstrap-$name.log" >&2; die "debootstrap $name failed"; }
+    mkdir -p "$root/etc/dpkg/dpkg.cfg.d"
+    echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/zz-gofront-unsafe-io"
+    chroot "$root" /debootstrap/debootstrap --second-stage >>"$WORK/debootstrap-$name.log" 2>&1 \
+      || { tail -n 30 "$WORK/debootstrap-$name.log" >&2; die "debootstrap --second-stage $name failed"; }
+    rm -f "$root/etc/dpkg/dpkg.cfg.d/zz-gofront-unsafe-io"
   else
     # No emulation here: unpack only (first stage), then finish by hand what the second stage would do
     # for a runtime-only stand-in (no maintainer scripts are run; images built FROM it cannot RUN anyway).
@@ -70,6 +83,7 @@ debootstrap_tar() {
   tar --numeric-owner --xattrs -C "$root" -cf "$out.tmp" .
   mv "$out.tmp" "$out"
   rm -rf "$root"
+  BUILT_ROOTFS="$BUILT_ROOTFS $out"
   log "rootfs $name ($arch): $(du -h "$out" | cut -f1) in $((SECONDS - t0)) s"
 }
 

@@ -35,6 +35,7 @@ step goproxy-build bash "$HERE/goproxy/build.sh" "${GOFRONT_GOPROXY_DIR:-$TESTBE
 step goproxy-serve bash "$HERE/goproxy-serve.sh" start "$PORT"
 if [ "$PRIVATE" = 1 ]; then
   step git-sshd bash "$HERE/git-sshd.sh" start "${GOFRONT_GIT_SSHD_PORT:-2222}"
+  ensure_host_packages openssl git
   step auth-proxy python3 "$HERE/auth-proxy.py" start --port "${GOFRONT_AUTH_PROXY_PORT:-3132}"
 fi
 log "test bed ready in $((SECONDS - t_all)) s"

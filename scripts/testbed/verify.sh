@@ -5,14 +5,13 @@
 #   - `FROM --platform=linux/arm64` of busybox, debian and distroless resolves offline
 #   - cache export beyond inline (`--cache-to type=local`) works with the docker driver
 #   - smoke: a two-stage `FROM golang:1.22` -> `FROM scratch` build with the stock frontend that
-#     downloads a module from the local proxy (counted in its log), then runs the result
+#     downloads a module from a local proxy of its own (counted in its log), then runs the result
 set -euo pipefail
 LOG_TAG=verify
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
-PORT=${GOFRONT_GOPROXY_PORT:-3131}
 WORK=$(mktemp -d /tmp/gofront-verify.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 FAILED=0
@@ -53,10 +52,13 @@ else
   fail "arm64 stand-ins / cache export: $(tail -n 3 "$WORK/plat.log" | tr '\n' ' ')"
 fi
 
-# Smoke: stock frontend, golang:1.22 -> scratch, one module from the local proxy.
-if ! bash "$HERE/goproxy-serve.sh" status "$PORT" >/dev/null; then
-  fail "module proxy not running on 127.0.0.1:$PORT (setup.sh starts it)"
+# Smoke: stock frontend, golang:1.22 -> scratch, one module from the local proxy. It uses a proxy of
+# its own (port GOFRONT_VERIFY_PROXY_PORT, default 3141) so that other builds cannot skew the count.
+PORT=${GOFRONT_VERIFY_PROXY_PORT:-3141}
+if ! bash "$HERE/goproxy-serve.sh" start "$PORT" 2>"$WORK/serve.log"; then
+  fail "could not start a module proxy on 127.0.0.1:$PORT: $(tail -n 1 "$WORK/serve.log")"
 else
+  trap 'bash "$HERE/goproxy-serve.sh" stop "$PORT" 2>/dev/null || true; rm -rf "$WORK"' EXIT
   sum=$(awk -F'\t' '$1=="github.com/google/uuid"{print $2}' "${GOFRONT_GOPROXY_DIR:-$TESTBED_CACHE/goproxy}/_meta/MANIFEST.tsv")
   mkdir -p "$WORK/smoke"
   cat >"$WORK/smoke/go.mod" <<MOD
