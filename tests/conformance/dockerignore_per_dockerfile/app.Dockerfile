@@ -1,0 +1,3 @@
+FROM busybox
+COPY . /ctx
+RUN find /ctx | sort > /listing.txt
