@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::convert::{DaemonFacts, ImageRequest, PlatformBuild, ResolvedImage};
 use crate::dockerfile::ast::Span;
 use crate::frontend::{self, FrontendError, Plan, Planner, Step, SubrequestResult};
-use crate::llb::{gateway_pb as gw, pb, rpc_pb, Caps, FrontendCaps};
+use crate::llb::{gateway_pb as gw, pb, pb_platform, rpc_pb, Caps, FrontendCaps};
 use crate::options::{BuildOptions, ImageResolveMode};
 use crate::platform::Platform;
 
@@ -307,7 +307,7 @@ impl<'b, B: Bridge> Session<'b, B> {
         options: &BuildOptions,
     ) -> Result<ResolvedImage, FrontendError> {
         let platform = pb_platform(&request.platform);
-        let log_name = resolve_log_name(request, options.multi_platform);
+        let log_name = crate::convert::resolve_log_name(options, request);
         let mode = match options.image_resolve_mode {
             ImageResolveMode::Default => String::new(),
             other => other.as_str().to_string(),
@@ -519,26 +519,6 @@ fn subrequest_result(answer: SubrequestResult) -> gw::Result {
             ("version".to_string(), answer.version.as_bytes().to_vec()),
         ]),
         ..Default::default()
-    }
-}
-
-/// `[internal] load metadata for <ref>` (`[<platform> internal] ...` in multi-platform builds).
-fn resolve_log_name(request: &ImageRequest, multi_platform: bool) -> String {
-    let prefix = if multi_platform {
-        format!("[{} internal]", request.platform)
-    } else {
-        "[internal]".to_string()
-    };
-    format!("{prefix} load metadata for {}", request.reference)
-}
-
-fn pb_platform(p: &Platform) -> pb::Platform {
-    pb::Platform {
-        architecture: p.architecture.clone(),
-        os: p.os.clone(),
-        variant: p.variant.clone(),
-        os_version: p.os_version.clone(),
-        os_features: Vec::new(),
     }
 }
 
@@ -845,22 +825,6 @@ mod tests {
             Some(Platform::new("linux", "arm64", ""))
         );
         assert_eq!(platform_from_workers_json("garbage"), None);
-    }
-
-    #[test]
-    fn resolve_log_names_match_dockerfile_v0() {
-        let req = ImageRequest {
-            reference: "docker.io/library/busybox:latest".into(),
-            platform: Platform::new("linux", "arm64", ""),
-        };
-        assert_eq!(
-            resolve_log_name(&req, false),
-            "[internal] load metadata for docker.io/library/busybox:latest"
-        );
-        assert_eq!(
-            resolve_log_name(&req, true),
-            "[linux/arm64 internal] load metadata for docker.io/library/busybox:latest"
-        );
     }
 
     fn build_bridge(dockerfile: &str) -> FakeBridge {
