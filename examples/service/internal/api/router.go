@@ -1,10 +1,11 @@
 // Package api is the HTTP layer: routing, middleware (CORS, request ids,
-// rate limiting, auth, metrics) and JSON handlers over the store. Business
+// rate limiting, auth, metrics, gzip) and JSON handlers over the store. Business
 // rules beyond input validation live in the store.
 package api
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"sync"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
 	"github.com/go-playground/validator/v10"
+	"github.com/klauspost/compress/gzip"
 	"go.uber.org/zap"
 	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
@@ -46,7 +48,7 @@ func (a *API) Router(cfg config.HTTP) http.Handler {
 		AllowedHeaders: []string{"Authorization", "Content-Type"},
 		MaxAge:         300,
 	}))
-	r.Use(a.metrics.Middleware)
+	r.Use(a.metrics.Middleware, compressor())
 	r.Use(rateLimit(rate.Limit(cfg.RatePerSecond), cfg.RateBurst))
 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -65,6 +67,19 @@ func (a *API) Router(cfg config.HTTP) http.Handler {
 	})
 	r.Get("/v1/stats", a.stats)
 	return r
+}
+
+// compressor gzips JSON responses with klauspost's faster gzip encoder.
+func compressor() func(http.Handler) http.Handler {
+	c := middleware.NewCompressor(5, "application/json")
+	c.SetEncoder("gzip", func(w io.Writer, level int) io.Writer {
+		gw, err := gzip.NewWriterLevel(w, level)
+		if err != nil {
+			return nil
+		}
+		return gw
+	})
+	return c.Handler
 }
 
 func (a *API) requestLog(next http.Handler) http.Handler {

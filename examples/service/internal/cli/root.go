@@ -11,7 +11,7 @@ import (
 // NewRoot returns the root command; version is the build version printed by
 // the version subcommand.
 func NewRoot(version string) *cobra.Command {
-	var configFile string
+	var configFile, envFile string
 	root := &cobra.Command{
 		Use:           "inventory",
 		Short:         "Inventory keeps track of items in stock",
@@ -19,8 +19,9 @@ func NewRoot(version string) *cobra.Command {
 		SilenceErrors: false,
 	}
 	root.PersistentFlags().StringVarP(&configFile, "config", "c", "", "path to a YAML configuration file")
+	root.PersistentFlags().StringVar(&envFile, "env-file", "", "path to a .env file with INVENTORY_* variables")
 	load := func(cmd *cobra.Command) (config.Config, error) {
-		return config.Load(configFile, cmd.Flags())
+		return config.Load(configFile, envFile, cmd.Flags())
 	}
 	root.AddCommand(newServeCmd(version, load))
 	root.AddCommand(newVersionCmd(version))

@@ -1,5 +1,5 @@
 // Package config loads the service configuration from defaults, an optional
-// YAML file, INVENTORY_* environment variables and command-line flags (in
+// YAML file, INVENTORY_* environment variables (optionally from a .env file) and command-line flags (in
 // increasing precedence) and validates it. It does not watch for changes.
 package config
 
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-playground/validator/v10"
+	"github.com/joho/godotenv"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 	"gopkg.in/yaml.v3"
@@ -79,9 +80,16 @@ var flagKeys = map[string]string{
 	"log-level": "log.level",
 }
 
-// Load builds the configuration. file may be empty; flags may be nil. Only
-// flags that were set on the command line override other sources.
-func Load(file string, flags *pflag.FlagSet) (Config, error) {
+// Load builds the configuration. file (YAML) and envFile (KEY=value lines,
+// loaded into the process environment without overriding variables already
+// set) may be empty; flags may be nil. Only flags that were set on the
+// command line override other sources.
+func Load(file, envFile string, flags *pflag.FlagSet) (Config, error) {
+	if envFile != "" {
+		if err := godotenv.Load(envFile); err != nil {
+			return Config{}, fmt.Errorf("config: env file %s: %w", envFile, err)
+		}
+	}
 	v := viper.New()
 	for k, val := range defaults {
 		v.SetDefault(k, val)
