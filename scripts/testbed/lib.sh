@@ -1,0 +1,123 @@
+# shellcheck shell=bash
+# Shared helpers for the test bed scripts (sourced, not executed).
+#
+# Everything the test bed downloads comes from the Debian mirror already configured in apt; everything
+# it keeps goes under $GOFRONT_TESTBED_CACHE (default /var/cache/gofront-testbed) so that reruns are fast.
+
+TESTBED_CACHE=${GOFRONT_TESTBED_CACHE:-/var/cache/gofront-testbed}
+export GOFRONT_TESTBED_CACHE=$TESTBED_CACHE
+
+log() { printf '[%s] %s\n' "${LOG_TAG:-testbed}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# URI of the Debian mirror configured on this machine (deb822 or one-line sources).
+mirror_uri() {
+  local uri
+  uri=$(grep -hE '^URIs:.*/debian/?$' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1 | awk '{print $2}' || true)
+  if [ -z "$uri" ]; then
+    uri=$(grep -hE '^deb .*/debian/? bookworm' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+      | head -n1 | awk '{print $2}' || true)
+  fi
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# Installs host packages (names given) that are missing, with apt-get from the configured suites.
+ensure_host_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing host packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }
+}
+
+# Adds the trixie and bookworm-backports suites with pin 100 (nothing upgrades unless asked with -t).
+ensure_extra_suites() {
+  local uri
+  uri=$(mirror_uri)
+  if [ ! -f /etc/apt/sources.list.d/gofront-extra.sources ]; then
+    log "adding trixie and bookworm-backports suites from $uri (pinned low)"
+    cat >/etc/apt/sources.list.d/gofront-extra.sources <<SRC
+Types: deb
+URIs: $uri
+Suites: trixie bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    cat >/etc/apt/preferences.d/gofront-extra <<'PIN'
+Package: *
+Pin: release n=trixie
+Pin-Priority: 100
+
+Package: *
+Pin: release n=bookworm-backports
+Pin-Priority: 100
+PIN
+    apt-get update -qq
+  fi
+}
+
+# papt ARCH apt-get-args...: apt-get with a private configuration kept in the cache (bookworm +
+# bookworm-backports, deb and deb-src, for architecture ARCH). The system's apt state is not touched;
+# `papt ARCH update` runs once (FORCE=1 or a missing index refreshes it).
+papt() {
+  local arch=$1; shift
+  local root=$TESTBED_CACHE/apt/$arch
+  if [ ! -f "$root/etc/sources.list" ]; then
+    mkdir -p "$root/etc/apt.conf.d" "$root/etc/preferences.d" "$root/state/lists/partial" \
+      "$root/cache/archives/partial"
+    local uri
+    uri=$(mirror_uri)
+    cat >"$root/etc/sources.list" <<SRC
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm-updates main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm-backports main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm main
+SRC
+    : >"$root/state/status"
+  fi
+  apt-get -q \
+    -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" \
+    -o "Dir::Etc::SourceList=$root/etc/sources.list" -o "Dir::Etc::SourceParts=$root/etc/sources.list.d" \
+    -o "Dir::Etc::Parts=$root/etc/apt.conf.d" -o "Dir::Etc::PreferencesParts=$root/etc/preferences.d" \
+    -o "Dir::Etc::Preferences=$root/etc/preferences" \
+    -o "Dir::State=$root/state" -o "Dir::State::Lists=$root/state/lists" -o "Dir::State::status=$root/state/status" \
+    -o "Dir::Cache=$root/cache" -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root" \
+    "$@"
+}
+
+# papt_ready ARCH: makes sure the private apt index for ARCH exists.
+PAPT_UPDATED=" "
+papt_ready() {
+  local arch=$1
+  case $PAPT_UPDATED in *" $arch "*) return 0 ;; esac
+  PAPT_UPDATED="$PAPT_UPDATED$arch "
+  if [ "${FORCE:-0}" = 1 ] || ! ls "$TESTBED_CACHE/apt/$arch/state/lists/"*_Packages* >/dev/null 2>&1; then
+    papt "$arch" update -qq >/dev/null 2>&1 || papt "$arch" update
+  fi
+}
+
+# fetch_deb ARCH DEST_DIR PKG[/RELEASE]...: downloads .debs into DEST_DIR (cached; nothing if present).
+fetch_deb() {
+  local arch=$1 dest=$2; shift 2
+  mkdir -p "$dest"
+  local spec name need=()
+  for spec in "$@"; do
+    name=${spec%%/*}
+    ls "$dest/${name}_"*"_${arch}.deb" "$dest/${name}_"*"_all.deb" >/dev/null 2>&1 || need+=("$spec")
+  done
+  [ ${#need[@]} -eq 0 ] && return 0
+  papt_ready "$arch"
+  (cd "$dest" && papt "$arch" download -qq "${need[@]}" >/dev/null)
+}
+
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# first_file GLOB...: the first existing path among the (already expanded) arguments.
+first_file() {
+  local f
+  for f in "$@"; do [ -e "$f" ] && { echo "$f"; return 0; }; done
+  die "no file matches: $*"
+}
