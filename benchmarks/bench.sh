@@ -25,7 +25,8 @@
 #                          and gofront-naive|gofront|Dockerfile when GOFRONT_IMAGE is set
 #   GOFRONT_IMAGE          frontend image for `gofront` configs (passed as
 #                          --build-arg BUILDKIT_SYNTAX=$GOFRONT_IMAGE)
-#   PROXY_DIR              static GOPROXY tree (default: the test bed's)
+#   PROXY_DIR              static GOPROXY tree (default: the test bed's, built by
+#                          scripts/testbed/goproxy/build.sh)
 #   PROXY_PORT=3140        the script serves PROXY_DIR itself on 127.0.0.1:PORT
 #                          with python3 http.server and stops it by PID at exit
 #   OUT=benchmarks/results/<UTC timestamp>
@@ -43,7 +44,7 @@ S4_OVERLAY="$HERE/s4-overlay"
 REPS="${REPS:-3}"
 SCENARIOS="${SCENARIOS:-S1 S2 S3 S4 S5}"
 PROXY_PORT="${PROXY_PORT:-3140}"
-PROXY_DIR="${PROXY_DIR:-/var/cache/gofront-testbed/goproxy/www}"
+PROXY_DIR="${PROXY_DIR:-${GOFRONT_GOPROXY_DIR:-${GOFRONT_TESTBED_CACHE:-/var/cache/gofront-testbed}/goproxy}}"
 OUT="${OUT:-$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 BUILDX_ARGS="${BUILDX_ARGS:-}"
 GOFRONT_IMAGE="${GOFRONT_IMAGE:-}"
