@@ -31,6 +31,8 @@
 #                          with python3 http.server and stops it by PID at exit
 #   OUT=benchmarks/results/<UTC timestamp>
 #   BUILDX_ARGS            extra arguments for every build
+#   BIN_PATH=/inventory    binary checked in S5 images: it must be built for
+#                          the target architecture (else status wrong-arch)
 #
 # Outputs in $OUT: results.tsv (one row per build), summary.md (medians and
 # ratios), logs/<rep>-<scenario>-<label>.log, proxy.log, env.txt.
@@ -47,6 +49,7 @@ PROXY_PORT="${PROXY_PORT:-3140}"
 PROXY_DIR="${PROXY_DIR:-${GOFRONT_GOPROXY_DIR:-${GOFRONT_TESTBED_CACHE:-/var/cache/gofront-testbed}/goproxy}}"
 OUT="${OUT:-$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 BUILDX_ARGS="${BUILDX_ARGS:-}"
+BIN_PATH="${BIN_PATH:-/inventory}"
 GOFRONT_IMAGE="${GOFRONT_IMAGE:-}"
 if [[ -z "${CONFIGS:-}" ]]; then
   CONFIGS="stock-naive|stock|Dockerfile.stock stock-optimized|stock|Dockerfile.optimized"
@@ -173,6 +176,30 @@ print(f"{dl:.1f}\t{build:.1f}\t{ncached}")
 PY
 }
 
+# check_arch TAG PLATFORM: "ok" when the image's $BIN_PATH is an ELF binary for
+# PLATFORM's architecture. A single-platform (amd64) golang base image lets a
+# non-cross-compiling Dockerfile "succeed" for linux/arm64 with an x86-64
+# binary inside an image labelled arm64: that is a wrong result, not a build.
+check_arch() {
+  local cid bin="$WORK/arch-check.bin"
+  cid=$(docker create --platform "$2" "$1" 2>/dev/null) || { echo "no-container"; return; }
+  docker cp "$cid:$BIN_PATH" "$bin" >/dev/null 2>&1 || true
+  docker rm "$cid" >/dev/null 2>&1 || true
+  python3 - "$bin" "${2##*/}" <<'PY'
+import struct, sys
+want = {"amd64": 62, "arm64": 183, "arm": 40, "386": 3, "riscv64": 243, "ppc64le": 21, "s390x": 22}
+try:
+    head = open(sys.argv[1], "rb").read(20)
+except OSError:
+    print("no-binary"); sys.exit()
+if head[:4] != b"\x7fELF":
+    print("not-elf"); sys.exit()
+machine = struct.unpack("<H", head[18:20])[0]
+print("ok" if machine == want.get(sys.argv[2]) else f"wrong-arch(e_machine={machine})")
+PY
+  rm -f "$bin"
+}
+
 # build REP SCENARIO LABEL FRONTEND DOCKERFILE APPDIR [PLATFORM]
 build() {
   local rep=$1 scen=$2 label=$3 frontend=$4 dockerfile=$5 app=$6 platform=${7:-}
@@ -189,6 +216,11 @@ build() {
   start=$(date +%s.%N)
   if docker buildx build "${args[@]}" -t "$tag" "$app" >"$log" 2>&1; then status=ok; else status=FAIL; fi
   end=$(date +%s.%N)
+  if [[ "$status" == ok && -n "$platform" ]]; then
+    local arch
+    arch=$(check_arch "$tag" "$platform")
+    [[ "$arch" == ok ]] || status="$arch"
+  fi
   sleep 0.2 # let the proxy flush its log
   wall=$(python3 -c "print(f'{$end-$start:.1f}')")
   counts=$(proxy_counts "$before")

@@ -24,7 +24,9 @@ def cell(rows):
     ok = [r for r in rows if r["status"] == "ok"]
     if not ok:
         fails = [float(r["wall_s"]) for r in rows]
-        return None, f"**FAIL** ({len(rows)}/{len(rows)}, {median(fails):.1f} s)"
+        kinds = sorted({r["status"] for r in rows})
+        what = "FAIL" if kinds == ["FAIL"] else "/".join(kinds)
+        return None, f"**{what}** ({len(rows)}/{len(rows)}, {median(fails):.1f} s)"
     wall = median([float(r["wall_s"]) for r in ok])
     zips = median([int(r["zips"]) for r in ok])
     mb = median([float(r["zip_mb"]) for r in ok])
@@ -36,7 +38,7 @@ def cell(rows):
         text += f" · go dl {dl:.1f} s + build {build:.1f} s"
     failed = len(rows) - len(ok)
     if failed:
-        text += f" ({failed} failed)"
+        text += f" ({failed} not ok)"
     return wall, text
 
 
