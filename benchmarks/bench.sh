@@ -107,7 +107,7 @@ curl -fsS -o /dev/null "http://127.0.0.1:$PROXY_PORT/" || die "proxy did not sta
 } >"$OUT/env.txt"
 
 TSV="$OUT/results.tsv"
-printf 'rep\tscenario\tlabel\tfrontend\tdockerfile\tstatus\twall_s\tzips\tzip_mb\tmods\tinfos\tlists\tnot_found\tgo_dl_s\tgo_build_s\tgo_cached\n' >"$TSV"
+printf 'rep\tscenario\tlabel\tfrontend\tdockerfile\tstatus\twall_s\tzips\tzip_mb\tmods\tinfos\tlists\tnot_found\tgo_dl_s\tgo_build_s\tgo_cached\tbase_images\n' >"$TSV"
 
 # proxy_counts FROM_LINE: counts of the access-log lines after FROM_LINE.
 proxy_counts() {
@@ -225,8 +225,11 @@ build() {
   wall=$(python3 -c "print(f'{$end-$start:.1f}')")
   counts=$(proxy_counts "$before")
   steps=$(go_steps "$log")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$scen" "$label" "$frontend" "$dockerfile" \
-    "$status" "$wall" "$counts" "$steps" >>"$TSV"
+  # The digests of the FROM images: when a base image is re-tagged during a run
+  # (e.g. the test bed rebuilt golang:1.22), later builds miss the cache.
+  bases=$(grep -oE 'FROM [^ ]+@sha256:[0-9a-f]{12}' "$log" | sed 's/^FROM //' | sort -u | paste -sd, -)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$scen" "$label" "$frontend" "$dockerfile" \
+    "$status" "$wall" "$counts" "$steps" "${bases:--}" >>"$TSV"
   echo "rep $rep $scen $label: $status ${wall}s  zips/MB/mods/infos/lists/404: $(tr '\t' / <<<"$counts")  go dl/build s, cached: $(tr '\t' / <<<"$steps")"
 }
 

@@ -67,6 +67,23 @@ def main(path):
             else:
                 ratios.append("–")
         print("| " + " | ".join([SCENARIOS[s]] + texts + ratios) + " |")
+    warn_base_changes(rows)
+
+
+def warn_base_changes(rows):
+    """Flags runs in which a base image digest changed between builds of one
+    configuration: the later builds then could not use the earlier cache."""
+    seen, warned = {}, set()
+    for r in rows:
+        bases = r.get("base_images", "-")
+        if bases in ("-", ""):
+            continue
+        key = (r["rep"], r["label"], r["scenario"] == "S5")
+        first = seen.setdefault(key, (r["scenario"], bases))
+        if first[1] != bases and key not in warned:
+            warned.add(key)
+            print(f"\n**Warning:** rep {r['rep']} {r['label']}: base images changed between "
+                  f"{first[0]} ({first[1]}) and {r['scenario']} ({bases}); cache reuse is not comparable.")
 
 
 if __name__ == "__main__":
