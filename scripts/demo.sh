@@ -10,7 +10,10 @@ log() { printf '[demo] %s\n' "$*" >&2; }
 eval "$(bash "$TB/env.sh")"
 SERVICE=$ROOT/examples/service
 TAG=${DEMO_TAG:-gofront-example:demo}
-[ -f "$SERVICE/Dockerfile" ] || { log "no $SERVICE/Dockerfile in this checkout"; exit 1; }
+# Dockerfile.stock is the naive Dockerfile plus `ARG GOPROXY GOSUMDB`: gofront does not pass Go
+# environment build args through to undeclared ARGs yet (issue 4), so the demo declares them.
+DOCKERFILE=${DEMO_DOCKERFILE:-Dockerfile.stock}
+[ -f "$SERVICE/$DOCKERFILE" ] || { log "no $SERVICE/$DOCKERFILE in this checkout"; exit 1; }
 
 started=0
 bash "$TB/goproxy-serve.sh" status "$GOFRONT_GOPROXY_PORT" >/dev/null 2>&1 || started=1
@@ -21,12 +24,12 @@ t0=$SECONDS
 bash "$TB/rust-toolchain.sh"
 bash "$TB/setup.sh"
 bash "$ROOT/scripts/frontend-image.sh" "$GOFRONT_IMAGE"
-log "building $SERVICE with BUILDKIT_SYNTAX=$GOFRONT_IMAGE"
+log "building $SERVICE/$DOCKERFILE with BUILDKIT_SYNTAX=$GOFRONT_IMAGE"
 t1=$SECONDS
 docker buildx build --builder default --progress=plain \
   --build-arg "BUILDKIT_SYNTAX=$GOFRONT_IMAGE" --network host \
   --build-arg "GOPROXY=$GOFRONT_GOPROXY_URL" --build-arg GOSUMDB=off \
-  -t "$TAG" --load "$SERVICE"
+  -f "$SERVICE/$DOCKERFILE" -t "$TAG" --load "$SERVICE"
 log "service built in $((SECONDS - t1)) s; running: docker run --rm $TAG version"
 docker run --rm "$TAG" version
 log "demo done in $((SECONDS - t0)) s"
