@@ -25,9 +25,12 @@ echo "== vendor vendored"
 # then check that the workspace as a whole downloads and builds.
 for m in libs/shared services/api services/worker; do
   echo "== tidy workspace/$m (GOWORK=off, -e)"
-  (cd "$HERE/workspace/$m" && GOWORK=off "$GO" mod tidy -e 2>&1 | grep -v 'example.com/\|^go: finding\|^go: downloading' || true)
+  (
+    cd "$HERE/workspace/$m"
+    GOWORK=off "$GO" mod tidy -e 2>&1 | { grep -v 'example.com/\|^go: finding\|^go: downloading' || true; }
+  )
 done
-(cd "$HERE/workspace" && GOFLAGS= "$GO" mod download && GOFLAGS= "$GO" build -o /dev/null ./services/api ./services/worker)
+(cd "$HERE/workspace" && GOFLAGS='' "$GO" mod download && GOFLAGS='' "$GO" build -o /dev/null ./services/api ./services/worker)
 
 # S4 overlay = the service plus one module (BurntSushi/toml).
 echo "== tidy benchmarks/s4-overlay"
