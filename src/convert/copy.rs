@@ -288,21 +288,9 @@ impl Converter<'_> {
         }
         for (name, data) in &contents {
             msg.push_str(&format!(" <<{name}"));
-            let mkfile = pb::FileActionMkFile {
-                path: normalize_path("/", name, false),
-                mode: 0o644,
-                data: data.clone().into_bytes(),
-                owner: None,
-                timestamp: -1,
-            };
-            let op = file_op(&None, vec![Action::Mkfile(mkfile)]);
-            let meta = OpMeta {
-                custom_name: Some("[internal] preparing inline document".into()),
-                ..OpMeta::default()
-            };
-            let d = self.add_op(op, meta, Some(cmd.span))?;
+            let document = self.inline_document(name, data, 0o644, cmd.span)?;
             actions.push(Action::Copy {
-                source: Some(Output::new(d, 0)),
+                source: Some(document),
                 copy: pb::FileActionCopy {
                     src: normalize_path("/", name, false),
                     dest: dest_path.clone(),

@@ -273,12 +273,12 @@ pub fn split_kv(s: &str) -> (&str, &str) {
 /// Go `encoding/json` output for a JSON value: compact, with `<`, `>`, `&`, U+2028 and U+2029
 /// escaped like Go does.
 pub fn go_json_bytes(v: &serde_json::Value) -> Vec<u8> {
-    go_json_string(&v.to_string()).into_bytes()
+    escape_like_go(&v.to_string()).into_bytes()
 }
 
 /// Applies Go's extra escapes to already-serialised JSON text (only string contents can hold
 /// these characters, so a plain replace is exact).
-pub fn go_json_string(json: &str) -> String {
+fn escape_like_go(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         match c {
@@ -291,11 +291,6 @@ pub fn go_json_string(json: &str) -> String {
         }
     }
     out
-}
-
-/// Go `json.Marshal` of a `[]string`.
-pub fn go_json_string_array(items: &[String]) -> String {
-    go_json_string(&serde_json::Value::from(items.to_vec()).to_string())
 }
 
 /// Go `strconv.Quote`.
@@ -636,10 +631,10 @@ mod tests {
     }
 
     #[test]
-    fn go_json_escapes_html_characters() {
+    fn image_config_json_escapes_html_characters_like_go() {
         assert_eq!(
-            go_json_string_array(&["a<b>&c".into()]),
-            r#"["a\u003cb\u003e\u0026c"]"#
+            go_json_bytes(&serde_json::json!({"Labels": {"a": "<b>&c"}})),
+            br#"{"Labels":{"a":"\u003cb\u003e\u0026c"}}"#.to_vec()
         );
     }
 

@@ -13,7 +13,7 @@ use crate::dockerfile::instructions::{parse_mount, parse_network, CacheSharing, 
 use crate::llb::{pb, OpMeta, Output};
 use crate::options::NetworkMode;
 
-use super::names::{base, clean, join, normalize_path, summarize_heredoc};
+use super::names::{base, clean, join, summarize_heredoc};
 use super::ops::{exec_op, file_op, Action, ExecSpec, MountSpec, Owner, SecretSpec, SshSpec};
 use super::stages::{Converter, DF_CMD_KEY};
 use super::ConvertError;
@@ -60,22 +60,11 @@ impl Converter<'_> {
             let first = &run.heredocs[0];
             if is_single_heredoc(text) {
                 if self.stages[i].image.os != "windows" && first.content.starts_with("#!") {
-                    let mkfile = pb::FileActionMkFile {
-                        path: normalize_path("/", &first.name, false),
-                        mode: 0o755,
-                        data: first.content.clone().into_bytes(),
-                        owner: None,
-                        timestamp: -1,
-                    };
-                    let op = file_op(&None, vec![Action::Mkfile(mkfile)]);
-                    let meta = OpMeta {
-                        custom_name: Some("[internal] preparing inline document".into()),
-                        ..OpMeta::default()
-                    };
-                    let d = self.add_op(op, meta, Some(cmd.span))?;
+                    let document =
+                        self.inline_document(&first.name, &first.content, 0o755, cmd.span)?;
                     extra_mounts.push(MountSpec {
                         dest: "/dev/pipes/".into(),
-                        source: Some(Output::new(d, 0)),
+                        source: Some(document),
                         readonly: true,
                         selector: "/".into(),
                         ..MountSpec::default()

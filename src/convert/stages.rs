@@ -15,11 +15,12 @@ use crate::llb::{pb, Graph, OpMeta, Output, SourceFile};
 use crate::options::{BuildOptions, ImageResolveMode, NoCache};
 use crate::platform::Platform;
 
-use super::image::{go_json_string_array, split_kv, Image};
+use super::image::{split_kv, Image};
 use super::names::{join, StepCounter};
 use super::ops::source_op;
 use super::reference::Reference;
 use super::{ConvertError, ConvertInput, Converted, ImageRequest, ImageResolver, PlatformBuild};
+use crate::llb::go_json_strings;
 
 /// Description key with the instruction text.
 pub(super) const DF_CMD_KEY: &str = "com.docker.dockerfile.v1.command";
@@ -219,6 +220,32 @@ impl<'a> Converter<'a> {
             .map_err(|e| ConvertError::at(e.to_string(), span))
     }
 
+    /// Writes a heredoc body to `/<name>` of an otherwise empty filesystem (BuildKit's
+    /// `[internal] preparing inline document` step), for RUN heredocs with a shebang and for
+    /// COPY/ADD heredoc sources.
+    pub(super) fn inline_document(
+        &mut self,
+        name: &str,
+        data: &str,
+        mode: i32,
+        span: Span,
+    ) -> Result<Output, ConvertError> {
+        let mkfile = pb::FileActionMkFile {
+            path: super::names::normalize_path("/", name, false),
+            mode,
+            data: data.as_bytes().to_vec(),
+            owner: None,
+            timestamp: -1,
+        };
+        let op = super::ops::file_op(&None, vec![super::ops::Action::Mkfile(mkfile)]);
+        let meta = OpMeta {
+            custom_name: Some("[internal] preparing inline document".into()),
+            ..OpMeta::default()
+        };
+        let digest = self.add_op(op, meta, Some(span))?;
+        Ok(Output::new(digest, 0))
+    }
+
     fn main_context(&mut self, paths: Option<&BTreeSet<String>>) -> Result<Output, ConvertError> {
         let opts = self.input.options;
         if let Some(remote) = opts.remote_context.as_deref() {
@@ -245,14 +272,11 @@ impl<'a> Converter<'a> {
             attrs.insert("local.session".into(), self.input.facts.session_id.clone());
         }
         if let Some(follow) = paths.and_then(normalize_context_paths) {
-            attrs.insert("local.followpaths".into(), go_json_string_array(&follow));
+            attrs.insert("local.followpaths".into(), go_json_strings(&follow));
         }
         let excludes = dockerignore_patterns(self.input.dockerignore);
         if !excludes.is_empty() {
-            attrs.insert(
-                "local.excludepatterns".into(),
-                go_json_string_array(&excludes),
-            );
+            attrs.insert("local.excludepatterns".into(), go_json_strings(&excludes));
         }
         attrs.insert("local.sharedkeyhint".into(), name.clone());
         let op = source_op(&format!("local://{name}"), attrs, &self.target);
@@ -1030,7 +1054,7 @@ impl<'a> Converter<'a> {
                 }
                 attrs.insert("local.sharedkeyhint".into(), format!("context:{key}"));
                 if let Some(follow) = self.prior_follow_paths(index) {
-                    attrs.insert("local.followpaths".into(), go_json_string_array(&follow));
+                    attrs.insert("local.followpaths".into(), go_json_strings(&follow));
                 }
                 let op = source_op(&format!("local://{rest}"), attrs, platform);
                 let meta = OpMeta {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::llb::{pb, Caps, Graph, LlbError, OpMeta, Output};
+use crate::llb::{go_json_strings, pb, Caps, Graph, LlbError, OpMeta, Output};
 use crate::platform::Platform;
 
 /// The Dockerfile's conventional name; a Dockerfile called so may also be spelled `dockerfile`.
@@ -140,34 +140,6 @@ fn local_definition(
     graph.definition(Some(&Output::new(digest, 0)), None)
 }
 
-/// Go `encoding/json` of a `[]string` (HTML-safe escaping included).
-pub fn go_json_strings(items: &[String]) -> String {
-    let parts: Vec<String> = items.iter().map(|s| go_json_string(s)).collect();
-    format!("[{}]", parts.join(","))
-}
-
-/// Go `encoding/json` of a string: `<`, `>`, `&`, U+2028 and U+2029 escaped as `\u....`.
-pub fn go_json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,14 +166,6 @@ mod tests {
         assert_eq!(
             dockerfile_follow_paths("Dockerfile.dev"),
             ["Dockerfile.dev", "Dockerfile.dev.dockerignore"]
-        );
-    }
-
-    #[test]
-    fn go_json_escapes_html_characters() {
-        assert_eq!(
-            go_json_strings(&["a<b>&\"c\\".to_string(), "\u{1}".to_string()]),
-            r#"["a\u003cb\u003e\u0026\"c\\","\u0001"]"#
         );
     }
 
