@@ -126,6 +126,7 @@ impl Lexer {
             raw_escapes: self.raw_escapes,
             matched: BTreeSet::new(),
             unmatched: BTreeSet::new(),
+            depth: 0,
         };
         match sw.process_stop_on(None, self.raw_escapes) {
             Ok((word, words)) => Ok(Output {
@@ -202,7 +203,14 @@ struct ShellWord<'a> {
     raw_escapes: bool,
     matched: BTreeSet<String>,
     unmatched: BTreeSet<String>,
+    /// Current nesting of `${...}` words (bounded by [`MAX_NESTING`]).
+    depth: usize,
 }
+
+/// Deepest `${a:-${b:-...}}` nesting processed. BuildKit's Go lexer recurses without a limit
+/// (growable stacks); ours recurses too, so an absurd depth must be an error, not a stack
+/// overflow. The binary runs on a large stack (`src/main.rs`) that fits this depth.
+pub const MAX_NESTING: usize = 100_000;
 
 type Res<T> = Result<T, String>;
 
@@ -238,9 +246,16 @@ impl ShellWord<'_> {
         stop: Option<char>,
         raw_escapes: bool,
     ) -> Res<(String, Vec<String>)> {
+        if self.depth > MAX_NESTING {
+            return Err(format!(
+                "variable expansions nested more than {MAX_NESTING} levels deep"
+            ));
+        }
         let saved = self.raw_escapes;
         self.raw_escapes = raw_escapes;
+        self.depth += 1;
         let r = self.process_stop_on_inner(stop);
+        self.depth -= 1;
         self.raw_escapes = saved;
         r
     }
