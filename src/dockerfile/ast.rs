@@ -20,6 +20,18 @@ pub struct Span {
     pub end: usize,
 }
 
+impl Span {
+    /// One single-line span per line, the way BuildKit turns a node's lines into source ranges
+    /// (`parser.toRanges`: a 3-line RUN is 3 ranges; `end <= start` gives just `start`).
+    pub fn lines(self) -> impl Iterator<Item = Span> {
+        let end = self.end.max(self.start);
+        (self.start..=end).map(|line| Span {
+            start: line,
+            end: line,
+        })
+    }
+}
+
 /// Parser directives from the leading comment block.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Directives {

@@ -94,7 +94,11 @@ fn b64(data: &[u8]) -> String {
 }
 
 fn location_json(span: Span) -> Value {
-    json!({ "ranges": [crate::gateway::errors::range_json(span)] })
+    let ranges: Vec<Value> = span
+        .lines()
+        .map(crate::gateway::errors::range_json)
+        .collect();
+    json!({ "ranges": ranges })
 }
 
 fn insert_nonempty(m: &mut Map<String, Value>, key: &str, v: &str) {

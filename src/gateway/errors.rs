@@ -108,7 +108,11 @@ fn source_json(source: &SourceFile, spans: &[Span]) -> Value {
         info.insert("definition".into(), definition_json(def));
     }
     info.insert("language".into(), json!("Dockerfile"));
-    let ranges: Vec<Value> = spans.iter().map(|s| range_json(*s)).collect();
+    let ranges: Vec<Value> = spans
+        .iter()
+        .flat_map(|s| s.lines())
+        .map(range_json)
+        .collect();
     json!({ "info": Value::Object(info), "ranges": ranges })
 }
 

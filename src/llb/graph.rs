@@ -268,7 +268,11 @@ impl Graph {
                 .iter()
                 .map(|spans| pb::Location {
                     source_index: 0,
-                    ranges: spans.iter().map(span_range).collect(),
+                    ranges: spans
+                        .iter()
+                        .flat_map(|s| s.lines())
+                        .map(|s| span_range(&s))
+                        .collect(),
                 })
                 .collect();
             if !locations.is_empty() {

@@ -343,9 +343,10 @@ fn source_map_has_the_dockerfile_and_one_based_line_ranges() {
     };
     assert_eq!(
         source.locations[run.as_str()].locations,
+        // BuildKit's parser.toRanges: one range per physical line of the instruction.
         vec![pb::Location {
             source_index: 0,
-            ranges: vec![range(2, 3)]
+            ranges: vec![range(2, 2), range(3, 3)]
         }]
     );
     assert_eq!(
