@@ -83,6 +83,9 @@ pub struct BuildOptions {
     pub remote_context: Option<String>,
     /// `contextsubdir`.
     pub context_subdir: Option<String>,
+    /// Set by the gateway, not by the client: the `http(s)://` remote context downloaded as an
+    /// archive (dockerui unpacks it onto scratch) rather than a plain Dockerfile.
+    pub remote_context_archive: bool,
     /// `target` stage (lower-cased), if any.
     pub target: Option<String>,
     /// `build-arg:NAME=value` entries (includes BUILDKIT_* and GOFRONT* args).
@@ -196,6 +199,7 @@ impl BuildOptions {
             remote_context: non_empty(&context_key),
             context_key,
             context_subdir: get("contextsubdir").map(str::to_string),
+            remote_context_archive: false,
             target: non_empty("target").map(|t| t.to_lowercase()),
             labels: with_prefix(opts, LABEL_PREFIX),
             build_args,

@@ -248,19 +248,12 @@ impl<'a> Converter<'a> {
 
     fn main_context(&mut self, paths: Option<&BTreeSet<String>>) -> Result<Output, ConvertError> {
         let opts = self.input.options;
-        if let Some(remote) = opts.remote_context.as_deref() {
-            // dockerui `DetectGitContext`: a git URL context is a git source (no .dockerignore,
-            // no follow paths).
-            if let Some(git) = super::copy::parse_git_ref(remote) {
-                let keep = opts
-                    .build_args
-                    .get("BUILDKIT_CONTEXT_KEEP_GIT_DIR")
-                    .is_some_and(|v| {
-                        matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True")
-                    });
-                let name = format!("[internal] load git source {remote}");
-                return self.git_source(&git, keep, &name, None);
-            }
+        if let Some(remote) = super::remote::RemoteContext::detect(opts) {
+            // dockerui `DetectGitContext` / `DetectHTTPContext`: no .dockerignore, no follow
+            // paths; the gateway decided whether an HTTP download is an archive.
+            return remote
+                .add_to(&mut self.graph, opts.remote_context_archive)
+                .map_err(|e| ConvertError::at(e.to_string(), None));
         }
         let name = if opts.context_key.is_empty() {
             "context".to_string()
