@@ -120,6 +120,29 @@ impl RemoteContext {
     }
 }
 
+/// dockerui's `scopeToSubDir` (option `contextsubdir`): the contents of `dir` of `context`
+/// copied onto scratch. Only a remote (or input) context is scoped; the Dockerfile is still read
+/// from the unscoped one.
+pub fn scope_to_subdir(graph: &mut Graph, context: Output, dir: &str) -> Result<Output, LlbError> {
+    let copy = pb::FileActionCopy {
+        src: super::names::normalize_path("/", &super::names::clean(dir), false),
+        dest: "/".to_string(),
+        mode: -1,
+        timestamp: -1,
+        dir_copy_contents: true,
+        ..pb::FileActionCopy::default()
+    };
+    let op = file_op(
+        &None,
+        vec![Action::Copy {
+            source: Some(context),
+            copy,
+            owner: None,
+        }],
+    );
+    add_named(graph, op, None)
+}
+
 fn add_named(graph: &mut Graph, op: pb::Op, name: Option<String>) -> Result<Output, LlbError> {
     let meta = OpMeta {
         custom_name: name,
@@ -261,6 +284,25 @@ mod tests {
         };
         assert_eq!((c.src.as_str(), c.dest.as_str()), ("/context", "/"));
         assert!(c.attempt_unpack_docker_compatibility && !c.follow_symlink);
+        assert_eq!((c.mode, c.timestamp, f.actions[0].input), (-1, -1, -1));
+    }
+
+    #[test]
+    fn context_subdir_copies_the_directory_contents_onto_scratch() {
+        let remote = RemoteContext::detect(&options("http://h/r.git", None)).unwrap();
+        let mut graph = Graph::new(Caps::v0_13_defaults());
+        let ctx = remote.add_to(&mut graph, false).unwrap();
+        let scoped = scope_to_subdir(&mut graph, ctx, "app/./").unwrap();
+        let def = graph.definition(Some(&scoped), None).unwrap();
+        let ops = ops(&def);
+        let Some(pb::op::Op::File(f)) = &ops[1].op else {
+            panic!("not a file op");
+        };
+        let Some(pb::file_action::Action::Copy(c)) = &f.actions[0].action else {
+            panic!("not a copy");
+        };
+        assert_eq!((c.src.as_str(), c.dest.as_str()), ("/app", "/"));
+        assert!(c.dir_copy_contents && !c.attempt_unpack_docker_compatibility);
         assert_eq!((c.mode, c.timestamp, f.actions[0].input), (-1, -1, -1));
     }
 

@@ -251,9 +251,16 @@ impl<'a> Converter<'a> {
         if let Some(remote) = super::remote::RemoteContext::detect(opts) {
             // dockerui `DetectGitContext` / `DetectHTTPContext`: no .dockerignore, no follow
             // paths; the gateway decided whether an HTTP download is an archive.
-            return remote
+            let llb = |e: crate::llb::LlbError| ConvertError::at(e.to_string(), None);
+            let context = remote
                 .add_to(&mut self.graph, opts.remote_context_archive)
-                .map_err(|e| ConvertError::at(e.to_string(), None));
+                .map_err(llb)?;
+            return match opts.context_subdir.as_deref() {
+                Some(sub) => {
+                    super::remote::scope_to_subdir(&mut self.graph, context, sub).map_err(llb)
+                }
+                None => Ok(context),
+            };
         }
         let name = if opts.context_key.is_empty() {
             "context".to_string()
