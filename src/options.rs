@@ -86,6 +86,10 @@ pub struct BuildOptions {
     /// Set by the gateway, not by the client: the `http(s)://` remote context downloaded as an
     /// archive (dockerui unpacks it onto scratch) rather than a plain Dockerfile.
     pub remote_context_archive: bool,
+    /// Set by the gateway, not by the client: the `.dockerignore` lines of each `local:` named
+    /// context, by context key (`name` or `name::platform`), read like dockerui's
+    /// `namedContextRecursive` does before loading the local.
+    pub named_context_dockerignore: BTreeMap<String, Vec<String>>,
     /// `target` stage (lower-cased), if any.
     pub target: Option<String>,
     /// `build-arg:NAME=value` entries (includes BUILDKIT_* and GOFRONT* args).
@@ -200,6 +204,7 @@ impl BuildOptions {
             context_key,
             context_subdir: get("contextsubdir").map(str::to_string),
             remote_context_archive: false,
+            named_context_dockerignore: BTreeMap::new(),
             target: non_empty("target").map(|t| t.to_lowercase()),
             labels: with_prefix(opts, LABEL_PREFIX),
             build_args,

@@ -614,6 +614,7 @@ conformance_cases!(
     multistage_unused_stage_pruned,
     named_context_image,
     named_context_local,
+    named_context_local_dockerignore,
     onbuild_register,
     onbuild_trigger_runs,
     remote_git_context,

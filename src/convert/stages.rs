@@ -1056,6 +1056,12 @@ impl<'a> Converter<'a> {
                 if let Some(follow) = self.prior_follow_paths(index) {
                     attrs.insert("local.followpaths".into(), go_json_strings(&follow));
                 }
+                // The named local's own .dockerignore (read by the gateway), like dockerui.
+                let ignore = self.input.options.named_context_dockerignore.get(key);
+                let excludes = dockerignore_patterns(ignore.map_or(&[][..], Vec::as_slice));
+                if !excludes.is_empty() {
+                    attrs.insert("local.excludepatterns".into(), go_json_strings(&excludes));
+                }
                 let op = source_op(&format!("local://{rest}"), attrs, platform);
                 let meta = OpMeta {
                     custom_name: Some(format!("[context {key}] load from client")),

@@ -161,6 +161,7 @@ impl<'b, B: Bridge> Session<'b, B> {
             (None, None) => self.read_context_dockerignore().await?,
         };
         let patterns = dockerignore::parse(&ignore);
+        self.read_named_dockerignores(&mut options).await?;
         let facts = self.facts.clone();
         let mut planner = Planner::new(
             dockerfile,
@@ -309,6 +310,39 @@ impl<'b, B: Bridge> Session<'b, B> {
             return Ok(None);
         }
         Ok(inputs.get(&options.dockerfile_key).cloned())
+    }
+
+    /// Reads the `.dockerignore` of every `local:` named context (dockerui reads it before
+    /// loading the local and excludes what it lists). dockerui does so only for the contexts the
+    /// Dockerfile uses; this reads them all (an unused one costs one small transfer).
+    async fn read_named_dockerignores(
+        &mut self,
+        options: &mut BuildOptions,
+    ) -> Result<(), rpc_pb::Status> {
+        let locals: Vec<(String, String)> = options
+            .named_contexts
+            .iter()
+            .filter_map(|(key, value)| Some((key.clone(), value.strip_prefix("local:")?.into())))
+            .collect();
+        for (key, local_name) in locals {
+            let def = load::named_dockerignore_source(
+                &local_name,
+                &key,
+                &self.facts.session_id,
+                &Platform::host(),
+                &self.facts.llb_caps,
+            )
+            .map_err(|e| errors::status(Code::Unknown, e.to_string()))?;
+            let reference = self.solve_ref(def, Vec::new()).await?;
+            let data = self
+                .read(&reference, load::DOCKERIGNORE_NAME)
+                .await
+                .unwrap_or_default();
+            options
+                .named_context_dockerignore
+                .insert(key, dockerignore::parse(&data));
+        }
+        Ok(())
     }
 
     async fn read_context_dockerignore(&mut self) -> Result<Vec<u8>, rpc_pb::Status> {
@@ -1067,5 +1101,28 @@ mod tests {
         let ret = run(&mut b, &[("context", "mydir")]);
         assert!(ret.error.is_none(), "{:?}", ret.error);
         assert_eq!(b.reads.last().map(String::as_str), Some(".dockerignore"));
+    }
+
+    #[test]
+    fn local_named_contexts_get_their_own_dockerignore_read_first() {
+        let mut b = bridge_with(&[
+            ("Dockerfile", "FROM scratch\nCOPY --from=extra . /x\n"),
+            (".dockerignore", "drop\n"),
+        ]);
+        let ret = run(&mut b, &[("context:extra", "local:extra")]);
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        // solves: Dockerfile, main .dockerignore, extra's .dockerignore, the build.
+        assert_eq!(b.solves.len(), 4);
+        assert_eq!(source_ids(&b.solves[2]), ["local://extra"]);
+        let build = b.solves[3].definition.as_ref().unwrap();
+        let extra = build
+            .def
+            .iter()
+            .find_map(|bytes| match pb::Op::decode(bytes.as_slice()).unwrap().op {
+                Some(pb::op::Op::Source(s)) if s.identifier == "local://extra" => Some(s),
+                _ => None,
+            })
+            .expect("named local in the build");
+        assert_eq!(extra.attrs["local.excludepatterns"], r#"["drop"]"#);
     }
 }
