@@ -90,6 +90,12 @@ pub struct BuildOptions {
     /// context, by context key (`name` or `name::platform`), read like dockerui's
     /// `namedContextRecursive` does before loading the local.
     pub named_context_dockerignore: BTreeMap<String, Vec<String>>,
+    /// Set by the gateway, not by the client: the frontend inputs (`Inputs` RPC) named by
+    /// `input:` named contexts, as encoded `pb.Definition` bytes, by input name.
+    pub inputs: BTreeMap<String, Vec<u8>>,
+    /// `input-metadata:<input>` values (JSON object of base64 values; `containerimage.config`
+    /// gives an `input:` context its image config).
+    pub input_metadata: BTreeMap<String, String>,
     /// `target` stage (lower-cased), if any.
     pub target: Option<String>,
     /// `build-arg:NAME=value` entries (includes BUILDKIT_* and GOFRONT* args).
@@ -205,6 +211,8 @@ impl BuildOptions {
             context_subdir: get("contextsubdir").map(str::to_string),
             remote_context_archive: false,
             named_context_dockerignore: BTreeMap::new(),
+            inputs: BTreeMap::new(),
+            input_metadata: with_prefix(opts, "input-metadata:"),
             target: non_empty("target").map(|t| t.to_lowercase()),
             labels: with_prefix(opts, LABEL_PREFIX),
             build_args,

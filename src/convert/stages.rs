@@ -1103,11 +1103,69 @@ impl<'a> Converter<'a> {
                     ..NamedContext::default()
                 }))
             }
+            "input" => self.input_named_context(key, rest, span).map(Some),
             _ => Err(ConvertError::at(
                 format!("unsupported context source {kind} for {key}"),
                 span,
             )),
         }
+    }
+}
+
+impl Converter<'_> {
+    /// `input:<name>`: the frontend input `name` (its ops imported into this graph), with the
+    /// image config of `input-metadata:<name>` when the client gave one.
+    fn input_named_context(
+        &mut self,
+        key: &str,
+        input: &str,
+        span: Option<Span>,
+    ) -> Result<NamedContext, ConvertError> {
+        let options = self.input.options;
+        let Some(bytes) = options.inputs.get(input) else {
+            return Err(ConvertError::at(
+                format!("invalid input {input} for {key}"),
+                span,
+            ));
+        };
+        let def = <pb::Definition as prost::Message>::decode(bytes.as_slice())
+            .map_err(|e| ConvertError::at(format!("invalid input {input} for {key}: {e}"), span))?;
+        let fs = super::remote::import_definition(&mut self.graph, &def)
+            .map_err(|e| ConvertError::at(e, span))?;
+        let config = match options.input_metadata.get(input) {
+            Some(md) => {
+                super::remote::input_image_config(md).map_err(|e| ConvertError::at(e, span))?
+            }
+            None => None,
+        };
+        let Some(config) = config else {
+            return Ok(NamedContext {
+                fs,
+                dir: "/".into(),
+                ..NamedContext::default()
+            });
+        };
+        let img = Image::from_json(&config).map_err(|e| {
+            ConvertError::at(format!("failed to parse image config for {key}: {e}"), span)
+        })?;
+        let mut env = Vec::new();
+        for e in &img.config.env {
+            let (k, v) = split_kv(e);
+            add_env(&mut env, k, v);
+        }
+        let dir = if img.config.working_dir.is_empty() {
+            "/".to_string()
+        } else {
+            img.config.working_dir.clone()
+        };
+        Ok(NamedContext {
+            fs,
+            env,
+            dir,
+            user: img.config.user.clone(),
+            image: Some(img),
+            named_local: None,
+        })
     }
 }
 

@@ -162,6 +162,7 @@ impl<'b, B: Bridge> Session<'b, B> {
         };
         let patterns = dockerignore::parse(&ignore);
         self.read_named_dockerignores(&mut options).await?;
+        self.read_named_inputs(&mut options).await?;
         let facts = self.facts.clone();
         let mut planner = Planner::new(
             dockerfile,
@@ -342,6 +343,32 @@ impl<'b, B: Bridge> Session<'b, B> {
                 .named_context_dockerignore
                 .insert(key, dockerignore::parse(&data));
         }
+        Ok(())
+    }
+
+    /// Fetches the frontend inputs when an `input:` named context needs them (dockerui asks
+    /// `Inputs` for such a context); convert imports the named one.
+    async fn read_named_inputs(
+        &mut self,
+        options: &mut BuildOptions,
+    ) -> Result<(), rpc_pb::Status> {
+        if !options
+            .named_contexts
+            .values()
+            .any(|v| v.starts_with("input:"))
+        {
+            return Ok(());
+        }
+        let inputs = self
+            .bridge
+            .inputs()
+            .await
+            .map_err(|s| from_tonic("failed to get frontend inputs", &s))?
+            .definitions;
+        options.inputs = inputs
+            .into_iter()
+            .map(|(name, def)| (name, def.encode_to_vec()))
+            .collect();
         Ok(())
     }
 
@@ -695,6 +722,7 @@ mod tests {
         resolved: Vec<String>,
         warns: Vec<gw::WarnRequest>,
         returned: Vec<gw::ReturnRequest>,
+        inputs: BTreeMap<String, pb::Definition>,
     }
 
     fn cap(id: &str) -> ApiCap {
@@ -757,7 +785,9 @@ mod tests {
             })
         }
         async fn inputs(&mut self) -> Result<gw::InputsResponse, Status> {
-            Ok(gw::InputsResponse::default())
+            Ok(gw::InputsResponse {
+                definitions: self.inputs.clone(),
+            })
         }
         async fn warn(&mut self, req: gw::WarnRequest) -> Result<(), Status> {
             self.warns.push(req);
@@ -1124,5 +1154,53 @@ mod tests {
             })
             .expect("named local in the build");
         assert_eq!(extra.attrs["local.excludepatterns"], r#"["drop"]"#);
+    }
+
+    #[test]
+    fn input_named_context_imports_the_frontend_input_with_its_image_config() {
+        use base64::Engine as _;
+        let mut b = bridge_with(&[("Dockerfile", "FROM base\nRUN echo hi\n")]);
+        let remote = crate::convert::remote::RemoteContext::detect(&BuildOptions {
+            remote_context: Some("http://127.0.0.1:1/base.tar".into()),
+            ..BuildOptions::default()
+        })
+        .unwrap();
+        let def = remote.definition(&Caps::v0_13_defaults(), true).unwrap();
+        b.inputs.insert("base".into(), def);
+        let config = r#"{"architecture":"amd64","os":"linux","config":{"Env":["FROM_INPUT=1"],"WorkingDir":"/w"}}"#;
+        let md = json!({
+            "containerimage.config":
+                base64::engine::general_purpose::STANDARD.encode(config)
+        })
+        .to_string();
+        let ret = run(
+            &mut b,
+            &[
+                ("context:base", "input:base"),
+                ("input-metadata:base", md.as_str()),
+                ("platform", "linux/amd64"),
+            ],
+        );
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        let build = source_ids(b.solves.last().unwrap());
+        assert!(
+            build.contains(&"http://127.0.0.1:1/base.tar".to_string()),
+            "{build:?}"
+        );
+        let result = ret.result.unwrap();
+        let image: Value =
+            serde_json::from_slice(&result.metadata["containerimage.config"]).unwrap();
+        // dockerfile.v0 adds the default PATH to a base without one.
+        assert_eq!(image["config"]["Env"][0], "FROM_INPUT=1");
+        assert_eq!(image["config"]["WorkingDir"], "/w");
+
+        let mut missing = bridge_with(&[("Dockerfile", "FROM base\n")]);
+        let ret = run(&mut missing, &[("context:base", "input:base")]);
+        let error = ret.error.expect("an unknown input fails");
+        assert!(
+            error.message.contains("invalid input base for base"),
+            "{}",
+            error.message
+        );
     }
 }
