@@ -33,7 +33,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use support::build::{BuildOutcome, BuildRequest, Frontend, Output, Progress, Secret};
+use support::build::{
+    BuildOutcome, BuildRequest, Frontend, Output, Progress, RemoteContext, Secret,
+};
 use support::diff::diff_images;
 use support::docker::{require_docker, require_images};
 use support::image::read_oci_tar;
@@ -72,6 +74,12 @@ struct CaseSpec {
     /// dates, branch `main`) served over dumb HTTP on 127.0.0.1; its URL (ending in `.git`) is
     /// passed as the build arg `GIT_BASE`.
     git_repo: Option<String>,
+    /// A remote build context: the context argument becomes `<served base URL>/<value>` (e.g.
+    /// `repo.git#main:sub` with `git_repo`, `ctx.tar.gz` with `serve`); `dockerfile` then only
+    /// names the case's local copy (for base images), and `-f` is `remote_dockerfile`, if any.
+    remote_context: Option<String>,
+    /// `-f` value inside the remote context.
+    remote_dockerfile: Option<String>,
     /// The build must fail.
     fail: Option<FailSpec>,
 }
@@ -158,6 +166,12 @@ impl Case {
                 ("HTTP_BASE", base.to_string())
             };
             req.build_args.push((arg.to_string(), value));
+            if let Some(path) = &self.spec.remote_context {
+                req.remote = Some(RemoteContext {
+                    url: format!("{base}/{path}"),
+                    dockerfile: self.spec.remote_dockerfile.clone(),
+                });
+            }
         }
         req.build_contexts = self
             .spec
@@ -600,8 +614,15 @@ conformance_cases!(
     multistage_unused_stage_pruned,
     named_context_image,
     named_context_local,
+    named_context_local_dockerignore,
     onbuild_register,
     onbuild_trigger_runs,
+    remote_git_context,
+    remote_git_context_keep_git_dir,
+    remote_git_context_subdir,
+    remote_http_dockerfile,
+    remote_http_plain_tar,
+    remote_http_tarball,
     run_env_args_in_history,
     run_exec_form,
     run_heredoc_basic,
@@ -665,6 +686,16 @@ fn case_specs_and_known_gaps_are_valid() {
         );
         assert!(case.dockerfile().is_file(), "{name}: Dockerfile missing");
         assert!(case.context().is_dir(), "{name}: context missing");
+        assert!(
+            case.spec.remote_context.is_some() || (case.spec.remote_dockerfile.is_none()),
+            "{name}: remote_dockerfile without remote_context"
+        );
+        assert!(
+            case.spec.remote_context.is_none()
+                || case.spec.serve.is_some()
+                || case.spec.git_repo.is_some(),
+            "{name}: remote_context needs serve or git_repo"
+        );
     }
     for (gap, reason) in known_gaps() {
         assert!(

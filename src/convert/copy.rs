@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::dockerfile::ast::{Command, CopyLike};
 use crate::dockerfile::shell::Lexer;
 use crate::llb::{pb, Digest, OpMeta, Output};
+use crate::platform::Platform;
 
 use super::names::{base, join, normalize_path, normalize_system_path};
 use super::ops::{file_op, merge_op, parse_chown, source_op, Action};
@@ -383,28 +384,7 @@ impl Converter<'_> {
         name: &str,
         cmd: Option<&Command>,
     ) -> Result<Output, ConvertError> {
-        let mut id = format!("{}{}", git.host, join(&["/", &git.path]));
-        if !git.fragment.is_empty() {
-            id.push('#');
-            id.push_str(&git.fragment);
-        }
-        let mut attrs = BTreeMap::new();
-        if keep_git_dir {
-            attrs.insert("git.keepgitdir".to_string(), "true".to_string());
-        }
-        attrs.insert("git.fullurl".to_string(), git.remote.clone());
-        attrs.insert(
-            "git.authtokensecret".to_string(),
-            "GIT_AUTH_TOKEN".to_string(),
-        );
-        attrs.insert(
-            "git.authheadersecret".to_string(),
-            "GIT_AUTH_HEADER".to_string(),
-        );
-        if git.scheme == "ssh" {
-            attrs.insert("git.mountsshsock".to_string(), "default".to_string());
-        }
-        let op = source_op(&format!("git://{id}"), attrs, &self.target);
+        let op = git_source_op(git, keep_git_dir, &self.target);
         let meta = OpMeta {
             custom_name: Some(name.to_string()),
             ..OpMeta::default()
@@ -412,6 +392,32 @@ impl Converter<'_> {
         let d = self.add_op(op, meta, cmd.map(|c| c.span))?;
         Ok(Output::new(d, 0))
     }
+}
+
+/// The `git://` source op of `llb.Git(remote, ref)` (ADD git URLs and git build contexts).
+pub(super) fn git_source_op(git: &GitRef, keep_git_dir: bool, platform: &Platform) -> pb::Op {
+    let mut id = format!("{}{}", git.host, join(&["/", &git.path]));
+    if !git.fragment.is_empty() {
+        id.push('#');
+        id.push_str(&git.fragment);
+    }
+    let mut attrs = BTreeMap::new();
+    if keep_git_dir {
+        attrs.insert("git.keepgitdir".to_string(), "true".to_string());
+    }
+    attrs.insert("git.fullurl".to_string(), git.remote.clone());
+    attrs.insert(
+        "git.authtokensecret".to_string(),
+        "GIT_AUTH_TOKEN".to_string(),
+    );
+    attrs.insert(
+        "git.authheadersecret".to_string(),
+        "GIT_AUTH_HEADER".to_string(),
+    );
+    if git.scheme == "ssh" {
+        attrs.insert("git.mountsshsock".to_string(), "default".to_string());
+    }
+    source_op(&format!("git://{id}"), attrs, platform)
 }
 
 /// `http.filename` of an ADD URL: the last path element, or `__unnamed__`.

@@ -23,6 +23,7 @@ pub mod image;
 pub mod names;
 pub mod ops;
 pub mod reference;
+pub mod remote;
 mod run;
 pub mod stages;
 

@@ -248,19 +248,19 @@ impl<'a> Converter<'a> {
 
     fn main_context(&mut self, paths: Option<&BTreeSet<String>>) -> Result<Output, ConvertError> {
         let opts = self.input.options;
-        if let Some(remote) = opts.remote_context.as_deref() {
-            // dockerui `DetectGitContext`: a git URL context is a git source (no .dockerignore,
-            // no follow paths).
-            if let Some(git) = super::copy::parse_git_ref(remote) {
-                let keep = opts
-                    .build_args
-                    .get("BUILDKIT_CONTEXT_KEEP_GIT_DIR")
-                    .is_some_and(|v| {
-                        matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True")
-                    });
-                let name = format!("[internal] load git source {remote}");
-                return self.git_source(&git, keep, &name, None);
-            }
+        if let Some(remote) = super::remote::RemoteContext::detect(opts) {
+            // dockerui `DetectGitContext` / `DetectHTTPContext`: no .dockerignore, no follow
+            // paths; the gateway decided whether an HTTP download is an archive.
+            let llb = |e: crate::llb::LlbError| ConvertError::at(e.to_string(), None);
+            let context = remote
+                .add_to(&mut self.graph, opts.remote_context_archive)
+                .map_err(llb)?;
+            return match opts.context_subdir.as_deref() {
+                Some(sub) => {
+                    super::remote::scope_to_subdir(&mut self.graph, context, sub).map_err(llb)
+                }
+                None => Ok(context),
+            };
         }
         let name = if opts.context_key.is_empty() {
             "context".to_string()
@@ -1056,6 +1056,12 @@ impl<'a> Converter<'a> {
                 if let Some(follow) = self.prior_follow_paths(index) {
                     attrs.insert("local.followpaths".into(), go_json_strings(&follow));
                 }
+                // The named local's own .dockerignore (read by the gateway), like dockerui.
+                let ignore = self.input.options.named_context_dockerignore.get(key);
+                let excludes = dockerignore_patterns(ignore.map_or(&[][..], Vec::as_slice));
+                if !excludes.is_empty() {
+                    attrs.insert("local.excludepatterns".into(), go_json_strings(&excludes));
+                }
                 let op = source_op(&format!("local://{rest}"), attrs, platform);
                 let meta = OpMeta {
                     custom_name: Some(format!("[context {key}] load from client")),
@@ -1097,11 +1103,69 @@ impl<'a> Converter<'a> {
                     ..NamedContext::default()
                 }))
             }
+            "input" => self.input_named_context(key, rest, span).map(Some),
             _ => Err(ConvertError::at(
                 format!("unsupported context source {kind} for {key}"),
                 span,
             )),
         }
+    }
+}
+
+impl Converter<'_> {
+    /// `input:<name>`: the frontend input `name` (its ops imported into this graph), with the
+    /// image config of `input-metadata:<name>` when the client gave one.
+    fn input_named_context(
+        &mut self,
+        key: &str,
+        input: &str,
+        span: Option<Span>,
+    ) -> Result<NamedContext, ConvertError> {
+        let options = self.input.options;
+        let Some(bytes) = options.inputs.get(input) else {
+            return Err(ConvertError::at(
+                format!("invalid input {input} for {key}"),
+                span,
+            ));
+        };
+        let def = <pb::Definition as prost::Message>::decode(bytes.as_slice())
+            .map_err(|e| ConvertError::at(format!("invalid input {input} for {key}: {e}"), span))?;
+        let fs = super::remote::import_definition(&mut self.graph, &def)
+            .map_err(|e| ConvertError::at(e, span))?;
+        let config = match options.input_metadata.get(input) {
+            Some(md) => {
+                super::remote::input_image_config(md).map_err(|e| ConvertError::at(e, span))?
+            }
+            None => None,
+        };
+        let Some(config) = config else {
+            return Ok(NamedContext {
+                fs,
+                dir: "/".into(),
+                ..NamedContext::default()
+            });
+        };
+        let img = Image::from_json(&config).map_err(|e| {
+            ConvertError::at(format!("failed to parse image config for {key}: {e}"), span)
+        })?;
+        let mut env = Vec::new();
+        for e in &img.config.env {
+            let (k, v) = split_kv(e);
+            add_env(&mut env, k, v);
+        }
+        let dir = if img.config.working_dir.is_empty() {
+            "/".to_string()
+        } else {
+            img.config.working_dir.clone()
+        };
+        Ok(NamedContext {
+            fs,
+            env,
+            dir,
+            user: img.config.user.clone(),
+            image: Some(img),
+            named_local: None,
+        })
     }
 }
 

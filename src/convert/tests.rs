@@ -965,6 +965,36 @@ fn named_context_can_replace_a_whole_stage() {
         .any(|s| s.0.as_deref() == Some("[context deps] golang:1.22")));
 }
 
+#[test]
+fn local_named_context_excludes_what_its_own_dockerignore_lists() {
+    let mut o = options();
+    o.named_contexts
+        .insert("extra".into(), "local:extra".into());
+    o.named_context_dockerignore.insert(
+        "extra".into(),
+        vec!["# comment".into(), "drop".into(), "!keep/x.log".into()],
+    );
+    let b = build_opts("FROM busybox\nCOPY --from=extra . /x\n", &o);
+    let srcs = sources(&b);
+    let local = srcs
+        .iter()
+        .find(|s| s.1.identifier == "local://extra")
+        .expect("named local");
+    assert_eq!(
+        local
+            .1
+            .attrs
+            .get("local.excludepatterns")
+            .map(String::as_str),
+        Some(r#"["drop","!keep/x.log"]"#)
+    );
+    o.named_context_dockerignore.clear();
+    let b = build_opts("FROM busybox\nCOPY --from=extra . /x\n", &o);
+    assert!(sources(&b)
+        .iter()
+        .all(|s| !s.1.attrs.contains_key("local.excludepatterns")));
+}
+
 /// Vertex digests and names Docker 26.1.5 (stock `dockerfile.v0`, BuildKit v0.13) reported with
 /// `docker buildx build --progress=rawjson` for the same Dockerfiles, busybox:latest pinned at
 /// the digest below (buildx sends `image-resolve-mode=local` to the docker driver).

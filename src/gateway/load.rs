@@ -84,6 +84,28 @@ pub fn dockerignore_source(
     )
 }
 
+/// Definition of the source that loads only the `.dockerignore` of the `local:` named context
+/// `key` (`[context <key>] load .dockerignore`, shared key `context:<key>-.dockerignore`).
+pub fn named_dockerignore_source(
+    local_name: &str,
+    key: &str,
+    session_id: &str,
+    platform: &Platform,
+    caps: &Caps,
+) -> Result<pb::Definition, LlbError> {
+    local_definition(
+        LocalSource {
+            local_name,
+            follow_paths: &[DOCKERIGNORE_NAME.to_string()],
+            session_id,
+            shared_key: &format!("context:{key}-{DOCKERIGNORE_NAME}"),
+            name: &format!("[context {key}] load {DOCKERIGNORE_NAME}"),
+        },
+        platform,
+        caps,
+    )
+}
+
 struct LocalSource<'a> {
     local_name: &'a str,
     follow_paths: &'a [String],

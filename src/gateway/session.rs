@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use prost::Message as _;
 use serde_json::{json, Value};
 
+use crate::convert::remote::{
+    is_archive, RemoteContext, HTTP_CONTEXT_FILENAME, HTTP_CONTEXT_SNIFF_LEN,
+};
 use crate::convert::{DaemonFacts, ImageRequest, PlatformBuild, ResolvedImage};
 use crate::dockerfile::ast::Span;
 use crate::frontend::{self, FrontendError, Plan, Planner, Step, SubrequestResult};
@@ -127,17 +130,17 @@ impl<'b, B: Bridge> Session<'b, B> {
                 "needs BuildKit 0.5 or later: the daemon does not support file operations (file.base)",
             ));
         }
-        let options = BuildOptions::from_opts(&self.env.opts)
+        let mut options = BuildOptions::from_opts(&self.env.opts)
             .map_err(|e| errors::status(Code::InvalidArgument, e.to_string()))?;
         check_frontend_caps(&options.frontend_caps)?;
-        if let Some(remote) = &options.remote_context {
-            return Err(errors::status(
-                Code::Unimplemented,
-                format!("remote build contexts are not supported by gofront yet: {remote}"),
-            ));
-        }
+        let remote = RemoteContext::detect(&options);
 
-        let loaded = self.read_dockerfile(&options).await?;
+        let loaded = match &remote {
+            Some(remote) if !options.force_local_dockerfile() => {
+                self.read_remote_dockerfile(remote, &mut options).await?
+            }
+            _ => self.read_dockerfile(&options, remote.is_none()).await?,
+        };
         let source = SourceFile {
             filename: options.filename.clone(),
             data: loaded.data.clone(),
@@ -151,11 +154,15 @@ impl<'b, B: Bridge> Session<'b, B> {
         }
 
         let dockerfile = frontend::parse(&loaded.data).map_err(fail)?;
-        let ignore = match loaded.dockerignore {
-            Some(data) => data,
-            None => self.read_context_dockerignore().await?,
+        // dockerui applies no .dockerignore to a remote context (and never reads one for it).
+        let ignore = match (loaded.dockerignore, &remote) {
+            (_, Some(_)) => Vec::new(),
+            (Some(data), None) => data,
+            (None, None) => self.read_context_dockerignore().await?,
         };
         let patterns = dockerignore::parse(&ignore);
+        self.read_named_dockerignores(&mut options).await?;
+        self.read_named_inputs(&mut options).await?;
         let facts = self.facts.clone();
         let mut planner = Planner::new(
             dockerfile,
@@ -180,8 +187,57 @@ impl<'b, B: Bridge> Session<'b, B> {
         self.solve_plan(plan, &options).await
     }
 
-    async fn read_dockerfile(&mut self, options: &BuildOptions) -> Result<Loaded, rpc_pb::Status> {
-        let input_def = self.dockerfile_input(options).await?;
+    /// Reads the Dockerfile from a remote context like dockerui's `initContext` +
+    /// `ReadEntrypoint`: from the git source itself; for HTTP, the first bytes of the download
+    /// decide between an archive (unpacked, the Dockerfile inside it) and a plain Dockerfile
+    /// (then named `context`).
+    async fn read_remote_dockerfile(
+        &mut self,
+        remote: &RemoteContext,
+        options: &mut BuildOptions,
+    ) -> Result<Loaded, rpc_pb::Status> {
+        let caps = self.facts.llb_caps.clone();
+        let llb_error = |e: crate::llb::LlbError| errors::status(Code::Unknown, e.to_string());
+        if remote.is_http() {
+            let download = remote.definition(&caps, false).map_err(llb_error)?;
+            let reference = self
+                .solve_ref(download, Vec::new())
+                .await
+                .map_err(|s| prefix_status("failed to resolve httpcontext", s))?;
+            let header = self
+                .bridge
+                .read_file(gw::ReadFileRequest {
+                    r#ref: reference,
+                    file_path: HTTP_CONTEXT_FILENAME.to_string(),
+                    range: Some(gw::FileRange {
+                        offset: 0,
+                        length: HTTP_CONTEXT_SNIFF_LEN,
+                    }),
+                })
+                .await
+                .map_err(|s| from_tonic("failed to read downloaded context", &s))?;
+            if is_archive(&header) {
+                options.remote_context_archive = true;
+            } else {
+                options.filename = HTTP_CONTEXT_FILENAME.to_string();
+            }
+        }
+        let definition = remote
+            .definition(&caps, options.remote_context_archive)
+            .map_err(llb_error)?;
+        self.read_dockerfile_from(definition, options).await
+    }
+
+    async fn read_dockerfile(
+        &mut self,
+        options: &BuildOptions,
+        use_inputs: bool,
+    ) -> Result<Loaded, rpc_pb::Status> {
+        let input_def = if use_inputs {
+            self.dockerfile_input(options).await?
+        } else {
+            None
+        };
         let definition = match input_def {
             Some(def) => def,
             None => load::dockerfile_source(
@@ -193,6 +249,16 @@ impl<'b, B: Bridge> Session<'b, B> {
             )
             .map_err(|e| errors::status(Code::Unknown, e.to_string()))?,
         };
+        self.read_dockerfile_from(definition, options).await
+    }
+
+    /// Solves `definition` and reads the Dockerfile (or its lower-case spelling) and
+    /// `<Dockerfile>.dockerignore` from it.
+    async fn read_dockerfile_from(
+        &mut self,
+        definition: pb::Definition,
+        options: &BuildOptions,
+    ) -> Result<Loaded, rpc_pb::Status> {
         let reference = self
             .solve_ref(definition.clone(), Vec::new())
             .await
@@ -245,6 +311,65 @@ impl<'b, B: Bridge> Session<'b, B> {
             return Ok(None);
         }
         Ok(inputs.get(&options.dockerfile_key).cloned())
+    }
+
+    /// Reads the `.dockerignore` of every `local:` named context (dockerui reads it before
+    /// loading the local and excludes what it lists). dockerui does so only for the contexts the
+    /// Dockerfile uses; this reads them all (an unused one costs one small transfer).
+    async fn read_named_dockerignores(
+        &mut self,
+        options: &mut BuildOptions,
+    ) -> Result<(), rpc_pb::Status> {
+        let locals: Vec<(String, String)> = options
+            .named_contexts
+            .iter()
+            .filter_map(|(key, value)| Some((key.clone(), value.strip_prefix("local:")?.into())))
+            .collect();
+        for (key, local_name) in locals {
+            let def = load::named_dockerignore_source(
+                &local_name,
+                &key,
+                &self.facts.session_id,
+                &Platform::host(),
+                &self.facts.llb_caps,
+            )
+            .map_err(|e| errors::status(Code::Unknown, e.to_string()))?;
+            let reference = self.solve_ref(def, Vec::new()).await?;
+            let data = self
+                .read(&reference, load::DOCKERIGNORE_NAME)
+                .await
+                .unwrap_or_default();
+            options
+                .named_context_dockerignore
+                .insert(key, dockerignore::parse(&data));
+        }
+        Ok(())
+    }
+
+    /// Fetches the frontend inputs when an `input:` named context needs them (dockerui asks
+    /// `Inputs` for such a context); convert imports the named one.
+    async fn read_named_inputs(
+        &mut self,
+        options: &mut BuildOptions,
+    ) -> Result<(), rpc_pb::Status> {
+        if !options
+            .named_contexts
+            .values()
+            .any(|v| v.starts_with("input:"))
+        {
+            return Ok(());
+        }
+        let inputs = self
+            .bridge
+            .inputs()
+            .await
+            .map_err(|s| from_tonic("failed to get frontend inputs", &s))?
+            .definitions;
+        options.inputs = inputs
+            .into_iter()
+            .map(|(name, def)| (name, def.encode_to_vec()))
+            .collect();
+        Ok(())
     }
 
     async fn read_context_dockerignore(&mut self) -> Result<Vec<u8>, rpc_pb::Status> {
@@ -597,6 +722,7 @@ mod tests {
         resolved: Vec<String>,
         warns: Vec<gw::WarnRequest>,
         returned: Vec<gw::ReturnRequest>,
+        inputs: BTreeMap<String, pb::Definition>,
     }
 
     fn cap(id: &str) -> ApiCap {
@@ -659,7 +785,9 @@ mod tests {
             })
         }
         async fn inputs(&mut self) -> Result<gw::InputsResponse, Status> {
-            Ok(gw::InputsResponse::default())
+            Ok(gw::InputsResponse {
+                definitions: self.inputs.clone(),
+            })
         }
         async fn warn(&mut self, req: gw::WarnRequest) -> Result<(), Status> {
             self.warns.push(req);
@@ -925,5 +1053,154 @@ mod tests {
         assert_eq!(w.digest, crate::llb::Digest::of(&load.def[0]).to_string());
         assert_eq!(w.level, 1);
         assert_eq!(w.info.as_ref().unwrap().filename, "Dockerfile");
+    }
+
+    fn source_ids(req: &gw::SolveRequest) -> Vec<String> {
+        let def = req.definition.as_ref().unwrap();
+        def.def
+            .iter()
+            .filter_map(|b| match pb::Op::decode(b.as_slice()).unwrap().op {
+                Some(pb::op::Op::Source(s)) => Some(s.identifier),
+                Some(pb::op::Op::File(_)) => Some("file".to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const REMOTE_DOCKERFILE: &str = "FROM scratch\nCOPY a /a\n";
+
+    #[test]
+    fn git_context_reads_the_dockerfile_from_the_git_source_without_dockerignore() {
+        let mut b = bridge_with(&[
+            ("sub/Dockerfile", REMOTE_DOCKERFILE),
+            ("sub/Dockerfile.dockerignore", "a\n"),
+        ]);
+        let url = "http://127.0.0.1:1/repo.git#main";
+        let ret = run(&mut b, &[("context", url), ("filename", "sub/Dockerfile")]);
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        // solves: the git source (Dockerfile), the build; no local .dockerignore load.
+        assert_eq!(b.solves.len(), 2);
+        assert_eq!(
+            source_ids(&b.solves[0]),
+            ["git://127.0.0.1:1/repo.git#main"]
+        );
+        assert_eq!(b.reads, ["sub/Dockerfile", "sub/Dockerfile.dockerignore"]);
+        let build = source_ids(&b.solves[1]);
+        assert!(build.contains(&"git://127.0.0.1:1/repo.git#main".to_string()));
+        assert!(
+            !build.iter().any(|id| id.starts_with("local://")),
+            "{build:?}"
+        );
+    }
+
+    #[test]
+    fn http_context_that_is_not_an_archive_is_the_dockerfile_named_context() {
+        let mut b = bridge_with(&[("context", REMOTE_DOCKERFILE)]);
+        let ret = run(&mut b, &[("context", "http://127.0.0.1:1/Dockerfile")]);
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        assert_eq!(b.reads, ["context", "context", "context.dockerignore"]);
+        assert_eq!(source_ids(&b.solves[1]), ["http://127.0.0.1:1/Dockerfile"]);
+        let build = source_ids(&b.solves[2]);
+        assert!(build.contains(&"http://127.0.0.1:1/Dockerfile".to_string()));
+        let file_ops = build.iter().filter(|id| *id == "file").count();
+        assert_eq!(file_ops, 1, "only the COPY: {build:?}");
+    }
+
+    #[test]
+    fn http_context_archive_is_unpacked_and_holds_the_dockerfile() {
+        let mut b = bridge_with(&[("Dockerfile", REMOTE_DOCKERFILE)]);
+        b.files.insert("context".into(), vec![0x1F, 0x8B, 0x08, 0]);
+        let ret = run(&mut b, &[("context", "https://127.0.0.1:1/ctx.tar.gz")]);
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        assert_eq!(
+            b.reads,
+            ["context", "Dockerfile", "Dockerfile.dockerignore"]
+        );
+        assert_eq!(
+            source_ids(&b.solves[1]),
+            ["https://127.0.0.1:1/ctx.tar.gz", "file"]
+        );
+        let build = source_ids(&b.solves[2]);
+        let file_ops = build.iter().filter(|id| *id == "file").count();
+        assert_eq!(file_ops, 2, "the unpack and the COPY: {build:?}");
+    }
+
+    #[test]
+    fn non_url_context_option_stays_a_local_context() {
+        let mut b = bridge_with(&[("Dockerfile", REMOTE_DOCKERFILE)]);
+        let ret = run(&mut b, &[("context", "mydir")]);
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        assert_eq!(b.reads.last().map(String::as_str), Some(".dockerignore"));
+    }
+
+    #[test]
+    fn local_named_contexts_get_their_own_dockerignore_read_first() {
+        let mut b = bridge_with(&[
+            ("Dockerfile", "FROM scratch\nCOPY --from=extra . /x\n"),
+            (".dockerignore", "drop\n"),
+        ]);
+        let ret = run(&mut b, &[("context:extra", "local:extra")]);
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        // solves: Dockerfile, main .dockerignore, extra's .dockerignore, the build.
+        assert_eq!(b.solves.len(), 4);
+        assert_eq!(source_ids(&b.solves[2]), ["local://extra"]);
+        let build = b.solves[3].definition.as_ref().unwrap();
+        let extra = build
+            .def
+            .iter()
+            .find_map(|bytes| match pb::Op::decode(bytes.as_slice()).unwrap().op {
+                Some(pb::op::Op::Source(s)) if s.identifier == "local://extra" => Some(s),
+                _ => None,
+            })
+            .expect("named local in the build");
+        assert_eq!(extra.attrs["local.excludepatterns"], r#"["drop"]"#);
+    }
+
+    #[test]
+    fn input_named_context_imports_the_frontend_input_with_its_image_config() {
+        use base64::Engine as _;
+        let mut b = bridge_with(&[("Dockerfile", "FROM base\nRUN echo hi\n")]);
+        let remote = crate::convert::remote::RemoteContext::detect(&BuildOptions {
+            remote_context: Some("http://127.0.0.1:1/base.tar".into()),
+            ..BuildOptions::default()
+        })
+        .unwrap();
+        let def = remote.definition(&Caps::v0_13_defaults(), true).unwrap();
+        b.inputs.insert("base".into(), def);
+        let config = r#"{"architecture":"amd64","os":"linux","config":{"Env":["FROM_INPUT=1"],"WorkingDir":"/w"}}"#;
+        let md = json!({
+            "containerimage.config":
+                base64::engine::general_purpose::STANDARD.encode(config)
+        })
+        .to_string();
+        let ret = run(
+            &mut b,
+            &[
+                ("context:base", "input:base"),
+                ("input-metadata:base", md.as_str()),
+                ("platform", "linux/amd64"),
+            ],
+        );
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        let build = source_ids(b.solves.last().unwrap());
+        assert!(
+            build.contains(&"http://127.0.0.1:1/base.tar".to_string()),
+            "{build:?}"
+        );
+        let result = ret.result.unwrap();
+        let image: Value =
+            serde_json::from_slice(&result.metadata["containerimage.config"]).unwrap();
+        // dockerfile.v0 adds the default PATH to a base without one.
+        assert_eq!(image["config"]["Env"][0], "FROM_INPUT=1");
+        assert_eq!(image["config"]["WorkingDir"], "/w");
+
+        let mut missing = bridge_with(&[("Dockerfile", "FROM base\n")]);
+        let ret = run(&mut missing, &[("context:base", "input:base")]);
+        let error = ret.error.expect("an unknown input fails");
+        assert!(
+            error.message.contains("invalid input base for base"),
+            "{}",
+            error.message
+        );
     }
 }

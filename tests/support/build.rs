@@ -101,6 +101,17 @@ pub struct BuildRequest {
     pub progress: Progress,
     /// Export.
     pub output: Output,
+    /// A remote build context (URL) replacing `context` and `dockerfile` on the command line.
+    pub remote: Option<RemoteContext>,
+}
+
+/// A remote build context: `docker buildx build <url>`.
+#[derive(Debug, Clone)]
+pub struct RemoteContext {
+    /// The git or http(s) URL passed as the context argument.
+    pub url: String,
+    /// `-f` value (a path inside the remote context), if any.
+    pub dockerfile: Option<String>,
 }
 
 impl BuildRequest {
@@ -121,6 +132,7 @@ impl BuildRequest {
             extra_args: Vec::new(),
             progress: Progress::Plain,
             output: Output::None,
+            remote: None,
         }
     }
 
@@ -133,8 +145,20 @@ impl BuildRequest {
         };
         args.push(format!("--progress={progress}"));
         args.push("--provenance=false".into());
-        args.push("-f".into());
-        args.push(self.dockerfile.display().to_string());
+        match &self.remote {
+            None => {
+                args.push("-f".into());
+                args.push(self.dockerfile.display().to_string());
+            }
+            Some(RemoteContext {
+                dockerfile: Some(f),
+                ..
+            }) => {
+                args.push("-f".into());
+                args.push(f.clone());
+            }
+            Some(_) => {}
+        }
         if let Frontend::Image(img) = &self.frontend {
             args.push("--build-arg".into());
             args.push(format!("BUILDKIT_SYNTAX={img}"));
@@ -179,7 +203,10 @@ impl BuildRequest {
                 args.push(tag.clone());
             }
         }
-        args.push(self.context.display().to_string());
+        match &self.remote {
+            Some(r) => args.push(r.url.clone()),
+            None => args.push(self.context.display().to_string()),
+        }
         args
     }
 
