@@ -48,18 +48,30 @@ PY
   fi
 }
 
+# True when a live (not zombie) process with this exact name exists. A daemon killed with its
+# session can linger as a zombie until its parent reaps it; pgrep alone would count it.
+alive() {
+  local pid state
+  for pid in $(pgrep -x "$1" 2>/dev/null); do
+    state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
+    case $state in "" | Z*) ;; *) return 0 ;; esac
+  done
+  return 1
+}
+
 start_daemon() {
   if docker info >/dev/null 2>&1; then
     return
   fi
-  if ! pgrep -x containerd >/dev/null 2>&1; then
+  if ! alive containerd; then
     log "starting containerd"
-    nohup containerd >/var/log/gofront-containerd.log 2>&1 &
-    for _ in $(seq 1 50); do [ -S /run/containerd/containerd.sock ] && break; sleep 0.2; done
+    nohup containerd >>/var/log/gofront-containerd.log 2>&1 &
   fi
-  if ! pgrep -x dockerd >/dev/null 2>&1; then
+  # A socket file may be left over from a killed containerd: wait until it answers.
+  for _ in $(seq 1 100); do ctr version >/dev/null 2>&1 && break; sleep 0.2; done
+  if ! alive dockerd; then
     log "starting dockerd (log: $DOCKERD_LOG)"
-    nohup dockerd --containerd=/run/containerd/containerd.sock >"$DOCKERD_LOG" 2>&1 &
+    nohup dockerd --containerd=/run/containerd/containerd.sock >>"$DOCKERD_LOG" 2>&1 &
   fi
   for _ in $(seq 1 120); do
     docker info >/dev/null 2>&1 && return
