@@ -80,6 +80,10 @@ struct CaseSpec {
     remote_context: Option<String>,
     /// `-f` value inside the remote context.
     remote_dockerfile: Option<String>,
+    /// `{"name": "dir"}`: before the case, `dir` (relative to the case, with its own
+    /// `Dockerfile`) is built with the stock frontend into an OCI layout directory, passed to
+    /// both sides as `--build-context name=oci-layout://<layout>`.
+    oci_layouts: BTreeMap<String, String>,
     /// The build must fail.
     fail: Option<FailSpec>,
 }
@@ -406,7 +410,7 @@ fn run_case(name: &str) {
     if !require_docker(name) {
         return;
     }
-    let case = load_case(name);
+    let mut case = load_case(name);
     assert!(
         case.dockerfile().is_file(),
         "{name}: no Dockerfile at {}",
@@ -426,6 +430,13 @@ fn run_case(name: &str) {
     let stock_tar = tmp.path().join("stock.tar");
     let other_tar = tmp.path().join("other.tar");
 
+    for (ctx, dir) in case.spec.oci_layouts.clone() {
+        let layout = make_oci_layout(&case.dir.join(dir), &tmp.path().join(format!("oci-{ctx}")))
+            .unwrap_or_else(|e| panic!("{name}: cannot create the OCI layout: {e}"));
+        case.spec
+            .build_contexts
+            .insert(ctx, format!("oci-layout://{}", layout.display()));
+    }
     let served_dir = match (&case.spec.serve, &case.spec.git_repo) {
         (Some(dir), _) => Some(case.dir.join(dir)),
         (None, Some(repo)) => Some(
@@ -513,6 +524,28 @@ fn run_case(name: &str) {
              remove it from the list"
         ),
     }
+}
+
+/// Builds `dir` (its `Dockerfile`, stock frontend) into the OCI layout directory `dest`.
+fn make_oci_layout(dir: &Path, dest: &Path) -> Result<PathBuf, String> {
+    let out = std::process::Command::new("docker")
+        .args([
+            "buildx",
+            "build",
+            "--progress=plain",
+            "-t",
+            "layout:latest",
+            "--output",
+        ])
+        .arg(format!("type=oci,dest={},tar=false", dest.display()))
+        .arg(dir)
+        .env("DOCKER_BUILDKIT", "1")
+        .output()
+        .map_err(|e| format!("cannot run docker: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    Ok(dest.to_path_buf())
 }
 
 /// Declares the case list and one `#[test]` per case (the function name is the case directory).
@@ -613,6 +646,7 @@ conformance_cases!(
     multistage_target_middle,
     multistage_unused_stage_pruned,
     named_context_image,
+    named_context_oci_layout,
     named_context_local,
     named_context_local_dockerignore,
     onbuild_register,

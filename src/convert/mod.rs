@@ -52,6 +52,9 @@ pub struct ImageRequest {
     pub reference: String,
     /// Platform to resolve for.
     pub platform: Platform,
+    /// `Some(store id)`: resolve from the client's OCI layout store of that id (an
+    /// `oci-layout://` named context) instead of a registry.
+    pub oci_store: Option<String>,
 }
 
 /// Facts about the daemon the conversion depends on.

@@ -104,6 +104,21 @@ impl Reference {
     }
 }
 
+/// An `oci-layout://` context value after the scheme (`<store>[:tag]@<digest>`), parsed like
+/// dockerui does with `reference.Parse`: the store id is the name exactly as written (not
+/// normalised) and the digest is required. Returns `(store, digest)`.
+pub fn parse_oci_layout(spec: &str) -> Result<(String, String), String> {
+    let wrap = |e: String| format!("could not parse oci-layout reference {spec:?}: {e}");
+    // Validate the whole reference with the normalising parser (same grammar for names).
+    let parsed = Reference::parse_normalized(spec).map_err(wrap)?;
+    let rest = spec.split_once('@').map_or(spec, |(r, _)| r);
+    let (name, _) = split_tag(rest);
+    let Some(digest) = parsed.digest else {
+        return Err(format!("oci-layout reference {name:?} has no digest"));
+    };
+    Ok((name.to_string(), digest))
+}
+
 impl std::fmt::Display for Reference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.name())?;

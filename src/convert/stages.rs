@@ -18,7 +18,7 @@ use crate::platform::Platform;
 use super::image::{split_kv, Image};
 use super::names::{join, StepCounter};
 use super::ops::source_op;
-use super::reference::Reference;
+use super::reference::{parse_oci_layout, Reference};
 use super::{ConvertError, ConvertInput, Converted, ImageRequest, ImageResolver, PlatformBuild};
 use crate::llb::go_json_strings;
 
@@ -675,6 +675,7 @@ impl<'a> Converter<'a> {
             self.missing.push(ImageRequest {
                 reference: base_name,
                 platform,
+                oci_store: None,
             });
             return Ok(());
         };
@@ -1009,6 +1010,7 @@ impl<'a> Converter<'a> {
                     self.missing.push(ImageRequest {
                         reference: reference.to_string(),
                         platform: platform.clone(),
+                        oci_store: None,
                     });
                     return Ok(Some(NamedContext::default()));
                 };
@@ -1104,12 +1106,87 @@ impl<'a> Converter<'a> {
                 }))
             }
             "input" => self.input_named_context(key, rest, span).map(Some),
+            "oci-layout" => self.oci_layout_named_context(key, rest, platform, span),
             _ => Err(ConvertError::at(
                 format!("unsupported context source {kind} for {key}"),
                 span,
             )),
         }
     }
+}
+
+impl Converter<'_> {
+    /// `oci-layout://<store>[:tag]@<digest>`: an image from the client's OCI layout store, like
+    /// dockerui: resolved under the dummy name `<context name>@<digest>` from that store, loaded
+    /// with an `oci-layout://` source carrying the session and store ids.
+    fn oci_layout_named_context(
+        &mut self,
+        key: &str,
+        rest: &str,
+        platform: &Platform,
+        span: Option<Span>,
+    ) -> Result<Option<NamedContext>, ConvertError> {
+        let spec = rest.strip_prefix("//").unwrap_or(rest);
+        let (store, digest) = parse_oci_layout(spec).map_err(|e| ConvertError::at(e, span))?;
+        let name = key.split_once("::").map_or(key, |(n, _)| n);
+        let dummy = oci_dummy_ref(name, &digest).map_err(|e| ConvertError::at(e, span))?;
+        let Some(resolved) = self.resolver.resolve(&dummy, platform) else {
+            self.missing.push(ImageRequest {
+                reference: dummy,
+                platform: platform.clone(),
+                oci_store: Some(store),
+            });
+            return Ok(Some(NamedContext::default()));
+        };
+        // dockerui keeps `created` here (unlike docker-image contexts).
+        let img = Image::from_json(&resolved.config).map_err(|e| {
+            ConvertError::at(
+                format!("could not parse oci-layout image config: {e}"),
+                span,
+            )
+        })?;
+        // Go: `llb.OCILayout(dummyRef, llb.OCIStore(session, store))`.
+        let mut attrs = BTreeMap::new();
+        if !self.input.facts.session_id.is_empty() {
+            attrs.insert("oci.session".into(), self.input.facts.session_id.clone());
+        }
+        if !store.is_empty() {
+            attrs.insert("oci.store".into(), store);
+        }
+        let op = source_op(&format!("oci-layout://{dummy}"), attrs, platform);
+        let meta = OpMeta {
+            custom_name: Some(format!("[context {key}] OCI load from client")),
+            caps: BTreeSet::from(["source.ocilayout".to_string()]),
+            ..OpMeta::default()
+        };
+        let digest = self.add_op(op, meta, span)?;
+        let mut env = Vec::new();
+        for e in &img.config.env {
+            let (k, v) = split_kv(e);
+            add_env(&mut env, k, v);
+        }
+        let dir = if img.config.working_dir.is_empty() {
+            "/".to_string()
+        } else {
+            img.config.working_dir.clone()
+        };
+        Ok(Some(NamedContext {
+            fs: Some(Output::new(digest, 0)),
+            env,
+            dir,
+            user: img.config.user.clone(),
+            image: Some(img),
+            named_local: None,
+        }))
+    }
+}
+
+/// dockerui's dummy reference for an `oci-layout://` context: the context name normalised, with
+/// the layout digest (`docker.io/library/base@sha256:…`).
+fn oci_dummy_ref(name: &str, digest: &str) -> Result<String, String> {
+    Reference::parse_normalized(name)
+        .map(|r| r.with_digest(digest).to_string())
+        .map_err(|e| format!("could not parse oci-layout reference {name:?}: {e}"))
 }
 
 impl Converter<'_> {
@@ -1174,6 +1251,9 @@ impl Converter<'_> {
 /// load metadata for <ref>` (`[<platform> internal] ...` in multi-platform builds).
 pub fn resolve_log_name(options: &BuildOptions, request: &ImageRequest) -> String {
     for (key, value) in &options.named_contexts {
+        if let Some(name) = oci_layout_log_ref(key, value, request) {
+            return format!("[context {key}] load metadata for {name}");
+        }
         let Some(r) = value.strip_prefix("docker-image:") else {
             continue;
         };
@@ -1193,6 +1273,20 @@ pub fn resolve_log_name(options: &BuildOptions, request: &ImageRequest) -> Strin
         "[internal]".to_string()
     };
     format!("{prefix} load metadata for {}", request.reference)
+}
+
+/// The dummy reference of the `oci-layout://` named context `key` when `request` resolves it.
+fn oci_layout_log_ref(key: &str, value: &str, request: &ImageRequest) -> Option<String> {
+    let store = request.oci_store.as_deref()?;
+    let rest = value.strip_prefix("oci-layout:")?;
+    let (s, digest) = parse_oci_layout(rest.strip_prefix("//").unwrap_or(rest)).ok()?;
+    let (name, platform) = match key.split_once("::") {
+        Some((n, p)) => (n, Some(p)),
+        None => (key, None),
+    };
+    let dummy = oci_dummy_ref(name, &digest).ok()?;
+    let platform_ok = platform.map_or(true, |p| p == request.platform.to_string());
+    (s == store && dummy == request.reference && platform_ok).then_some(dummy)
 }
 
 /// Flags the typed AST carries but BuildKit v0.13's mainline frontend does not register (they

@@ -58,6 +58,23 @@ fn options() -> BuildOptions {
 }
 
 fn run_with(src: &str, opts: &BuildOptions, ignore: &[String]) -> Result<Converted, ConvertError> {
+    run_full(src, opts, ignore, &Fixed)
+}
+
+fn run_with_resolver(
+    src: &str,
+    opts: &BuildOptions,
+    resolver: &dyn ImageResolver,
+) -> Result<Converted, ConvertError> {
+    run_full(src, opts, &[], resolver)
+}
+
+fn run_full(
+    src: &str,
+    opts: &BuildOptions,
+    ignore: &[String],
+    resolver: &dyn ImageResolver,
+) -> Result<Converted, ConvertError> {
     let df = crate::dockerfile::parse(src).expect("parse");
     let f = facts();
     let input = ConvertInput {
@@ -68,7 +85,7 @@ fn run_with(src: &str, opts: &BuildOptions, ignore: &[String]) -> Result<Convert
         dockerignore: ignore,
         dockerfile_definition: None,
     };
-    convert(&input, &Fixed)
+    convert(&input, resolver)
 }
 
 fn build(src: &str) -> PlatformBuild {
@@ -1321,6 +1338,77 @@ fn named_git_and_http_contexts_become_sources() {
     assert_eq!(err.to_string(), "unsupported context source ftp for bad");
 }
 
+/// An `oci-layout://` context: the request the gateway must resolve from the client's store.
+#[test]
+fn oci_layout_context_requests_the_dummy_ref_from_the_store() {
+    let mut o = options();
+    let dgst = format!("sha256:{}", "b".repeat(64));
+    o.named_contexts
+        .insert("base".into(), format!("oci-layout://store1:latest@{dgst}"));
+    let Err(ConvertError::NeedImages(reqs)) = run_with_resolver("FROM base\n", &o, &Nothing) else {
+        panic!("expected an image request");
+    };
+    let req = ImageRequest {
+        reference: format!("docker.io/library/base@{dgst}"),
+        platform: Platform::new("linux", "amd64", ""),
+        oci_store: Some("store1".into()),
+    };
+    assert_eq!(reqs, vec![req.clone()]);
+    assert_eq!(
+        resolve_log_name(&o, &req),
+        format!("[context base] load metadata for docker.io/library/base@{dgst}")
+    );
+}
+
+/// The resolved layout becomes an `oci-layout://` source like Go's `llb.OCILayout` writes it,
+/// with the image config (env, workdir, user) applied.
+#[test]
+fn oci_layout_context_is_an_oci_source_with_session_and_store() {
+    let mut o = options();
+    let dgst = format!("sha256:{}", "c".repeat(64));
+    o.named_contexts
+        .insert("base".into(), format!("oci-layout://store1@{dgst}"));
+    let b = build_opts("FROM base\nRUN true\n", &o);
+    let srcs = sources(&b);
+    let (name, src, op) = srcs
+        .iter()
+        .find(|s| s.1.identifier.starts_with("oci-layout://"))
+        .expect("oci source");
+    assert_eq!(
+        src.identifier,
+        format!("oci-layout://docker.io/library/base@{dgst}")
+    );
+    let attrs: Vec<(&str, &str)> = src
+        .attrs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        attrs,
+        vec![("oci.session", "sess"), ("oci.store", "store1")]
+    );
+    assert_eq!(name.as_deref(), Some("[context base] OCI load from client"));
+    assert_eq!(op.platform.as_ref().map(|p| p.os.as_str()), Some("linux"));
+    let caps = &b.definition.metadata;
+    assert!(caps
+        .values()
+        .any(|m| m.caps.contains_key("source.ocilayout")));
+    let cfg = config(&b);
+    assert!(cfg["config"]["Env"].to_string().contains("PATH="));
+}
+
+#[test]
+fn oci_layout_context_without_digest_is_an_error() {
+    let mut o = options();
+    o.named_contexts
+        .insert("base".into(), "oci-layout://store1:latest".into());
+    let err = run_with("FROM base\n", &o, &[]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "oci-layout reference \"store1\" has no digest"
+    );
+}
+
 #[test]
 fn resolve_log_names_follow_dockerfile_v0() {
     let mut o = options();
@@ -1329,6 +1417,7 @@ fn resolve_log_names_follow_dockerfile_v0() {
     let req = |r: &str| ImageRequest {
         reference: r.into(),
         platform: Platform::new("linux", "amd64", ""),
+        oci_store: None,
     };
     assert_eq!(
         resolve_log_name(&o, &req("docker.io/library/busybox:latest")),

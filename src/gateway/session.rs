@@ -441,13 +441,24 @@ impl<'b, B: Bridge> Session<'b, B> {
             reference: request.reference.clone(),
             message: s.message().to_string(),
         };
+        // Go's grpcclient: an OCI layout resolves through the client's store, no resolve mode.
+        let (scheme, attrs, mode) = match &request.oci_store {
+            Some(store) => {
+                let attrs = BTreeMap::from([
+                    ("oci.session".to_string(), self.facts.session_id.clone()),
+                    ("oci.store".to_string(), store.clone()),
+                ]);
+                ("oci-layout://", attrs, String::new())
+            }
+            None => ("docker-image://", BTreeMap::new(), mode),
+        };
         if self.gw_caps.has("source.metaresolver") {
             let response = self
                 .bridge
                 .resolve_source_meta(gw::ResolveSourceMetaRequest {
                     source: Some(pb::SourceOp {
-                        identifier: format!("docker-image://{}", request.reference),
-                        attrs: BTreeMap::new(),
+                        identifier: format!("{scheme}{}", request.reference),
+                        attrs,
                     }),
                     platform: Some(platform),
                     log_name,
@@ -466,7 +477,7 @@ impl<'b, B: Bridge> Session<'b, B> {
             let reference = response
                 .source
                 .map(|s| s.identifier)
-                .and_then(|id| id.strip_prefix("docker-image://").map(str::to_string))
+                .and_then(|id| id.strip_prefix(scheme).map(str::to_string))
                 .unwrap_or_else(|| request.reference.clone());
             return Ok(ResolvedImage {
                 reference,
@@ -481,6 +492,13 @@ impl<'b, B: Bridge> Session<'b, B> {
                 platform: Some(platform),
                 resolve_mode: mode,
                 log_name,
+                resolver_type: i32::from(request.oci_store.is_some()),
+                store_id: request.oci_store.clone().unwrap_or_default(),
+                session_id: if request.oci_store.is_some() {
+                    self.facts.session_id.clone()
+                } else {
+                    String::new()
+                },
                 ..Default::default()
             })
             .await
@@ -720,6 +738,7 @@ mod tests {
         solves: Vec<gw::SolveRequest>,
         reads: Vec<String>,
         resolved: Vec<String>,
+        resolved_sources: Vec<pb::SourceOp>,
         warns: Vec<gw::WarnRequest>,
         returned: Vec<gw::ReturnRequest>,
         inputs: BTreeMap<String, pb::Definition>,
@@ -773,6 +792,7 @@ mod tests {
         ) -> Result<gw::ResolveSourceMetaResponse, Status> {
             self.resolved.push(req.log_name.clone());
             let source = req.source.unwrap_or_default();
+            self.resolved_sources.push(source.clone());
             if !source.identifier.contains("busybox") {
                 return Err(Status::not_found("pull access denied"));
             }
@@ -991,6 +1011,34 @@ mod tests {
         assert_eq!(b.reads.last().map(String::as_str), Some(".dockerignore"));
         let build = b.solves[2].definition.as_ref().unwrap();
         assert!(build.def.len() >= 3, "image, exec and terminal ops");
+    }
+
+    #[test]
+    fn oci_layout_context_resolves_from_the_client_store() {
+        let mut b = build_bridge("FROM busybox\nRUN echo hi\n");
+        let dgst = format!("sha256:{}", "d".repeat(64));
+        let value = format!("oci-layout://store1:latest@{dgst}");
+        let ret = run(
+            &mut b,
+            &[("platform", "linux/amd64"), ("context:busybox", &value)],
+        );
+        assert!(ret.error.is_none(), "{:?}", ret.error);
+        let dummy = format!("docker.io/library/busybox@{dgst}");
+        assert_eq!(
+            b.resolved,
+            [format!("[context busybox] load metadata for {dummy}")]
+        );
+        let source = &b.resolved_sources[0];
+        assert_eq!(source.identifier, format!("oci-layout://{dummy}"));
+        let attrs: Vec<(&str, &str)> = source
+            .attrs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            attrs,
+            [("oci.session", "session-1"), ("oci.store", "store1")]
+        );
     }
 
     #[test]
