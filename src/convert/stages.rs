@@ -1030,24 +1030,10 @@ impl<'a> Converter<'a> {
                     ..OpMeta::default()
                 };
                 let digest = self.add_op(op, meta, span)?;
-                let mut env = Vec::new();
-                for e in &img.config.env {
-                    let (k, v) = split_kv(e);
-                    add_env(&mut env, k, v);
-                }
-                let dir = if img.config.working_dir.is_empty() {
-                    "/".to_string()
-                } else {
-                    img.config.working_dir.clone()
-                };
-                Ok(Some(NamedContext {
-                    fs: Some(Output::new(digest, 0)),
-                    env,
-                    dir,
-                    user: img.config.user.clone(),
-                    image: Some(img),
-                    named_local: None,
-                }))
+                Ok(Some(NamedContext::from_image(
+                    Some(Output::new(digest, 0)),
+                    img,
+                )))
             }
             "local" => {
                 let mut attrs = BTreeMap::new();
@@ -1160,24 +1146,10 @@ impl Converter<'_> {
             ..OpMeta::default()
         };
         let digest = self.add_op(op, meta, span)?;
-        let mut env = Vec::new();
-        for e in &img.config.env {
-            let (k, v) = split_kv(e);
-            add_env(&mut env, k, v);
-        }
-        let dir = if img.config.working_dir.is_empty() {
-            "/".to_string()
-        } else {
-            img.config.working_dir.clone()
-        };
-        Ok(Some(NamedContext {
-            fs: Some(Output::new(digest, 0)),
-            env,
-            dir,
-            user: img.config.user.clone(),
-            image: Some(img),
-            named_local: None,
-        }))
+        Ok(Some(NamedContext::from_image(
+            Some(Output::new(digest, 0)),
+            img,
+        )))
     }
 }
 
@@ -1225,24 +1197,7 @@ impl Converter<'_> {
         let img = Image::from_json(&config).map_err(|e| {
             ConvertError::at(format!("failed to parse image config for {key}: {e}"), span)
         })?;
-        let mut env = Vec::new();
-        for e in &img.config.env {
-            let (k, v) = split_kv(e);
-            add_env(&mut env, k, v);
-        }
-        let dir = if img.config.working_dir.is_empty() {
-            "/".to_string()
-        } else {
-            img.config.working_dir.clone()
-        };
-        Ok(NamedContext {
-            fs,
-            env,
-            dir,
-            user: img.config.user.clone(),
-            image: Some(img),
-            named_local: None,
-        })
+        Ok(NamedContext::from_image(fs, img))
     }
 }
 
@@ -1319,6 +1274,31 @@ struct NamedContext {
     user: String,
     image: Option<super::image::Image>,
     named_local: Option<(String, String)>,
+}
+
+impl NamedContext {
+    /// A context backed by an image: its filesystem plus the env, working dir and user of its
+    /// config, which a stage built `FROM` it starts with.
+    fn from_image(fs: Option<Output>, img: super::image::Image) -> Self {
+        let mut env = Vec::new();
+        for e in &img.config.env {
+            let (k, v) = split_kv(e);
+            add_env(&mut env, k, v);
+        }
+        let dir = if img.config.working_dir.is_empty() {
+            "/".to_string()
+        } else {
+            img.config.working_dir.clone()
+        };
+        NamedContext {
+            fs,
+            env,
+            dir,
+            user: img.config.user.clone(),
+            image: Some(img),
+            named_local: None,
+        }
+    }
 }
 
 fn target_or(p: &Platform) -> Platform {
