@@ -421,6 +421,16 @@ impl ShellWord<'_> {
         }
     }
 
+    /// Reads up to `stop` like [`Self::process_stop_on`]; an error at the end of input becomes
+    /// `missing` (BuildKit reports the missing delimiter, not the inner error).
+    fn process_until(&mut self, stop: Option<char>, raw: bool, missing: &str) -> Res<String> {
+        match self.process_stop_on(stop, raw) {
+            Ok((word, _)) => Ok(word),
+            Err(_) if self.peek().is_none() => Err(missing.into()),
+            Err(e) => Err(e),
+        }
+    }
+
     fn process_modifier(
         &mut self,
         name: &str,
@@ -429,15 +439,7 @@ impl ShellWord<'_> {
         null_is_unset: bool,
     ) -> Res<String> {
         let raw = matches!(ch, Some('#' | '%'));
-        let word = match self.process_stop_on(Some('}'), raw) {
-            Ok((w, _)) => w,
-            Err(e) => {
-                if self.peek().is_none() {
-                    return Err("syntax error: missing '}'".into());
-                }
-                return Err(e);
-            }
-        };
+        let word = self.process_until(Some('}'), raw, "syntax error: missing '}'")?;
         let value = self.get_env(name);
         if self.lexer.skip_unset_env && value.is_none() {
             return Ok(format!("${{{name}{modifier}{word}}}"));
@@ -490,24 +492,8 @@ impl ShellWord<'_> {
         if replace_all {
             self.pos += 1;
         }
-        let pattern = match self.process_stop_on(Some('/'), true) {
-            Ok((p, _)) => p,
-            Err(e) => {
-                if self.peek().is_none() {
-                    return Err("syntax error: missing '/' in ${}".into());
-                }
-                return Err(e);
-            }
-        };
-        let replacement = match self.process_stop_on(Some('}'), true) {
-            Ok((r, _)) => r,
-            Err(e) => {
-                if self.peek().is_none() {
-                    return Err("syntax error: missing '}'".into());
-                }
-                return Err(e);
-            }
-        };
+        let pattern = self.process_until(Some('/'), true, "syntax error: missing '/' in ${}")?;
+        let replacement = self.process_until(Some('}'), true, "syntax error: missing '}'")?;
         let value = self.get_env(name);
         if self.lexer.skip_unset_env && value.is_none() {
             return Ok(format!("${{{name}/{pattern}/{replacement}}}"));
