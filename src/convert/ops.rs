@@ -7,19 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::llb::{pb, Output};
+use crate::llb::{pb, pb_platform, Output};
 use crate::platform::Platform;
 
-/// `pb.Platform` of a platform.
-pub fn platform_pb(p: &Platform) -> pb::Platform {
-    pb::Platform {
-        architecture: p.architecture.clone(),
-        os: p.os.clone(),
-        variant: p.variant.clone(),
-        os_version: p.os_version.clone(),
-        os_features: Vec::new(),
-    }
-}
 
 /// A source op (`docker-image://`, `local://`, `https://`, `git://`). Only image sources keep a
 /// platform, like Go's client.
@@ -28,7 +18,7 @@ pub fn source_op(identifier: &str, attrs: BTreeMap<String, String>, platform: &P
         identifier.starts_with("docker-image://") || identifier.starts_with("oci-layout://");
     pb::Op {
         inputs: Vec::new(),
-        platform: specific.then(|| platform_pb(platform)),
+        platform: specific.then(|| pb_platform(platform)),
         constraints: Some(pb::WorkerConstraints::default()),
         op: Some(pb::op::Op::Source(pb::SourceOp {
             identifier: identifier.to_string(),
@@ -192,7 +182,7 @@ pub fn exec_op(spec: ExecSpec) -> pb::Op {
     }
     pb::Op {
         inputs,
-        platform: Some(platform_pb(&spec.platform)),
+        platform: Some(pb_platform(&spec.platform)),
         constraints: Some(pb::WorkerConstraints::default()),
         op: Some(pb::op::Op::Exec(pb::ExecOp {
             meta: Some(spec.meta),
