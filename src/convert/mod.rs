@@ -146,7 +146,7 @@ pub struct Converted {
     pub warnings: Vec<Warning>,
 }
 
-pub use stages::resolve_log_name;
+pub use stages::{dockerignore_patterns, resolve_log_name};
 
 /// Converts the Dockerfile for every requested platform.
 pub fn convert(

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use crate::llb::{pb, pb_platform, Output};
 use crate::platform::Platform;
 
-
 /// A source op (`docker-image://`, `local://`, `https://`, `git://`). Only image sources keep a
 /// platform, like Go's client.
 pub fn source_op(identifier: &str, attrs: BTreeMap<String, String>, platform: &Platform) -> pb::Op {

@@ -1382,8 +1382,9 @@ fn normalize_context_paths(paths: &BTreeSet<String>) -> Option<Vec<String>> {
     Some(out)
 }
 
-/// `ignorefile.ReadAll` semantics over the lines (idempotent on already parsed patterns).
-fn dockerignore_patterns(lines: &[String]) -> Vec<String> {
+/// `.dockerignore` lines → exclude patterns with moby/patternmatcher `ignorefile.ReadAll`
+/// semantics (idempotent on already parsed patterns). The one parser of `.dockerignore` text.
+pub fn dockerignore_patterns(lines: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for line in lines {
         let line = line.strip_prefix('\u{feff}').unwrap_or(line);

@@ -4,67 +4,13 @@
 //!
 //! Not for: matching paths against the patterns (the daemon does that during the transfer).
 
-/// Parses `.dockerignore` bytes into patterns: `#` comment lines and blank lines are skipped,
-/// whitespace is trimmed, `!` marks an exception, paths are cleaned like Go's `filepath.Clean`
-/// and a leading `/` is dropped.
+/// Parses `.dockerignore` bytes into patterns with [`crate::convert::dockerignore_patterns`]
+/// (`#` comment lines and blank lines skipped, whitespace trimmed, `!` exceptions, paths cleaned
+/// like Go's `filepath.Clean`, a leading `/` dropped).
 pub fn parse(data: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(data);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    text.split('\n')
-        .filter_map(|line| {
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            if line.starts_with('#') {
-                return None;
-            }
-            let pattern = line.trim();
-            if pattern.is_empty() {
-                return None;
-            }
-            let (invert, pattern) = match pattern.strip_prefix('!') {
-                Some(rest) => (true, rest.trim()),
-                None => (false, pattern),
-            };
-            let mut pattern = if pattern.is_empty() {
-                String::new()
-            } else {
-                clean(pattern)
-            };
-            if pattern.len() > 1 && pattern.starts_with('/') {
-                pattern.remove(0);
-            }
-            Some(if invert {
-                format!("!{pattern}")
-            } else {
-                pattern
-            })
-        })
-        .collect()
-}
-
-/// Go's `path.Clean`: the shortest equivalent path (`.`/`..` elements resolved lexically,
-/// repeated and trailing slashes removed; `""` becomes `.`).
-pub fn clean(path: &str) -> String {
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|p| *p != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            p => parts.push(p),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
-    }
+    let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    crate::convert::dockerignore_patterns(&lines)
 }
 
 #[cfg(test)]
@@ -119,7 +65,7 @@ mod tests {
             ("/", "/"),
         ];
         for (input, want) in table {
-            assert_eq!(clean(input), want, "input {input:?}");
+            assert_eq!(crate::convert::names::clean(input), want, "input {input:?}");
         }
     }
 }

@@ -36,7 +36,7 @@ pub fn lowercase_variant(filename: &str) -> Option<String> {
     }
     let lower = DEFAULT_DOCKERFILE_NAME.to_lowercase();
     Some(match dir {
-        Some(d) if !d.is_empty() => super::dockerignore::clean(&format!("{d}/{lower}")),
+        Some(d) if !d.is_empty() => crate::convert::names::clean(&format!("{d}/{lower}")),
         _ => lower,
     })
 }
