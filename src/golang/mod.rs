@@ -10,6 +10,7 @@
 pub mod analyze;
 pub mod facts;
 pub mod modfile;
+pub mod rewrite;
 pub mod shellscan;
 pub mod vendor;
 
