@@ -1,0 +1,5 @@
+module example.com/api
+
+go 1.22
+
+require github.com/go-chi/chi/v5 v5.0.7

@@ -1,0 +1,7 @@
+package main
+
+import "example.com/lib"
+
+var version = "dev"
+
+func main() { println(lib.ID(), version) }
