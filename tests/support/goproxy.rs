@@ -57,6 +57,13 @@ fn free_port() -> Result<u16, String> {
 impl GoProxy {
     /// Starts the proxy with `scripts/testbed/goproxy-serve.sh start <port>` on a free port.
     pub fn start() -> Result<GoProxy, String> {
+        GoProxy::start_serving(None, None)
+    }
+
+    /// Starts the proxy serving `tree` (default: the test bed's tree) on `port` (default: a free
+    /// one). A fixed port keeps `GOPROXY=http://127.0.0.1:<port>` (and so the cache keys of the
+    /// steps that see it) stable across runs; a port that is taken is an error.
+    pub fn start_serving(tree: Option<&Path>, port: Option<u16>) -> Result<GoProxy, String> {
         let script = super::repo_root().join("scripts/testbed/goproxy-serve.sh");
         if !script.is_file() {
             return Err(format!(
@@ -64,12 +71,16 @@ impl GoProxy {
                 script.display()
             ));
         }
-        let port = free_port()?;
-        let log = PathBuf::from(run_script(&script, &["log-path", &port.to_string()])?.trim());
+        let port = match port {
+            Some(p) => p,
+            None => free_port()?,
+        };
+        let log =
+            PathBuf::from(run_script(&script, &["log-path", &port.to_string()], None)?.trim());
         let mark = std::fs::read_to_string(&log)
             .map(|t| t.lines().count())
             .unwrap_or(0);
-        run_script(&script, &["start", &port.to_string()])?;
+        run_script(&script, &["start", &port.to_string()], tree)?;
         let proxy = GoProxy {
             port,
             log,
@@ -101,6 +112,26 @@ impl GoProxy {
         &self.log
     }
 
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Access-log lines so far (a mark for [`GoProxy::requests_since`]).
+    pub fn mark(&self) -> usize {
+        std::fs::read_to_string(&self.log)
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    }
+
+    /// Requests logged after `mark` (from [`GoProxy::mark`]).
+    pub fn requests_since(&self, mark: usize) -> Requests {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        Requests {
+            paths: text.lines().skip(mark).filter_map(request_path).collect(),
+        }
+    }
+
     /// All requests logged so far.
     pub fn requests(&self) -> Requests {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
@@ -123,11 +154,25 @@ fn request_path(line: &str) -> Option<String> {
     Some(rest.get(..end)?.replace("%21", "!"))
 }
 
-/// Runs the test bed's proxy script and returns its stdout.
-fn run_script(script: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("bash")
-        .arg(script)
-        .args(args)
+/// The test bed's proxy tree (what `goproxy-serve.sh` serves by default).
+pub fn testbed_tree() -> PathBuf {
+    if let Some(dir) = std::env::var_os("GOFRONT_GOPROXY_DIR") {
+        return PathBuf::from(dir);
+    }
+    let cache = std::env::var_os("GOFRONT_TESTBED_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/cache/gofront-testbed"));
+    cache.join("goproxy")
+}
+
+/// Runs the test bed's proxy script (serving `tree` when given) and returns its stdout.
+fn run_script(script: &Path, args: &[&str], tree: Option<&Path>) -> Result<String, String> {
+    let mut cmd = Command::new("bash");
+    cmd.arg(script).args(args);
+    if let Some(tree) = tree {
+        cmd.env("GOFRONT_GOPROXY_DIR", tree);
+    }
+    let out = cmd
         .output()
         .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
     if out.status.success() {
@@ -144,7 +189,7 @@ fn run_script(script: &Path, args: &[&str]) -> Result<String, String> {
 
 impl Drop for GoProxy {
     fn drop(&mut self) {
-        let _ = run_script(&self.script, &["stop", &self.port.to_string()]);
+        let _ = run_script(&self.script, &["stop", &self.port.to_string()], None);
     }
 }
 

@@ -14,6 +14,7 @@
 pub mod build;
 pub mod diff;
 pub mod docker;
+pub mod gomodule;
 pub mod goproxy;
 pub mod http;
 pub mod image;

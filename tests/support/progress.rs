@@ -65,3 +65,41 @@ fn is_from_step(name: &str) -> bool {
     name.split_once("] ")
         .is_some_and(|(_, rest)| rest.starts_with("FROM "))
 }
+
+/// What a rawjson log says about one vertex, merged over all its status updates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VertexState {
+    /// Vertex name (`[build 4/6] RUN go mod download`, `[gofront] ...`).
+    pub name: String,
+    /// Reported as a cache hit.
+    pub cached: bool,
+    /// Reported as completed.
+    pub completed: bool,
+    /// The error it failed with, if any.
+    pub error: Option<String>,
+}
+
+/// Every vertex of a rawjson log by digest, in digest order.
+pub fn vertex_states(log: &str) -> BTreeMap<String, VertexState> {
+    let start = log.find('{').unwrap_or(log.len());
+    let mut out: BTreeMap<String, VertexState> = BTreeMap::new();
+    let stream = serde_json::Deserializer::from_str(&log[start..]).into_iter::<Value>();
+    for doc in stream {
+        let Ok(doc) = doc else { break };
+        for v in doc["vertexes"].as_array().into_iter().flatten() {
+            let Some(d) = v["digest"].as_str() else {
+                continue;
+            };
+            let state = out.entry(d.to_string()).or_default();
+            if let Some(n) = v["name"].as_str() {
+                state.name = n.to_string();
+            }
+            state.cached |= v["cached"].as_bool().unwrap_or(false);
+            state.completed |= v["completed"].is_string();
+            if let Some(e) = v["error"].as_str().filter(|e| !e.is_empty()) {
+                state.error = Some(e.to_string());
+            }
+        }
+    }
+    out
+}

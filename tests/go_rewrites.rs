@@ -1,0 +1,761 @@
+//! End-to-end checks of the Go rewrites through the real daemon (issue 4, "Done when"): the
+//! examples' naive Dockerfiles (no `ARG GOPROXY`, no cache mounts) built through gofront
+//! (`GOFRONT_IMAGE`, default `gofront:dev`) with `--network host` against the test bed's module
+//! proxy, which each test serves itself on its own port so request counts are its own.
+//!
+//! For `examples/service` (46 modules), `examples/workspace` (go.work) and `examples/replace`
+//! (local replace target):
+//! - (a) the build gets `GOPROXY`/`GOSUMDB` as build args only, and the image runs;
+//! - (e) the final image equals, file for file and config field for config field, the one the
+//!   stock frontend builds from `Dockerfile.stock` (the same Dockerfile plus `ARG GOPROXY`/
+//!   `ARG GOSUMDB`), so the binaries are byte-identical; both images print the same output;
+//! - (g) the build output shows the `[gofront]` summary vertices, with the deps step applied;
+//! - (b) after a source edit the rebuild makes zero proxy requests, the deps step is CACHED and
+//!   `go build` runs again;
+//! - (c) after adding one module to go.mod/go.sum (and importing it) the rebuild downloads only
+//!   that module's files and the image still runs. The module is synthetic, published per run
+//!   into an overlay of the proxy tree (see `support::gomodule`): BuildKit shares the module
+//!   cache mount between all builds of the daemon, so a real module would already be cached
+//!   after the first run and the check could not fail. Its download also proves that the
+//!   GOPROXY build arg reaches `go` without an ARG.
+//!
+//! `examples/vendored` builds with GOPROXY pointing at a closed port (d) and equals the stock
+//! image; `examples/subdir` (go.mod in app/, go run in /src) and a go.mod asking for go 1.23 on
+//! `golang:1.22` (whose config has GOTOOLCHAIN=local) fail with gofront's diagnosis naming the
+//! Dockerfile line and the fix (f).
+//!
+//! The proxies listen on fixed ports (`GOFRONT_E2E_PROXY_PORT`, default 3171, +0..+2) so that
+//! the `GOPROXY=http://127.0.0.1:<port>` value, which is part of the cache key of every go step,
+//! is the same in every run and warm runs reuse the cache. Two concurrent runs of this suite on
+//! one machine collide on these ports and fail saying so.
+//!
+//! Needs Docker, `golang:1.22`, the proxy tree (`scripts/test.sh`) and the frontend image
+//! (`bash scripts/testbed/frontend-image.sh gofront:<tag>`, then `GOFRONT_IMAGE=gofront:<tag>`).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+
+use support::build::{docker, scratch_dir, BuildOutcome, BuildRequest, Frontend, Output, Progress};
+use support::docker::{image_exists, require_docker, require_images};
+use support::gomodule::{overlay_tree, publish, Published};
+use support::goproxy::{testbed_tree, GoProxy, Requests};
+use support::progress::{vertex_states, VertexState};
+
+/// Env var for the first proxy port of this suite.
+const PORT_ENV: &str = "GOFRONT_E2E_PROXY_PORT";
+const PORT_DEFAULT: u16 = 3171;
+/// A port nothing listens on: GOPROXY for builds that must not download.
+const CLOSED_PROXY: &str = "http://127.0.0.1:9";
+/// The VERSION build arg every example injects with -ldflags.
+const VERSION: &str = "1.2.3";
+
+/// One `docker run` check: arguments before the image, arguments after it, expected output.
+struct RunCheck {
+    before: &'static [&'static str],
+    after: &'static [&'static str],
+    pattern: &'static str,
+}
+
+/// Where a module added in check (c) goes.
+struct AddModule {
+    /// go.mod files (relative to the example) that get `require <module> v1.0.0`, with the
+    /// comment to put after it (`// indirect` in a main module that only needs it for a
+    /// replaced dependency).
+    go_mods: &'static [(&'static str, &'static str)],
+    /// go.sum files that get the module's two lines.
+    go_sums: &'static [&'static str],
+    /// New .go file importing the module, and its package clause.
+    import_file: (&'static str, &'static str),
+}
+
+/// An example directory and its checks.
+struct Example {
+    name: &'static str,
+    port_offset: u16,
+    runs: &'static [RunCheck],
+    /// A .go file that the source edit (b) appends a comment to.
+    edit: &'static str,
+    add: AddModule,
+}
+
+const SERVICE: Example = Example {
+    name: "service",
+    port_offset: 0,
+    runs: &[RunCheck {
+        before: &[],
+        after: &["version"],
+        pattern: r"^inventory 1\.2\.3 \(go1\.22\.\d+, linux/amd64\)$",
+    }],
+    edit: "internal/api/items.go",
+    add: AddModule {
+        go_mods: &[("go.mod", "")],
+        go_sums: &["go.sum"],
+        import_file: ("cmd/inventory/e2e_dep.go", "main"),
+    },
+};
+
+const WORKSPACE: Example = Example {
+    name: "workspace",
+    port_offset: 1,
+    runs: &[
+        RunCheck {
+            before: &[],
+            after: &["version"],
+            pattern: r"^api 1\.2\.3 true$",
+        },
+        RunCheck {
+            before: &["--entrypoint", "/worker"],
+            after: &[],
+            pattern: r"^hello from worker #0$",
+        },
+    ],
+    edit: "services/api/main.go",
+    add: AddModule {
+        go_mods: &[("services/worker/go.mod", "")],
+        go_sums: &["services/worker/go.sum"],
+        import_file: ("services/worker/e2e_dep.go", "main"),
+    },
+};
+
+const REPLACE: Example = Example {
+    name: "replace",
+    port_offset: 2,
+    runs: &[
+        RunCheck {
+            before: &[],
+            after: &["--version"],
+            pattern: r"^app 1\.2\.3$",
+        },
+        RunCheck {
+            before: &[],
+            after: &["--name", "x"],
+            pattern: r"^x-[0-9a-f]{8} true$",
+        },
+    ],
+    edit: "cmd/app/main.go",
+    add: AddModule {
+        go_mods: &[("lib/go.mod", ""), ("go.mod", " // indirect")],
+        go_sums: &["lib/go.sum", "go.sum"],
+        import_file: ("lib/e2e_dep.go", "lib"),
+    },
+};
+
+#[test]
+fn service_naive_dockerfile() {
+    check_example(&SERVICE);
+}
+
+#[test]
+fn workspace_go_work() {
+    check_example(&WORKSPACE);
+}
+
+#[test]
+fn replace_local_target() {
+    check_example(&REPLACE);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+fn examples_dir() -> PathBuf {
+    support::repo_root().join("examples")
+}
+
+fn port_base() -> u16 {
+    std::env::var(PORT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(PORT_DEFAULT)
+}
+
+/// A string unique to this run (process id and time).
+fn nonce() -> String {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{:x}{:x}", std::process::id(), t.as_nanos() % 0xffff_ffff)
+}
+
+/// Skips (or fails in CI) without Docker; checks the images a test needs. Returns false to skip.
+fn preflight(test: &str) -> bool {
+    if !require_docker(test) {
+        return false;
+    }
+    require_images(test, &["golang:1.22"]);
+    if let Frontend::Image(img) = Frontend::gofront() {
+        assert!(
+            image_exists(&img),
+            "{test}: frontend image {img} is not in the local image store: build it with \
+             bash scripts/testbed/frontend-image.sh {img} (or set GOFRONT_IMAGE)"
+        );
+    }
+    true
+}
+
+/// Copies a directory tree (regular files, directories, symlinks).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    let entries = std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    for entry in entries {
+        let entry = entry.unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry
+            .file_type()
+            .unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+        if kind.is_dir() {
+            copy_tree(&src, &dst);
+        } else if kind.is_symlink() {
+            let target =
+                std::fs::read_link(&src).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+            std::os::unix::fs::symlink(target, &dst)
+                .unwrap_or_else(|e| panic!("{}: {e}", dst.display()));
+        } else {
+            std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+        }
+    }
+}
+
+fn append(path: &Path, text: &str) {
+    use std::io::Write as _;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    f.write_all(text.as_bytes())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// Removes the listed image tags when dropped.
+struct Tags(Vec<String>);
+
+impl Drop for Tags {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            let _ = docker(&["image", "rm", "-f", t]);
+        }
+    }
+}
+
+/// A build of `dockerfile` in `context` with the Go settings as build args only.
+fn request(
+    frontend: Frontend,
+    context: &Path,
+    dockerfile: &str,
+    goproxy: &str,
+    output: Output,
+) -> BuildRequest {
+    let mut req = BuildRequest::new(context);
+    req.frontend = frontend;
+    req.dockerfile = context.join(dockerfile);
+    req.build_args = vec![
+        ("GOPROXY".into(), goproxy.to_string()),
+        ("GOSUMDB".into(), "off".into()),
+        ("VERSION".into(), VERSION.into()),
+    ];
+    req.network_host = true;
+    req.progress = Progress::RawJson;
+    req.output = output;
+    req
+}
+
+fn run_ok(what: &str, req: &BuildRequest) -> BuildOutcome {
+    let outcome = req.run().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        outcome.success,
+        "{what}: build failed\n$ {}\n{}",
+        outcome.command,
+        outcome.tail(60)
+    );
+    println!("{what}: {:.1}s", outcome.elapsed.as_secs_f64());
+    outcome
+}
+
+/// Output of `docker run --rm --network none <before> <image> <after>` (stdout+stderr, trimmed).
+fn docker_run(image: &str, check: &RunCheck) -> String {
+    let mut args = vec!["run", "--rm", "--network", "none"];
+    args.extend_from_slice(check.before);
+    args.push(image);
+    args.extend_from_slice(check.after);
+    let out = std::process::Command::new("docker")
+        .args(&args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run docker: {e}"));
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    text.trim().to_string()
+}
+
+/// Runs every check against `image`; returns the outputs in order.
+fn run_checks(what: &str, image: &str, checks: &[RunCheck]) -> Vec<String> {
+    checks
+        .iter()
+        .map(|c| {
+            let out = docker_run(image, c);
+            let re = Regex::new(c.pattern).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                re.is_match(&out),
+                "{what}: `docker run {} {image} {}` printed {out:?}, expected /{}/",
+                c.before.join(" "),
+                c.after.join(" "),
+                c.pattern
+            );
+            out
+        })
+        .collect()
+}
+
+/// `[stage i/n] ...` → (stage, i).
+fn step_position(name: &str) -> Option<(String, usize)> {
+    let inner = name.strip_prefix('[')?.split_once(']')?.0;
+    let (stage, pos) = inner.rsplit_once(' ')?;
+    let index = pos.split_once('/')?.0.parse().ok()?;
+    Some((stage.to_string(), index))
+}
+
+/// The Dockerfile steps (not `[gofront]` summary vertices) whose name contains `needle`, in
+/// step order.
+fn steps_containing<'a>(
+    states: &'a std::collections::BTreeMap<String, VertexState>,
+    needle: &str,
+) -> Vec<&'a VertexState> {
+    let mut found: Vec<(&VertexState, (String, usize))> = states
+        .values()
+        .filter(|v| v.name.contains(needle) && !v.name.starts_with("[gofront]"))
+        .filter_map(|v| step_position(&v.name).map(|p| (v, p)))
+        .collect();
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found.into_iter().map(|(v, _)| v).collect()
+}
+
+/// The `[gofront] ...` summary vertex names of a rawjson log.
+fn summary_vertices(log: &str) -> Vec<String> {
+    let mut names: Vec<String> = vertex_states(log)
+        .into_values()
+        .map(|v| v.name)
+        .filter(|n| n.starts_with("[gofront]"))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn describe_steps(log: &str) -> String {
+    vertex_states(log)
+        .into_values()
+        .map(|v| {
+            format!(
+                "  {} {}",
+                if v.cached { "CACHED" } else { "ran   " },
+                v.name
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Publishes a fresh module into an overlay of the test bed's proxy tree under `tmp`.
+fn fresh_module(tmp: &Path, example: &str) -> (PathBuf, Published) {
+    let tree = tmp.join("proxy-tree");
+    overlay_tree(&testbed_tree(), &tree).unwrap_or_else(|e| panic!("{e}"));
+    let n = nonce();
+    let path = format!("gofront.test/e2e/{example}{n}");
+    let module = publish(
+        &tree,
+        &path,
+        "v1.0.0",
+        &[(
+            "e2e.go",
+            &format!(
+                "// Package e2e is published for one run of tests/go_rewrites.rs.\npackage e2e\n\n// Nonce makes this module unique to its run.\nconst Nonce = \"{n}\"\n"
+            ),
+        )],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    (tree, module)
+}
+
+/// Adds `module` to the example copy in `app` as check (c) describes.
+fn add_module(app: &Path, add: &AddModule, module: &Published) {
+    for (go_mod, comment) in add.go_mods {
+        append(
+            &app.join(go_mod),
+            &format!("\nrequire {} {}{comment}\n", module.path, module.version),
+        );
+    }
+    for go_sum in add.go_sums {
+        append(&app.join(go_sum), &module.go_sum_lines());
+    }
+    let (file, package) = add.import_file;
+    std::fs::write(
+        app.join(file),
+        format!("package {package}\n\nimport _ \"{}\"\n", module.path),
+    )
+    .unwrap_or_else(|e| panic!("{file}: {e}"));
+}
+
+/// Images built by stock (`Dockerfile.stock`) and gofront (`Dockerfile`) from `dir` must be
+/// identical (OCI export, flattened), and print the same for every run check. Returns the
+/// gofront build (for its log).
+fn check_equivalence(
+    what: &str,
+    dir: &Path,
+    goproxy: &str,
+    runs: &[RunCheck],
+    tmp: &Path,
+    tags: &mut Tags,
+) -> BuildOutcome {
+    let stock_tar = tmp.join("stock.tar");
+    let gofront_tar = tmp.join("gofront.tar");
+    run_ok(
+        &format!("{what}: stock Dockerfile.stock (OCI)"),
+        &request(
+            Frontend::Stock,
+            dir,
+            "Dockerfile.stock",
+            goproxy,
+            Output::OciTar(stock_tar.clone()),
+        ),
+    );
+    let gofront = run_ok(
+        &format!("{what}: gofront Dockerfile (OCI)"),
+        &request(
+            Frontend::gofront(),
+            dir,
+            "Dockerfile",
+            goproxy,
+            Output::OciTar(gofront_tar.clone()),
+        ),
+    );
+    let stock_img = support::image::read_oci_tar(&stock_tar).unwrap_or_else(|e| panic!("{e}"));
+    let gofront_img = support::image::read_oci_tar(&gofront_tar).unwrap_or_else(|e| panic!("{e}"));
+    let diff = support::diff::diff_images(&stock_img, &gofront_img, ("stock", "gofront"));
+    assert!(
+        diff.is_empty(),
+        "{what}: the image built through gofront differs from the stock one (the rewrite \
+         changed the program):\n{}",
+        diff.join("\n")
+    );
+
+    let id = nonce();
+    let stock_tag = format!("gofront-e2e-{what}:stock-{id}");
+    let gofront_tag = format!("gofront-e2e-{what}:gofront-{id}");
+    tags.0.push(stock_tag.clone());
+    tags.0.push(gofront_tag.clone());
+    run_ok(
+        &format!("{what}: stock Dockerfile.stock (load)"),
+        &request(
+            Frontend::Stock,
+            dir,
+            "Dockerfile.stock",
+            goproxy,
+            Output::Load(stock_tag.clone()),
+        ),
+    );
+    run_ok(
+        &format!("{what}: gofront Dockerfile (load)"),
+        &request(
+            Frontend::gofront(),
+            dir,
+            "Dockerfile",
+            goproxy,
+            Output::Load(gofront_tag.clone()),
+        ),
+    );
+    let stock_out = run_checks(&format!("{what} (stock)"), &stock_tag, runs);
+    let gofront_out = run_checks(&format!("{what} (gofront)"), &gofront_tag, runs);
+    assert_eq!(
+        stock_out, gofront_out,
+        "{what}: stock and gofront images print different things"
+    );
+    gofront
+}
+
+/// Checks (a), (b), (c), (e), (g) for one example.
+fn check_example(ex: &Example) {
+    let test = format!("go_rewrites::{}", ex.name);
+    if !preflight(&test) {
+        return;
+    }
+    let tmp = scratch_dir(&format!("go-rewrites-{}-", ex.name));
+    let (tree, module) = fresh_module(tmp.path(), ex.name);
+    let proxy = GoProxy::start_serving(Some(&tree), Some(port_base() + ex.port_offset))
+        .unwrap_or_else(|e| panic!("{test}: cannot start the module proxy: {e}"));
+    let goproxy = proxy.url();
+    let mut tags = Tags(Vec::new());
+
+    // (a) + (e): a copy of the example builds and runs, and equals the stock build.
+    let app = tmp.path().join("app");
+    copy_tree(&examples_dir().join(ex.name), &app);
+    let first = check_equivalence(ex.name, &app, &goproxy, ex.runs, tmp.path(), &mut tags);
+
+    // (g): the summary is in the build output.
+    let summary = summary_vertices(&first.log);
+    assert!(
+        summary.iter().any(|n| n.contains("deps applied")),
+        "{test}: no `[gofront] deps applied` vertex in the build output; [gofront] vertices: \
+         {summary:#?}\nsteps:\n{}",
+        describe_steps(&first.log)
+    );
+
+    // (b): a source edit re-runs go build without a single proxy request.
+    append(
+        &app.join(ex.edit),
+        &format!("\n// go_rewrites source edit {}\n", nonce()),
+    );
+    let mark = proxy.mark();
+    let edit = run_ok(
+        &format!("{test}: rebuild after a source edit"),
+        &request(
+            Frontend::gofront(),
+            &app,
+            "Dockerfile",
+            &goproxy,
+            Output::None,
+        ),
+    );
+    let requests = proxy.requests_since(mark);
+    assert!(
+        requests.paths.is_empty(),
+        "{test}: the rebuild after a source edit made {} proxy requests: {:#?}",
+        requests.paths.len(),
+        requests.paths
+    );
+    let states = vertex_states(&edit.log);
+    let downloads = steps_containing(&states, "go mod download");
+    let deps = downloads.first().unwrap_or_else(|| {
+        panic!(
+            "{test}: no `go mod download` step in the rebuild\n{}",
+            describe_steps(&edit.log)
+        )
+    });
+    assert!(
+        deps.cached,
+        "{test}: the deps step `{}` was not CACHED after a source edit\n{}",
+        deps.name,
+        describe_steps(&edit.log)
+    );
+    let builds = steps_containing(&states, "go build");
+    assert!(
+        builds.iter().any(|v| !v.cached),
+        "{test}: `go build` did not run again after the source edit (the edit was not seen)\n{}",
+        describe_steps(&edit.log)
+    );
+
+    // (c): one more module: only its files are downloaded.
+    add_module(&app, &ex.add, &module);
+    let tag = format!("gofront-e2e-{}:added-{}", ex.name, nonce());
+    tags.0.push(tag.clone());
+    let mark = proxy.mark();
+    let added = run_ok(
+        &format!("{test}: rebuild after adding {}", module.path),
+        &request(
+            Frontend::gofront(),
+            &app,
+            "Dockerfile",
+            &goproxy,
+            Output::Load(tag.clone()),
+        ),
+    );
+    let requests = proxy.requests_since(mark);
+    check_only_module(&test, &requests, &module);
+    let states = vertex_states(&added.log);
+    let downloads = steps_containing(&states, "go mod download");
+    assert!(
+        downloads.first().is_some_and(|v| !v.cached),
+        "{test}: the deps step did not run after go.mod changed\n{}",
+        describe_steps(&added.log)
+    );
+    run_checks(&format!("{test} (module added)"), &tag, ex.runs);
+    println!(
+        "{test}: source edit: 0 requests; module added: {} requests ({})",
+        requests.paths.len(),
+        requests.paths.join(", ")
+    );
+}
+
+/// Every request is for `module`'s files, and its zip and go.mod were fetched.
+fn check_only_module(test: &str, requests: &Requests, module: &Published) {
+    let prefix = module.url_prefix();
+    let others: Vec<&String> = requests
+        .paths
+        .iter()
+        .filter(|p| !p.starts_with(&prefix))
+        .collect();
+    assert!(
+        others.is_empty(),
+        "{test}: adding {} downloaded other modules too: {others:#?}",
+        module.path
+    );
+    for ext in [".zip", ".mod"] {
+        assert!(
+            requests
+                .paths
+                .iter()
+                .any(|p| p == &format!("{prefix}{}{ext}", module.version)),
+            "{test}: the new module's {ext} was never fetched; requests: {:#?}",
+            requests.paths
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) vendor/ without a proxy
+
+#[test]
+fn vendored_builds_without_proxy() {
+    let test = "go_rewrites::vendored";
+    if !preflight(test) {
+        return;
+    }
+    let tmp = scratch_dir("go-rewrites-vendored-");
+    let mut tags = Tags(Vec::new());
+    let runs = &[
+        RunCheck {
+            before: &[],
+            after: &["version"],
+            pattern: r"^vendored 1\.2\.3$",
+        },
+        RunCheck {
+            before: &[],
+            after: &[],
+            pattern: r"^status 200 uuid ok true$",
+        },
+    ];
+    let dir = examples_dir().join("vendored");
+    let first = check_equivalence("vendored", &dir, CLOSED_PROXY, runs, tmp.path(), &mut tags);
+    let summary = summary_vertices(&first.log);
+    assert!(
+        summary
+            .iter()
+            .any(|n| n.contains("deps skipped") && n.contains("vendor")),
+        "{test}: no `[gofront] deps skipped ... vendor` vertex: {summary:#?}"
+    );
+    // A fresh copy (edited, so go build really runs) with the proxy port closed.
+    let app = tmp.path().join("app");
+    copy_tree(&dir, &app);
+    append(&app.join("main.go"), &format!("\n// edit {}\n", nonce()));
+    let tag = format!("gofront-e2e-vendored:edit-{}", nonce());
+    tags.0.push(tag.clone());
+    let edit = run_ok(
+        &format!("{test}: edited copy, proxy closed"),
+        &request(
+            Frontend::gofront(),
+            &app,
+            "Dockerfile",
+            CLOSED_PROXY,
+            Output::Load(tag.clone()),
+        ),
+    );
+    let states = vertex_states(&edit.log);
+    assert!(
+        steps_containing(&states, "go mod download").is_empty(),
+        "{test}: a download step was added to a vendored build\n{}",
+        describe_steps(&edit.log)
+    );
+    assert!(
+        steps_containing(&states, "go build")
+            .iter()
+            .any(|v| !v.cached),
+        "{test}: go build did not run for the edited copy\n{}",
+        describe_steps(&edit.log)
+    );
+    run_checks(test, &tag, runs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (f) the two diagnoses
+
+/// Builds `dir`/`Dockerfile` through gofront (plain progress) and checks it fails naming
+/// `line` (the `>>>` excerpt `excerpt`) with every text of `needles` in the output, before any
+/// go command ran (`not` must not appear).
+fn check_diagnosis(test: &str, dir: &Path, line: u32, excerpt: &str, needles: &[&str], not: &str) {
+    if !preflight(test) {
+        return;
+    }
+    let mut req = request(
+        Frontend::gofront(),
+        dir,
+        "Dockerfile",
+        CLOSED_PROXY,
+        Output::None,
+    );
+    req.progress = Progress::Plain;
+    let outcome = req.run().unwrap_or_else(|e| panic!("{test}: {e}"));
+    let tail = outcome.tail(40);
+    assert!(
+        !outcome.success,
+        "{test}: the build succeeded but must fail with gofront's diagnosis\n{tail}"
+    );
+    assert!(
+        outcome.error_dockerfile_lines().contains(&line),
+        "{test}: the error does not point at Dockerfile line {line} (points at {:?})\n{tail}",
+        outcome.error_dockerfile_lines()
+    );
+    let marked = format!(">>> {excerpt}");
+    assert!(
+        outcome.log.contains(&marked),
+        "{test}: the error excerpt lacks `{marked}`\n{tail}"
+    );
+    for needle in needles {
+        assert!(
+            outcome.log.contains(needle),
+            "{test}: the error output lacks {needle:?}\n{tail}"
+        );
+    }
+    assert!(
+        !outcome.log.contains(not),
+        "{test}: the go command ran and failed ({not:?}) instead of gofront's diagnosis \
+         stopping the build\n{tail}"
+    );
+}
+
+#[test]
+fn subdir_module_mismatch_fails_naming_the_line() {
+    check_diagnosis(
+        "go_rewrites::subdir",
+        &examples_dir().join("subdir"),
+        9,
+        "RUN go mod download",
+        &[
+            "no go.mod",
+            "app/go.mod",
+            "/src/app/go.mod",
+            "WORKDIR /src/app",
+        ],
+        "go: no modules specified",
+    );
+}
+
+#[test]
+fn newer_go_line_than_image_fails_naming_the_line() {
+    check_diagnosis(
+        "go_rewrites::newer_go",
+        &support::repo_root().join("tests/go_rewrites/newer-go"),
+        6,
+        "RUN CGO_ENABLED=0 go build -o /out/app .",
+        &[
+            "go.mod:3: go 1.23 is required but the image has go 1.22",
+            "GOTOOLCHAIN=local",
+            "use a golang image of at least 1.23",
+        ],
+        "go: go.mod requires go >= 1.23",
+    );
+}
+
+#[test]
+fn step_positions_parse() {
+    assert_eq!(
+        step_position("[build 4/8] RUN go mod download"),
+        Some(("build".to_string(), 4))
+    );
+    assert_eq!(
+        step_position("[stage-1 2/2] COPY --from=build /a /b"),
+        Some(("stage-1".to_string(), 2))
+    );
+    assert_eq!(step_position("[gofront] deps applied"), None);
+    assert_eq!(step_position("[internal] load metadata"), None);
+}

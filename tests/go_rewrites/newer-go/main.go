@@ -1,0 +1,3 @@
+package main
+
+func main() { println("built with a Go that is new enough") }
