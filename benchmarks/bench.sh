@@ -163,7 +163,8 @@ dl = build = 0.0
 ncached = 0
 for step, name in names.items():
     is_go = re.search(r"\bgo (mod download|build|install)\b", name)
-    if not is_go:
+    # gofront's summary vertices ("[gofront] deps applied ...: go mod download") are not steps.
+    if not is_go or name.startswith("[gofront]"):
         continue
     if step in cached:
         ncached += 1

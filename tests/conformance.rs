@@ -634,6 +634,9 @@ conformance_cases!(
     from_platform_targetplatform,
     from_previous_stage,
     from_scratch_copy,
+    go_off_build_arg,
+    go_off_directive,
+    go_off_download_build,
     golang_base_env,
     healthcheck_cmd,
     healthcheck_shell_and_none,
@@ -820,4 +823,60 @@ fn harness_detects_differences_and_applies_whiteouts() {
         "identical file reported as different:\n{text}"
     );
     assert!(diff_images(&a, &a, ("A", "A")).is_empty());
+}
+
+/// The `go_off_*` cases switch the Go rewrites off (`--build-arg GOFRONT=off` or the
+/// `# gofront=off` directive) and both sides get exactly the same arguments apart from the
+/// frontend selection, so "off builds like stock" is checked with the switch really given.
+#[test]
+fn go_off_cases_give_both_sides_the_same_build_args() {
+    let cases: Vec<&&str> = CASES.iter().filter(|n| n.starts_with("go_off_")).collect();
+    assert!(cases.len() >= 2, "expected go_off_* cases, found {cases:?}");
+    for name in cases {
+        let case = load_case(name);
+        let without_syntax = |args: Vec<String>| -> Vec<String> {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < args.len() {
+                if args[i] == "--build-arg"
+                    && args
+                        .get(i + 1)
+                        .is_some_and(|a| a.starts_with("BUILDKIT_SYNTAX="))
+                {
+                    i += 2;
+                    continue;
+                }
+                out.push(args[i].clone());
+                i += 1;
+            }
+            out
+        };
+        let stock = case
+            .request(Frontend::Stock, Output::None, false, None)
+            .args();
+        let gofront = case
+            .request(Frontend::gofront(), Output::None, false, None)
+            .args();
+        assert!(
+            gofront.iter().any(|a| a.starts_with("BUILDKIT_SYNTAX=")),
+            "{name}: the gofront side does not select the frontend image"
+        );
+        assert_eq!(
+            without_syntax(stock.clone()),
+            without_syntax(gofront),
+            "{name}: the two sides get different arguments"
+        );
+        let off_arg = stock
+            .windows(2)
+            .any(|w| w[0] == "--build-arg" && w[1] == "GOFRONT=off");
+        let directive = std::fs::read_to_string(case.dockerfile())
+            .unwrap_or_default()
+            .lines()
+            .next()
+            .is_some_and(|l| l.trim() == "# gofront=off");
+        assert!(
+            off_arg || directive,
+            "{name}: neither --build-arg GOFRONT=off nor the # gofront=off directive"
+        );
+    }
 }
