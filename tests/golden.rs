@@ -6,7 +6,8 @@
 //! A case directory holds:
 //! - `Dockerfile`: the user's Dockerfile;
 //! - `context/` (optional): the build context, passed as `--context context`; without it no
-//!   `--context` is given (gofront then has no context facts);
+//!   `--context` is given and `gofront rewrite` reads the case directory itself (no go.mod
+//!   there);
 //! - `args` (optional): further arguments, one per line, e.g. `--build-arg GOPROXY=http://...`,
 //!   `--target test`, `--platform linux/arm64` (a line is split at its first space; `#` starts a
 //!   comment line);
