@@ -240,11 +240,19 @@ struct VisibleFiles {
 }
 
 /// Words in a RUN that may create or fetch files gofront cannot predict (a RUN that names a
-/// manifest may write it: `echo ... > go.mod`).
-const FILE_MAKERS: [&str; 13] = [
+/// manifest may write it: `echo ... > go.mod`). `git` only where it writes a work tree, so
+/// installing git (`apk add git`) does not count.
+const FILE_MAKERS: [&str; 20] = [
     "go.mod",
     "go.work",
-    "git",
+    "git clone",
+    "git fetch",
+    "git pull",
+    "git checkout",
+    "git archive",
+    "git submodule",
+    "git reset",
+    "git worktree",
     "curl",
     "wget",
     "tar",

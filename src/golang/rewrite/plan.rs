@@ -286,9 +286,9 @@ impl<'a> Planner<'a> {
             span,
             true,
             format!(
-                "{} reach the go commands on line {}{left_note}",
+                "{} passed to the go commands on {}{left_note}",
                 names.join(", "),
-                lines.join(", ")
+                line_list(&lines)
             ),
         )
     }
@@ -542,9 +542,9 @@ impl<'a> Planner<'a> {
             return self.decision(s, kind, span, false, notes.join("; "));
         }
         let mut detail = format!(
-            "mounts a cache at {} on line {}",
+            "mounts a cache at {} on {}",
             targets.into_iter().collect::<Vec<_>>().join(", "),
-            lines.join(", ")
+            line_list(&lines)
         );
         if !notes.is_empty() {
             detail.push_str("; ");
@@ -652,6 +652,21 @@ impl<'a> Planner<'a> {
             );
         }
         self.check_copy(copy)?;
+        if let Some(parent) = self.chain(s.index).into_iter().skip(1).find(|p| {
+            p.go_runs.iter().any(|r| {
+                r.invocations
+                    .iter()
+                    .any(|i| i.is_build_like() && !works_outside_module(i))
+            })
+        }) {
+            return fail(
+                cspan,
+                format!(
+                    "the stage it builds on (line {}) already runs go on the module",
+                    parent.span.start
+                ),
+            );
+        }
         let served = users
             .iter()
             .find(|(r, _, _)| r.command_index > copy.command_index)
@@ -1264,6 +1279,14 @@ impl<'a> Planner<'a> {
             .collect();
         out.sort_by_key(|d| d.span.start);
         out
+    }
+}
+
+/// `line 4` or `lines 4, 6`.
+fn line_list(lines: &[String]) -> String {
+    match lines {
+        [one] => format!("line {one}"),
+        many => format!("lines {}", many.join(", ")),
     }
 }
 

@@ -430,3 +430,487 @@ fn non_go_stages_get_no_decisions() {
     let kinds: Vec<RewriteKind> = out.decisions.iter().map(|d| d.kind).collect();
     assert_eq!(kinds, RewriteKind::ALL.to_vec());
 }
+
+#[test]
+fn env_build_args_reach_go_runs_and_the_deps_step_without_an_arg() {
+    let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
+    let out = Case::new(df, module())
+        .args(&[
+            ("GOPROXY", "http://127.0.0.1:3131"),
+            ("GOSUMDB", "off"),
+            ("OTHER", "x"),
+        ])
+        .run();
+    let want = vec![
+        ("GOPROXY".to_string(), "http://127.0.0.1:3131".to_string()),
+        ("GOSUMDB".to_string(), "off".to_string()),
+    ];
+    // Deps RUN is rewritten line 4, the user's go RUN rewritten line 6.
+    let lines: Vec<usize> = out.run_env.iter().map(|e| e.rewritten_line).collect();
+    assert_eq!(lines, vec![4, 6]);
+    assert!(out.run_env.iter().all(|e| e.vars == want));
+    let text: Vec<&str> = out.text.lines().collect();
+    assert!(text[3].ends_with("go mod download") && text[5].ends_with("go build -o /app ."));
+    assert_eq!(
+        applied(&out, RewriteKind::Env, 0),
+        "GOPROXY, GOSUMDB passed to the go commands on line 4"
+    );
+}
+
+#[test]
+fn env_declared_arg_or_env_wins_and_image_values_are_overridden() {
+    // ARG GOPROXY declared: stock semantics; ENV GOFLAGS set: the Dockerfile wins; GOTOOLCHAIN
+    // from the image config (local) is overridden by the build arg.
+    let df = "FROM golang:1.22\nARG GOPROXY\nENV GOFLAGS=-trimpath\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
+    let out = Case::new(df, module())
+        .args(&[
+            ("GOPROXY", "http://p"),
+            ("GOFLAGS", "-v"),
+            ("GOTOOLCHAIN", "go1.22.12"),
+        ])
+        .run();
+    let vars: Vec<&str> = out.run_env[0]
+        .vars
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect();
+    assert_eq!(vars, vec!["GOTOOLCHAIN"]);
+    let detail = applied(&out, RewriteKind::Env, 0);
+    assert_eq!(
+        detail,
+        "GOTOOLCHAIN passed to the go commands on line 6; GOPROXY, GOFLAGS left to the Dockerfile's own ENV/ARG"
+    );
+    // Only declared/ENV names given: nothing injected, skipped with the names.
+    let out = Case::new(df, module())
+        .args(&[("GOPROXY", "http://p")])
+        .run();
+    assert!(out.run_env.is_empty());
+    assert!(skipped(&out, RewriteKind::Env, 0).starts_with("GOPROXY set by the Dockerfile"));
+    // No Go build args at all.
+    let out = Case::new(df, module()).run();
+    assert_eq!(
+        skipped(&out, RewriteKind::Env, 0),
+        "no Go settings among the build args"
+    );
+}
+
+#[test]
+fn env_passthrough_alone_changes_the_build_without_changing_the_text() {
+    let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
+    let out = Case::new(df, module())
+        .skip("deps,cache")
+        .args(&[("GOPRIVATE", "example.com/private")])
+        .run();
+    assert_eq!(out.text, df);
+    assert!(out.changes_build(df));
+    assert_eq!(out.run_env.len(), 1);
+    assert_eq!(out.run_env[0].rewritten_line, 4);
+}
+
+#[test]
+fn line_map_points_inserted_lines_at_the_lines_they_serve() {
+    let df = "# syntax=gofront\nFROM golang:1.22 AS build\nWORKDIR /src\n# sources\nCOPY . .\nRUN echo prepare\nRUN CGO_ENABLED=0 \\\n    go build \\\n    -o /app .\nRUN go vet ./...\n";
+    let out = Case::new(df, module()).run();
+    // 1-4 unchanged, 5 deps COPY (→5), 6 deps RUN (→ first go RUN, 7), then 5..10.
+    assert_eq!(
+        out.line_map.original,
+        vec![1, 2, 3, 4, 5, 7, 5, 6, 7, 8, 9, 10]
+    );
+    assert_eq!(out.line_map.line(6), 7);
+    assert_eq!(
+        out.line_map.span(Span { start: 9, end: 11 }),
+        Span { start: 7, end: 9 }
+    );
+    assert!(out.text.contains(&format!(
+        "RUN {MC} {BC} CGO_ENABLED=0 \\\n    go build \\\n    -o /app .\n"
+    )));
+}
+
+#[test]
+fn heredoc_and_exec_form_runs_get_flags_after_the_keyword() {
+    let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN <<EOF\nset -e\ngo build -o /app .\nEOF\nRUN [\"go\", \"test\", \"./...\"]\n";
+    let out = Case::new(df, module()).run();
+    assert!(
+        out.text.contains(&format!(
+            "RUN {MC} {BC} <<EOF\nset -e\ngo build -o /app .\nEOF\n"
+        )),
+        "{}",
+        out.text
+    );
+    assert!(out
+        .text
+        .contains(&format!("RUN {MC} {BC} [\"go\", \"test\", \"./...\"]\n")));
+    // The deps RUN maps to the heredoc RUN's first line.
+    let i = out
+        .text
+        .lines()
+        .position(|l| l.ends_with("go mod download"))
+        .unwrap_or(0);
+    assert_eq!(out.line_map.original[i], 4);
+}
+
+#[test]
+fn lowercase_keywords_comments_and_crlf_are_preserved() {
+    let df =
+        "from golang:1.22\r\nworkdir /src\r\ncopy . .\r\n  run   go build -o /app . # build\r\n";
+    let out = Case::new(df, module()).run();
+    assert_eq!(
+        out.text,
+        format!("from golang:1.22\r\nworkdir /src\r\nCOPY go.mod go.sum /src/\r\nRUN {MC} go mod download\r\ncopy . .\r\n  run {MC} {BC}   go build -o /app . # build\r\n")
+    );
+}
+
+#[test]
+fn onbuild_runs_are_untouched() {
+    let df = "FROM golang:1.22\nWORKDIR /src\nONBUILD COPY . .\nONBUILD RUN go build -o /app .\n";
+    let out = Case::new(df, module()).run();
+    assert_eq!(out.text, df);
+    assert!(out.decisions.is_empty());
+}
+
+#[test]
+fn deps_skip_reasons() {
+    let base = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n";
+    let cases: &[(&str, &str)] = &[
+        (
+            "RUN go mod tidy && go build -o /app .\n",
+            "runs `go mod tidy`",
+        ),
+        ("RUN go build -mod=mod -o /app .\n", "-mod=mod"),
+        ("RUN GOFLAGS=-mod=mod go build -o /app .\n", "-mod=mod"),
+        (
+            "RUN export GONOSUMDB=x && go build -o /app .\n",
+            "runs `export` before go",
+        ),
+        (
+            "RUN update-ca-certificates\nRUN go build -o /app .\n",
+            "line 4 runs `update-ca-certificates`",
+        ),
+        (
+            "RUN git config --global url.x.insteadOf y && go build -o /app .\n",
+            "runs `git` before go",
+        ),
+        (
+            "RUN GOPROXY=off go build -o /app .\n",
+            "GOPROXY disables module downloads",
+        ),
+        (
+            "RUN cd $DIR && go build .\n",
+            "directory on line 4 is not known",
+        ),
+        ("RUN go run main.go\n", "no go command here uses a module"),
+    ];
+    for (run, why) in cases {
+        let df = format!("{base}{run}");
+        let out = Case::new(&df, module()).run();
+        let got = skipped(&out, RewriteKind::Deps, 0);
+        assert!(got.contains(why), "{run:?}: {got}");
+        assert!(!out.text.contains("go mod download\nCOPY"), "{}", out.text);
+    }
+    let df = "FROM golang:1.22\nWORKDIR /src\nSHELL [\"/bin/bash\", \"-c\"]\nCOPY . .\nRUN go build -o /app .\n";
+    let out = Case::new(df, module()).run();
+    assert!(skipped(&out, RewriteKind::Deps, 0).contains("SHELL on line 3"));
+    let df =
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nENV GOPROXY=direct\nRUN go build -o /app .\n";
+    let out = Case::new(df, module()).run();
+    assert!(skipped(&out, RewriteKind::Deps, 0).contains("other Go settings (GOPROXY)"));
+    // A build arg that turns on -mod=mod is named without its value.
+    let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
+    let out = Case::new(df, module())
+        .args(&[("GOFLAGS", "-mod=mod")])
+        .run();
+    assert!(skipped(&out, RewriteKind::Deps, 0).contains("(GOFLAGS build arg)"));
+    let no_sum = ctx(&[("go.mod", GO_MOD)]);
+    let out = Case::new(df, no_sum).run();
+    assert!(
+        skipped(&out, RewriteKind::Deps, 0).contains("go.mod requires modules but has no go.sum")
+    );
+}
+
+#[test]
+fn module_in_a_subdirectory_gets_cd_when_workdir_differs() {
+    let c = ctx(&[("app/go.mod", GO_MOD), ("app/go.sum", GO_SUM)]);
+    let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd app && go build -o /out/app .\n";
+    let out = Case::new(df, c).run();
+    assert!(out.text.contains(&format!("COPY app/go.mod app/go.sum /src/app/\nRUN {MC} cd /src/app && go mod download\nCOPY . .\n")), "{}", out.text);
+}
+
+#[test]
+fn go_mod_not_where_go_runs_is_an_error_naming_the_line_and_the_fix() {
+    let c = ctx(&[("app/go.mod", GO_MOD), ("app/go.sum", GO_SUM)]);
+    let df = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go mod download\nRUN go build -o /out/app .\n";
+    let out = Case::new(df, c).run();
+    let errors: Vec<&Diagnostic> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error && d.code == "go-mod-not-found")
+        .collect();
+    assert_eq!(errors.len(), 2, "{:#?}", out.diagnostics);
+    assert_eq!(errors[0].span.start, 4);
+    assert!(
+        errors[0]
+            .message
+            .contains("app/go.mod (copied to /src/app/go.mod)"),
+        "{}",
+        errors[0].message
+    );
+    assert!(errors[0].message.contains("WORKDIR /src/app"));
+    assert!(skipped(&out, RewriteKind::Deps, 0).contains("no go.mod is visible"));
+    assert!(applied(&out, RewriteKind::Diagnose, 0).contains("2 error(s)"));
+    // Without a COPY of the context there, the base image may hold a module: only a warning.
+    let df = "FROM golang:1.22\nWORKDIR /src\nRUN go build -o /out/app .\n";
+    let c = ctx(&[("app/go.mod", GO_MOD)]);
+    let out = Case::new(df, c).run();
+    assert!(
+        out.diagnostics
+            .iter()
+            .all(|d| d.severity == Severity::Warning),
+        "{:#?}",
+        out.diagnostics
+    );
+}
+
+#[test]
+fn go_line_newer_than_the_image_is_an_error_with_gotoolchain_local() {
+    let m = "module example.com/app\n\ngo 1.23.0\n";
+    let c = ctx(&[("go.mod", m)]);
+    let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go version && go build -o /app .\n";
+    let out = Case::new(df, c.clone()).run();
+    let d: Vec<&Diagnostic> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "go-version-newer-than-image")
+        .collect();
+    assert_eq!(d.len(), 1, "{:#?}", out.diagnostics);
+    assert_eq!(d[0].severity, Severity::Error);
+    assert_eq!(d[0].span.start, 4);
+    assert!(
+        d[0].message
+            .starts_with("go.mod:3: go 1.23.0 is required but the image has go 1.22.12"),
+        "{}",
+        d[0].message
+    );
+    assert!(d[0].message.contains("GOTOOLCHAIN=auto"));
+    // A GOTOOLCHAIN build arg that allows downloads turns it into a warning (value not shown).
+    let out = Case::new(df, c.clone())
+        .args(&[("GOTOOLCHAIN", "auto")])
+        .run();
+    let d: Vec<&Diagnostic> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "go-version-newer-than-image")
+        .collect();
+    assert_eq!(d.len(), 1, "{:#?}", out.diagnostics);
+    assert_eq!(d[0].severity, Severity::Warning);
+    assert!(d[0].message.contains("GOTOOLCHAIN (from --build-arg)"));
+    // The Dockerfile's own ENV wins over the build arg.
+    let df2 =
+        "FROM golang:1.22\nENV GOTOOLCHAIN=local\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
+    let out = Case::new(df2, c).args(&[("GOTOOLCHAIN", "auto")]).run();
+    assert!(out
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error));
+}
+
+#[test]
+fn diagnostics_only_when_diagnose_is_on() {
+    let c = ctx(&[("app/go.mod", GO_MOD), ("app/go.sum", GO_SUM)]);
+    let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -a -o /app .\n";
+    let out = Case::new(df, c.clone()).skip("diagnose").run();
+    assert!(out.diagnostics.is_empty());
+    assert!(out
+        .decisions
+        .iter()
+        .all(|d| d.kind != RewriteKind::Diagnose));
+    let out = Case::new(df, c).run();
+    assert!(out.diagnostics.iter().any(|d| d.code == "build-flag-a"));
+}
+
+/// The example projects of the repository, read like the gateway reads a context.
+fn example(dir: &str) -> (String, ContextFacts) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(dir);
+    let mut facts = ContextFacts::default();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let rel = p
+                .strip_prefix(&root)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            let name = rel.rsplit('/').next().unwrap_or("");
+            if ["go.mod", "go.sum", "go.work", "go.work.sum"].contains(&name)
+                || rel.ends_with("vendor/modules.txt")
+            {
+                facts.insert(&rel, std::fs::read(&p).unwrap_or_default());
+            }
+        }
+    }
+    let df = std::fs::read_to_string(root.join("Dockerfile")).unwrap_or_default();
+    (df, facts)
+}
+
+#[test]
+fn repository_examples_get_the_expected_decisions() {
+    let (df, c) = example("service");
+    let out = Case::new(&df, c)
+        .args(&[("GOPROXY", "http://127.0.0.1:3131"), ("GOSUMDB", "off")])
+        .run();
+    assert_eq!(
+        applied(&out, RewriteKind::Deps, 0),
+        "copies go.mod, go.sum to /src; go mod download in /src (module cache mounted)"
+    );
+    assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
+    assert_eq!(out.run_env.len(), 3);
+    assert!(out.decisions.iter().all(|d| d.stage == 0));
+
+    let (df, c) = example("workspace");
+    let out = Case::new(&df, c).run();
+    assert_eq!(
+        applied(&out, RewriteKind::Deps, 0),
+        "copies go.work to /src; go.mod, go.sum to /src/libs/shared; go.mod, go.sum to /src/services/api; go.mod, go.sum to /src/services/worker; go mod download in /src (module cache mounted)"
+    );
+
+    let (df, c) = example("replace");
+    let out = Case::new(&df, c).run();
+    assert_eq!(
+        applied(&out, RewriteKind::Deps, 0),
+        "copies go.mod, go.sum to /src; go.mod, go.sum to /src/lib; go mod download in /src (module cache mounted)"
+    );
+
+    let (df, c) = example("vendored");
+    let out = Case::new(&df, c).run();
+    assert_eq!(
+        skipped(&out, RewriteKind::Deps, 0),
+        "vendor/modules.txt is consistent: builds use -mod=vendor, nothing to download"
+    );
+
+    let (df, c) = example("subdir");
+    let out = Case::new(&df, c).run();
+    let first = out.diagnostics.first().map(|d| (d.severity, d.span.start));
+    assert_eq!(first, Some((Severity::Error, 9)), "{:#?}", out.diagnostics);
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const TEMPLATES: [&str; 6] = [
+        "FROM golang:1.22\nARG DIR\nWORKDIR $DIR\nCOPY . .\nRUN go build -o /app .\n",
+        "FROM golang:1.22\nARG GOPATH\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n",
+        "FROM golang:1.22\nARG GOMODCACHE\nARG GOCACHE\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n",
+        "FROM golang:1.22\nARG DIR\nWORKDIR /src\nCOPY . $DIR/\nRUN cd $DIR && go build -o /app .\n",
+        "FROM golang:1.22\nARG HOME\nUSER 1000\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n",
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go mod download && go build -o /app .\n",
+    ];
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z][a-z0-9]{5,10}",
+            "/[a-z]{4,8}(/[a-z]{4,8})?",
+            "https?://[a-z]{4,8}\\.example",
+            "-[a-z]{4,8}=[a-z]{4,8}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn no_build_arg_value_in_any_decision_or_diagnostic(
+            t in 0..TEMPLATES.len(),
+            values in prop::collection::vec(value(), 8),
+            sub in prop::bool::ANY,
+        ) {
+            let names = ["DIR", "GOPATH", "GOMODCACHE", "GOCACHE", "HOME", "GOPROXY", "GOFLAGS", "GOTOOLCHAIN"];
+            let args: Vec<(&str, &str)> = names
+                .iter()
+                .zip(&values)
+                .map(|(n, v)| (*n, v.as_str()))
+                .collect();
+            let c = if sub {
+                ctx(&[("app/go.mod", "module m\n\ngo 1.30\n\nrequire x.y/z v1.0.0\n")])
+            } else {
+                module()
+            };
+            let out = Case::new(TEMPLATES[t], c).args(&args).run();
+            for d in &out.decisions {
+                for v in &values {
+                    prop_assert!(!d.detail.contains(v.as_str()), "{v:?} in {d}");
+                }
+            }
+            for d in &out.diagnostics {
+                for v in &values {
+                    prop_assert!(!d.message.contains(v.as_str()), "{v:?} in {}", d.message);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn deps_stage_pattern_keeps_modules_in_the_parent_layer() {
+    let df = "FROM golang:1.22 AS deps\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n\nFROM deps AS build\nCOPY . .\nRUN go build -o /app .\n";
+    let out = Case::new(df, module()).run();
+    assert_eq!(
+        skipped(&out, RewriteKind::ModCache, 0),
+        "kept in the image: line 6 builds on this stage and runs go"
+    );
+    assert!(skipped(&out, RewriteKind::ModCache, 1)
+        .contains("the stage it builds on (line 1) keeps downloaded modules"));
+    assert!(skipped(&out, RewriteKind::Deps, 0)
+        .contains("no COPY/ADD of the build context brings the sources"));
+    assert!(skipped(&out, RewriteKind::Deps, 1)
+        .contains("the stage it builds on (line 1) already runs go"));
+    assert!(
+        out.text
+            .ends_with(&format!("COPY . .\nRUN {BC} go build -o /app .\n")),
+        "{}",
+        out.text
+    );
+}
+
+#[test]
+fn installing_git_before_the_copy_does_not_block_the_deps_step() {
+    let df = "FROM golang:1.22\nRUN apt-get update && apt-get install -y git\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
+    let out = Case::new(df, module()).run();
+    applied(&out, RewriteKind::Deps, 0);
+    // ... but after the COPY it does: the deps step would not have git.
+    let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN apt-get update && apt-get install -y git\nRUN go build -o /app .\n";
+    let out = Case::new(df, module()).run();
+    assert!(skipped(&out, RewriteKind::Deps, 0).contains("line 4 runs `git`"));
+}
+
+#[test]
+fn secret_ssh_and_network_of_the_go_run_are_copied_to_the_deps_step() {
+    let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN --network=host --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=ssh go build -o /app .\n";
+    let out = Case::new(df, module()).run();
+    assert!(out.text.contains(&format!("RUN {MC} --network=host --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=ssh go mod download\nCOPY . .\n")), "{}", out.text);
+}
+
+#[test]
+fn go_output_inside_the_cache_skips_that_mount() {
+    let df =
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /root/.cache/go-build/app .\n";
+    let out = Case::new(df, module()).run();
+    assert!(skipped(&out, RewriteKind::BuildCache, 0)
+        .contains("-o writes inside /root/.cache/go-build"));
+    applied(&out, RewriteKind::ModCache, 0);
+}
+
+#[test]
+fn a_later_run_reading_the_module_cache_keeps_it() {
+    let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nRUN cp -r /go/pkg/mod/github.com/x/proto /proto\n";
+    let out = Case::new(df, module()).run();
+    assert!(skipped(&out, RewriteKind::ModCache, 0).contains("line 5 uses the module cache"));
+}
