@@ -694,6 +694,7 @@ fn platform_from_workers_json(json: &str) -> Option<Platform> {
 fn frontend_status(e: FrontendError, source: &SourceFile) -> rpc_pb::Status {
     match &e {
         FrontendError::UnsupportedSubrequest(id) => errors::unsupported_subrequest(id),
+        FrontendError::Options(message) => errors::status(Code::InvalidArgument, message.clone()),
         FrontendError::Dockerfile { span, .. } => {
             let spans: Vec<Span> = span.iter().copied().collect();
             errors::dockerfile_status(e.to_string(), source, &spans)
