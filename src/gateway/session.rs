@@ -40,22 +40,13 @@ const REMOTE_NO_FACTS: &str =
     "the build context is remote (git/http): gofront reads go.mod only from a local context";
 
 /// At most this many bytes of Go module files are read from the context.
-pub const CONTEXT_FACTS_MAX_BYTES: u64 = 8 << 20;
+pub const CONTEXT_FACTS_MAX_BYTES: u64 = crate::context::MAX_BYTES;
 /// At most this many directory entries are walked.
 pub const CONTEXT_FACTS_MAX_ENTRIES: usize = 20_000;
 
 /// `os.ModeDir` and `os.ModeSymlink` in fsutil's `Stat.mode`.
 const MODE_DIR: u32 = 1 << 31;
 const MODE_SYMLINK: u32 = 1 << 27;
-
-/// A file [`ContextFacts`] holds (the include patterns already select these; this guards the
-/// reads).
-fn is_module_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    crate::golang::facts::MANIFEST_NAMES.contains(&name)
-        || path == "vendor/modules.txt"
-        || path.ends_with("/vendor/modules.txt")
-}
 
 /// Limits on the context facts read.
 #[derive(Default)]
@@ -312,7 +303,7 @@ impl<'b, B: Bridge> Session<'b, B> {
                 budget.count_entry()?;
                 if entry.mode & MODE_DIR != 0 {
                     dirs.push(path);
-                } else if entry.mode & MODE_SYMLINK == 0 && is_module_file(&path) {
+                } else if entry.mode & MODE_SYMLINK == 0 && crate::context::is_module_file(&path) {
                     budget.take(u64::try_from(entry.size).unwrap_or(u64::MAX))?;
                     let data = self.read(&reference, &path).await.map_err(|s| {
                         format!("cannot read {path} from the build context: {}", s.message)
@@ -1567,27 +1558,6 @@ mod tests {
             assert!(budget.take(CONTEXT_FACTS_MAX_BYTES).is_ok());
             let err = budget.take(1).unwrap_err();
             assert!(err.contains("exceed 8 MiB"), "{err}");
-        }
-
-        #[test]
-        fn only_module_files_are_read() {
-            for p in [
-                "go.mod",
-                "a/go.sum",
-                "go.work",
-                "x/go.work.sum",
-                "vendor/modules.txt",
-            ] {
-                assert!(is_module_file(p), "{p}");
-            }
-            for p in [
-                "main.go",
-                "go.mod.bak",
-                "modules.txt",
-                "notvendor/modules.txt",
-            ] {
-                assert!(!is_module_file(p), "{p}");
-            }
         }
     }
 }
