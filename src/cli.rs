@@ -1,7 +1,10 @@
-//! Command-line mode: `gofront llb|outline|targets|print-frontend-caps` without a daemon, and the
-//! dispatch into gateway mode when BuildKit's environment is present. The same pipeline as a
-//! real build runs here, with the caps of a stock Docker 26.1 daemon and unresolved images
-//! (base images stay unpinned, their configs empty).
+//! Command-line mode: `gofront rewrite|llb|outline|targets|print-frontend-caps` without a
+//! daemon, and the dispatch into gateway mode when BuildKit's environment is present. The same
+//! pipeline as a real build runs here, with the caps of a stock Docker 26.1 daemon, unresolved
+//! images (base images stay unpinned, their configs empty; the Go analysis falls back to the
+//! built-in table of official Go images, [`crate::frontend::known_images`]) and the context
+//! facts read from `--context DIR` (default: the Dockerfile's directory) honouring
+//! `.dockerignore`.
 //!
 //! Not for: talking to BuildKit (see [`crate::gateway`]).
 
@@ -12,9 +15,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::context::{read_context_facts, Dockerignore};
 use crate::convert::DaemonFacts;
-use crate::frontend::{self, unresolved_image, FrontendError, Planner};
+use crate::frontend::{self, unresolved_image, FrontendError, GoReport, Plan, Planner};
 use crate::gateway::{self, dockerignore, load};
+use crate::golang::facts::{ContextFacts, Severity};
 use crate::llb::{self, Caps, FrontendCaps};
 use crate::options::{BuildOptions, Subrequest};
 use crate::platform::Platform;
@@ -42,11 +47,22 @@ pub struct BuildArgs {
     /// Target platform(s), comma separated (default: this machine's).
     #[arg(long)]
     pub platform: Option<String>,
+    /// Build context directory (default: the Dockerfile's directory; `.` for `-`).
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the Dockerfile with the Go rewrites applied (stdout) and the summary (stderr:
+    /// `gofront: <decision>` lines, then `warning|error: line N: message`); exit 1 when a
+    /// diagnosis is an error. `-` reads the Dockerfile from stdin.
+    Rewrite {
+        /// Build options.
+        #[command(flatten)]
+        build: BuildArgs,
+    },
     /// Print the LLB Definition a build would solve (protobuf; `--json` for humans).
     Llb {
         /// Build options.
@@ -82,6 +98,26 @@ pub enum Command {
 #[error("{0}")]
 pub struct CliError(String);
 
+/// What a command prints and how it exits.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CliOutput {
+    /// Bytes for stdout.
+    pub stdout: Vec<u8>,
+    /// Text for stderr.
+    pub stderr: String,
+    /// Exit with status 1 (the output is still printed).
+    pub failed: bool,
+}
+
+impl From<Vec<u8>> for CliOutput {
+    fn from(stdout: Vec<u8>) -> Self {
+        CliOutput {
+            stdout,
+            ..CliOutput::default()
+        }
+    }
+}
+
 /// Runs the program; returns the process exit code.
 pub fn main() -> ExitCode {
     init_tracing();
@@ -100,13 +136,17 @@ pub fn main() -> ExitCode {
         }
     };
     match run(cli.command) {
-        Ok(out) => match std::io::stdout().write_all(&out) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: cannot write output: {e}");
-                ExitCode::FAILURE
+        Ok(out) => {
+            eprint!("{}", out.stderr);
+            match std::io::stdout().write_all(&out.stdout) {
+                Ok(()) if out.failed => ExitCode::FAILURE,
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: cannot write output: {e}");
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -121,10 +161,11 @@ fn init_tracing() {
         .try_init();
 }
 
-/// Runs one command and returns what goes to stdout.
-pub fn run(command: Command) -> Result<Vec<u8>, CliError> {
+/// Runs one command and returns what it prints.
+pub fn run(command: Command) -> Result<CliOutput, CliError> {
     match command {
-        Command::Llb { build, json } => llb_command(&build, json),
+        Command::Rewrite { build } => rewrite_command(&build),
+        Command::Llb { build, json } => llb_command(&build, json).map(CliOutput::from),
         Command::Outline { build, json } => {
             let (source, options) = read_build(&build)?;
             subrequest(
@@ -134,24 +175,40 @@ pub fn run(command: Command) -> Result<Vec<u8>, CliError> {
                 &options,
                 json,
             )
+            .map(CliOutput::from)
         }
         Command::Targets { dockerfile, json } => {
             let source = read(&dockerfile)?;
             let options =
                 BuildOptions::from_opts(&BTreeMap::new()).map_err(|e| CliError(e.to_string()))?;
             subrequest(&Subrequest::Targets, &dockerfile, &source, &options, json)
+                .map(CliOutput::from)
         }
-        Command::PrintFrontendCaps => {
-            Ok(format!("{}\n", gateway::session::FRONTEND_CAPS.join(",")).into_bytes())
-        }
+        Command::PrintFrontendCaps => Ok(CliOutput::from(
+            format!("{}\n", gateway::session::FRONTEND_CAPS.join(",")).into_bytes(),
+        )),
     }
 }
 
+/// `-` = stdin.
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, CliError> {
+    if is_stdin(path) {
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut data)
+            .map_err(|e| CliError(format!("cannot read the Dockerfile from stdin: {e}")))?;
+        return Ok(data);
+    }
     std::fs::read(path).map_err(|e| CliError(format!("cannot read {}: {e}", path.display())))
 }
 
 fn file_name(path: &Path) -> String {
+    if is_stdin(path) {
+        return "Dockerfile".to_string();
+    }
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "Dockerfile".to_string())
@@ -201,18 +258,47 @@ fn located(e: FrontendError, path: &Path) -> CliError {
     }
 }
 
-/// The `.dockerignore` that applies: `<Dockerfile>.dockerignore`, else `.dockerignore` next to
-/// the Dockerfile (taken as the context directory).
-fn read_dockerignore(dockerfile: &Path) -> Vec<u8> {
-    let own = PathBuf::from(format!("{}.dockerignore", dockerfile.display()));
-    let dir = dockerfile.parent().unwrap_or(Path::new("."));
-    std::fs::read(own)
-        .or_else(|_| std::fs::read(dir.join(load::DOCKERIGNORE_NAME)))
+/// The build context directory: `--context`, else the Dockerfile's directory (`.` for stdin).
+fn context_dir(build: &BuildArgs) -> PathBuf {
+    match &build.context {
+        Some(dir) => dir.clone(),
+        None if is_stdin(&build.dockerfile) => PathBuf::from("."),
+        None => match build.dockerfile.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    }
+}
+
+/// The `.dockerignore` that applies: `<Dockerfile>.dockerignore`, else `.dockerignore` in the
+/// context directory.
+fn read_dockerignore(build: &BuildArgs) -> Vec<u8> {
+    let own = PathBuf::from(format!("{}.dockerignore", build.dockerfile.display()));
+    let own = (!is_stdin(&build.dockerfile))
+        .then(|| std::fs::read(own).ok())
+        .flatten();
+    own.or_else(|| std::fs::read(context_dir(build).join(load::DOCKERIGNORE_NAME)).ok())
         .unwrap_or_default()
 }
 
-fn llb_command(build: &BuildArgs, json: bool) -> Result<Vec<u8>, CliError> {
-    let (source, options) = read_build(build)?;
+/// Reads the context facts when the build needs them; `Err` = why not.
+fn context_facts(build: &BuildArgs, patterns: &[String]) -> Result<ContextFacts, String> {
+    let ignore = Dockerignore::new(patterns).map_err(|e| format!(".dockerignore: {e}"))?;
+    read_context_facts(&context_dir(build), &ignore).map_err(|e| e.to_string())
+}
+
+/// A planned build and the Go report (kept when planning stopped at an error diagnosis).
+struct Planned {
+    plan: Result<Plan, FrontendError>,
+    report: Option<GoReport>,
+}
+
+/// The gateway's pipeline without a daemon: parse, context facts, plan.
+fn plan_build(
+    build: &BuildArgs,
+    source: &[u8],
+    options: &BuildOptions,
+) -> Result<Planned, CliError> {
     let caps = Caps::v0_13_defaults();
     let facts = DaemonFacts {
         llb_caps: caps.clone(),
@@ -228,18 +314,76 @@ fn llb_command(build: &BuildArgs, json: bool) -> Result<Vec<u8>, CliError> {
         &caps,
     )
     .map_err(|e| CliError(e.to_string()))?;
-    let patterns = dockerignore::parse(&read_dockerignore(&build.dockerfile));
-    let dockerfile = frontend::parse(&source).map_err(|e| located(e, &build.dockerfile))?;
-    let plan = Planner::new(
+    let patterns = dockerignore::parse(&read_dockerignore(build));
+    let dockerfile = frontend::parse(source).map_err(|e| located(e, &build.dockerfile))?;
+    let (context, reason) = if frontend::needs_context_facts(&dockerfile, options) {
+        match context_facts(build, &patterns) {
+            Ok(f) => (Some(f), None),
+            Err(reason) => (None, Some(reason)),
+        }
+    } else {
+        (None, None)
+    };
+    let mut planner = Planner::new(
         dockerfile,
-        &source,
-        &options,
+        source,
+        options,
         &facts,
         &patterns,
         Some(definition),
     )
-    .run(unresolved_image)
-    .map_err(|e| located(e, &build.dockerfile))?;
+    .with_context_facts(context)
+    .with_builtin_images();
+    if let Some(reason) = reason {
+        planner = planner.with_missing_facts_reason(reason);
+    }
+    let plan = planner.run_mut(unresolved_image);
+    Ok(Planned {
+        plan,
+        report: planner.report().cloned(),
+    })
+}
+
+/// The summary `gofront rewrite` prints on stderr.
+fn summary(report: &GoReport) -> String {
+    let mut out = String::new();
+    for d in &report.rewritten.decisions {
+        out.push_str(&format!("gofront: {d}\n"));
+    }
+    for d in report.diagnostics() {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!("{level}: line {}: {}\n", d.span.start, d.message));
+    }
+    out
+}
+
+fn rewrite_command(build: &BuildArgs) -> Result<CliOutput, CliError> {
+    let (source, options) = read_build(build)?;
+    let planned = plan_build(build, &source, &options)?;
+    match (planned.plan, planned.report) {
+        (Ok(_), None) => Ok(CliOutput::from(source)),
+        (Ok(_), Some(report)) => Ok(CliOutput {
+            stdout: report.rewritten.text.clone().into_bytes(),
+            stderr: summary(&report),
+            failed: false,
+        }),
+        (Err(_), Some(report)) if report.first_error().is_some() => Ok(CliOutput {
+            stdout: report.rewritten.text.clone().into_bytes(),
+            stderr: summary(&report),
+            failed: true,
+        }),
+        (Err(e), _) => Err(located(e, &build.dockerfile)),
+    }
+}
+
+fn llb_command(build: &BuildArgs, json: bool) -> Result<Vec<u8>, CliError> {
+    let (source, options) = read_build(build)?;
+    let plan = plan_build(build, &source, &options)?
+        .plan
+        .map_err(|e| located(e, &build.dockerfile))?;
     let builds = &plan.converted.builds;
     if json {
         let value = if plan.converted.multi_platform {
@@ -349,7 +493,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
             "TARGET    DESCRIPTION\none       \n(default) \n"
         );
         let out = run(Command::Outline {
@@ -357,16 +501,134 @@ mod tests {
             json: true,
         })
         .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["args"][0]["name"], "A");
     }
 
     #[test]
     fn frontend_caps_are_the_implemented_ones() {
-        let out = String::from_utf8(run(Command::PrintFrontendCaps).unwrap()).unwrap();
+        let out = String::from_utf8(run(Command::PrintFrontendCaps).unwrap().stdout).unwrap();
         assert_eq!(
             out,
             "moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts\n"
         );
+    }
+
+    fn rewrite_args(path: &Path, extra: &[&str]) -> BuildArgs {
+        let mut args = vec!["gofront", "rewrite", path.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        match Cli::try_parse_from(args).unwrap().command {
+            Command::Rewrite { build } => build,
+            other => panic!("parsed {other:?}"),
+        }
+    }
+
+    const GO: &str = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
+
+    #[test]
+    fn rewrite_prints_the_dockerfile_and_passes_non_go_files_through() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("go.mod"), "module m\n\ngo 1.22\n").unwrap();
+        let path = dockerfile(dir.path(), GO);
+        let out = rewrite_command(&rewrite_args(&path, &[])).unwrap();
+        assert!(!out.failed, "{}", out.stderr);
+        assert!(out.stdout.starts_with(b"FROM golang:1.22 AS build\n"));
+        let plain = dockerfile(dir.path(), "FROM busybox\r\nRUN echo hi\r\n");
+        let out = rewrite_command(&rewrite_args(&plain, &[])).unwrap();
+        assert_eq!(out.stdout, b"FROM busybox\r\nRUN echo hi\r\n");
+        assert_eq!(out.stderr, "");
+    }
+
+    #[test]
+    fn rewrite_without_a_readable_context_says_why_deps_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dockerfile(dir.path(), GO);
+        let missing = dir.path().join("no-such-dir");
+        let out = rewrite_command(&rewrite_args(
+            &path,
+            &["--context", missing.to_str().unwrap()],
+        ))
+        .unwrap();
+        let lines: Vec<&str> = out.stderr.lines().collect();
+        assert_eq!(lines.len(), 2, "{}", out.stderr);
+        assert!(
+            lines[0].starts_with("gofront: deps skipped (stage build, line 1): cannot read "),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            lines[1].starts_with("gofront: diagnose skipped"),
+            "{}",
+            out.stderr
+        );
+    }
+
+    #[test]
+    fn rewrite_rejects_unknown_skip_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dockerfile(dir.path(), GO);
+        let err = rewrite_command(&rewrite_args(&path, &["--build-arg", "GOFRONT_SKIP=dep"]))
+            .unwrap_err();
+        assert!(err.to_string().contains("GOFRONT_SKIP"), "{err}");
+    }
+
+    #[test]
+    fn summary_lists_decisions_then_diagnostics() {
+        use crate::dockerfile::ast::Span;
+        use crate::golang::facts::Diagnostic;
+        use crate::golang::rewrite::{Decision, RewriteKind, RewriteOptions, Rewritten};
+        let mut rewritten = Rewritten::unchanged("FROM x\n");
+        rewritten.decisions.push(Decision {
+            kind: RewriteKind::ModCache,
+            stage: 0,
+            stage_label: "build".into(),
+            span: Span { start: 4, end: 4 },
+            applied: true,
+            detail: "mounted at /go/pkg/mod".into(),
+        });
+        for (severity, line) in [(Severity::Warning, 5), (Severity::Error, 7)] {
+            rewritten.diagnostics.push(Diagnostic {
+                severity,
+                code: "x",
+                span: Span {
+                    start: line,
+                    end: line,
+                },
+                message: format!("finding {line}"),
+            });
+        }
+        let options = RewriteOptions::for_build(&BTreeMap::new(), None).unwrap();
+        let report = GoReport {
+            rewritten: rewritten.clone(),
+            options,
+        };
+        assert_eq!(
+            summary(&report),
+            "gofront: modcache applied (stage build, line 4): mounted at /go/pkg/mod\n\
+             warning: line 5: finding 5\nerror: line 7: finding 7\n"
+        );
+        let skip = BTreeMap::from([("GOFRONT_SKIP".to_string(), "diagnose".to_string())]);
+        let report = GoReport {
+            rewritten,
+            options: RewriteOptions::for_build(&skip, None).unwrap(),
+        };
+        assert!(!summary(&report).contains("finding"));
+    }
+
+    #[test]
+    fn context_defaults_to_the_dockerfile_directory_and_its_dockerignore() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = dir.path().join("ctx");
+        std::fs::create_dir(&ctx).unwrap();
+        std::fs::write(ctx.join(".dockerignore"), "secret\n").unwrap();
+        std::fs::write(dir.path().join(".dockerignore"), "other\n").unwrap();
+        let path = dockerfile(dir.path(), GO);
+        let b = rewrite_args(&path, &[]);
+        assert_eq!(context_dir(&b), dir.path());
+        assert_eq!(read_dockerignore(&b), b"other\n");
+        let b = rewrite_args(&path, &["--context", ctx.to_str().unwrap()]);
+        assert_eq!(read_dockerignore(&b), b"secret\n");
+        std::fs::write(format!("{}.dockerignore", path.display()), "own\n").unwrap();
+        assert_eq!(read_dockerignore(&b), b"own\n");
     }
 }

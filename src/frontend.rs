@@ -10,11 +10,12 @@
 use crate::dockerfile::ast::{Dockerfile, Span};
 use crate::options::{BuildOptions, Subrequest};
 
+pub mod known_images;
 mod outline;
 mod plan;
 pub mod render;
 
-pub use plan::{unresolved_image, ImageCache, Plan, Planner, Step};
+pub use plan::{unresolved_image, GoReport, ImageCache, Plan, Planner, Step};
 
 pub use render::SubrequestResult;
 
@@ -44,6 +45,9 @@ pub enum FrontendError {
         /// The resolver's error.
         message: String,
     },
+    /// A build option is invalid (for example an unknown name in `GOFRONT_SKIP`).
+    #[error("{0}")]
+    Options(String),
     /// A `requestid` we do not answer.
     #[error("unsupported request {0}")]
     UnsupportedSubrequest(String),
@@ -71,6 +75,29 @@ impl FrontendError {
 pub fn parse(source: &[u8]) -> Result<Dockerfile, FrontendError> {
     let text = String::from_utf8_lossy(source);
     crate::dockerfile::parse(&text).map_err(|e| FrontendError::at(e.to_string(), e.span))
+}
+
+/// Whether planning this build would use the context facts: some stage runs the go tool and
+/// rewriting is not turned off (an invalid `GOFRONT_SKIP` gives `false`: planning reports it).
+pub fn needs_context_facts(dockerfile: &Dockerfile, options: &BuildOptions) -> bool {
+    use crate::golang::analyze::{analyze, AnalyzeInput, BaseImage};
+    use crate::golang::rewrite::RewriteOptions;
+    let on = RewriteOptions::for_build(
+        &options.build_args,
+        dockerfile.directives.gofront.as_deref(),
+    )
+    .is_ok_and(|o| !o.enabled.is_empty());
+    if !on {
+        return false;
+    }
+    let images = std::collections::BTreeMap::<String, BaseImage>::new();
+    let input = AnalyzeInput {
+        dockerfile,
+        build_args: &options.build_args,
+        images: &images,
+        target: options.target.as_deref().filter(|t| !t.is_empty()),
+    };
+    analyze(&input).iter().any(|s| !s.go_runs.is_empty())
 }
 
 /// Answers a `requestid` subrequest from the Dockerfile alone, like `dockerfile.v0`.

@@ -5,6 +5,7 @@
 //! values, so `gofront llb` shows exactly what a build will send to BuildKit.
 
 pub mod cli;
+pub mod context;
 pub mod convert;
 pub mod dockerfile;
 pub mod frontend;

@@ -11,7 +11,7 @@
 //! Not for: parsing (`dockerfile`), op encoding and digests (`llb`), talking to the daemon
 //! (the gateway resolves images and calls [`convert`] again when asked to).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dockerfile::ast::{self, Span};
 use crate::options::BuildOptions;
@@ -84,7 +84,24 @@ pub struct ConvertInput<'a> {
     pub dockerignore: &'a [String],
     /// The LLB that loaded the Dockerfile, for source maps.
     pub dockerfile_definition: Option<crate::llb::pb::Definition>,
+    /// Extra process environment for some RUNs (Go env passthrough); empty = none.
+    pub run_env: RunEnvs,
 }
+
+/// One instruction of the Dockerfile being converted: its stage index and its index among the
+/// stage's commands (stable when spans are remapped, unlike line numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommandRef {
+    /// Stage index (FROM order).
+    pub stage: usize,
+    /// Index in [`ast::Stage::commands`].
+    pub command: usize,
+}
+
+/// Extra process environment per RUN: `NAME`, value pairs added to the exec op env only
+/// (a same-named variable is replaced in place, others are appended), never to the image
+/// config, history or step names.
+pub type RunEnvs = BTreeMap<CommandRef, Vec<(String, String)>>;
 
 /// Why a conversion stopped.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -104,6 +104,7 @@ impl Converter<'_> {
         let caps = self.graph.caps().clone();
         let opts = self.input.options;
         let mut exec_env = env.clone();
+        self.add_run_env(&mut exec_env);
         if !spec.ssh.is_empty() {
             for (n, s) in spec.ssh.iter_mut().enumerate() {
                 if s.target.is_empty() {
@@ -186,6 +187,20 @@ impl Converter<'_> {
         let history = run_command_string(&args, &self.stages[i].build_args, &env);
         self.commit(i, &format!("RUN {history}"), true, true);
         Ok(())
+    }
+
+    /// The extra process env the current RUN gets (Go env passthrough): a same-named variable
+    /// keeps its place with the new value, others are appended in the given order.
+    fn add_run_env(&self, exec_env: &mut Vec<(String, String)>) {
+        let Some(extra) = self.current.and_then(|c| self.input.run_env.get(&c)) else {
+            return;
+        };
+        for (k, v) in extra {
+            match exec_env.iter_mut().find(|(key, _)| key == k) {
+                Some(slot) => slot.1 = v.clone(),
+                None => exec_env.push((k.clone(), v.clone())),
+            }
+        }
     }
 
     fn run_mounts(

@@ -99,6 +99,8 @@ pub(super) struct Converter<'a> {
     pub epoch: Option<String>,
     pub cache_ns: String,
     pub missing: Vec<ImageRequest>,
+    /// The Dockerfile command being dispatched (`None` for ONBUILD triggers).
+    pub current: Option<super::CommandRef>,
     target_index: usize,
     /// Paths each stage had in the first pass (followpaths of named local contexts).
     prior_paths: Vec<BTreeSet<String>>,
@@ -201,6 +203,7 @@ impl<'a> Converter<'a> {
                 .cloned()
                 .unwrap_or_default(),
             missing: Vec::new(),
+            current: None,
             target_index: 0,
             prior_paths: Vec::new(),
         };
@@ -599,8 +602,13 @@ impl<'a> Converter<'a> {
                     .get(ci)
                     .cloned()
                     .unwrap_or_default();
-                self.dispatch(i, cmd, &sources)
-                    .map_err(|e| with_span(e, cmd.span))?;
+                self.current = Some(super::CommandRef {
+                    stage: i,
+                    command: ci,
+                });
+                let result = self.dispatch(i, cmd, &sources);
+                self.current = None;
+                result.map_err(|e| with_span(e, cmd.span))?;
             }
         }
         self.mark_path(self.target_index, "/".into());

@@ -84,6 +84,7 @@ fn run_full(
         facts: &f,
         dockerignore: ignore,
         dockerfile_definition: None,
+        run_env: Default::default(),
     };
     convert(&input, resolver)
 }
@@ -174,6 +175,7 @@ fn unresolved_base_images_are_requested_normalised() {
         facts: &f,
         dockerignore: &[],
         dockerfile_definition: None,
+        run_env: Default::default(),
     };
     let Err(ConvertError::NeedImages(reqs)) = convert(&input, &Nothing) else {
         panic!("expected NeedImages")
@@ -201,6 +203,7 @@ fn unreachable_stages_are_pruned() {
         facts: &f,
         dockerignore: &[],
         dockerfile_definition: None,
+        run_env: Default::default(),
     };
     let Err(ConvertError::NeedImages(reqs)) = convert(&input, &Nothing) else {
         panic!("expected NeedImages")
@@ -887,6 +890,7 @@ fn labs_only_flags_fail_like_buildkit_v0_13_mainline() {
             facts: &f,
             dockerignore: &[],
             dockerfile_definition: None,
+            run_env: Default::default(),
         };
         let Err(ConvertError::Dockerfile { message, span }) = convert(&input, &Fixed) else {
             panic!("{src}")
@@ -1044,6 +1048,7 @@ mod docker_26_1_oracle {
             facts: &f,
             dockerignore: &[],
             dockerfile_definition: None,
+            run_env: Default::default(),
         };
         let conv = convert(&input, &Busybox).expect("convert");
         vertices(&conv.builds[0])
@@ -1148,6 +1153,7 @@ mod docker_26_1_oracle {
             facts: &f,
             dockerignore: &[],
             dockerfile_definition: None,
+            run_env: Default::default(),
         };
         let conv = convert(&input, &Busybox).expect("convert");
         let got: BTreeSet<String> = vertices(&conv.builds[0])
@@ -1263,6 +1269,7 @@ fn multi_platform_cross_stage_matches_docker() {
         facts: &f,
         dockerignore: &[],
         dockerfile_definition: None,
+        run_env: Default::default(),
     };
     let conv = convert(&input, &Busybox).expect("convert");
     let got: BTreeSet<(String, String)> = conv
@@ -1507,9 +1514,90 @@ mod never_panics {
                 facts: &f,
                 dockerignore: &[],
                 dockerfile_definition: None,
+                run_env: Default::default(),
             };
             let _ = convert(&input, &Fixed);
             let _ = convert(&input, &Nothing);
         }
+    }
+}
+
+mod run_env {
+    use super::*;
+
+    const SRC: &str = "FROM golang:1.22 AS build\nENV A=1\nRUN go build ./...\nRUN echo done\n\
+                       ONBUILD RUN go version\nFROM build\n";
+
+    fn convert_with(envs: RunEnvs) -> PlatformBuild {
+        let df = crate::dockerfile::parse(SRC).expect("parse");
+        let f = facts();
+        let opts = options();
+        let input = ConvertInput {
+            dockerfile: &df,
+            source: SRC.as_bytes(),
+            options: &opts,
+            facts: &f,
+            dockerignore: &[],
+            dockerfile_definition: None,
+            run_env: envs,
+        };
+        convert(&input, &Fixed).expect("convert").builds.remove(0)
+    }
+
+    fn go_build_env() -> RunEnvs {
+        RunEnvs::from([(
+            CommandRef {
+                stage: 0,
+                command: 1,
+            },
+            vec![
+                ("GOPATH".to_string(), "/custom".to_string()),
+                ("GOPROXY".to_string(), "http://proxy".to_string()),
+            ],
+        )])
+    }
+
+    #[test]
+    fn run_env_reaches_only_the_named_run_process() {
+        let b = convert_with(go_build_env());
+        let runs = execs(&b);
+        let env_of = |needle: &str| {
+            runs.iter()
+                .find(|(_, e, _)| e.meta.as_ref().unwrap().args.join(" ").contains(needle))
+                .map(|(name, e, _)| (name.clone(), e.meta.clone().unwrap().env))
+                .unwrap()
+        };
+        let (name, env) = env_of("go build");
+        // GOPATH keeps its place (from the image config) with the new value; GOPROXY is appended.
+        let gopath = env.iter().position(|e| e == "GOPATH=/custom").unwrap();
+        let golang_version = env
+            .iter()
+            .position(|e| e.starts_with("GOLANG_VERSION="))
+            .unwrap();
+        assert!(golang_version < gopath, "{env:?}");
+        assert_eq!(env.last().map(String::as_str), Some("GOPROXY=http://proxy"));
+        assert!(!env.iter().any(|e| e == "GOPATH=/go"), "{env:?}");
+        assert!(!name.unwrap().contains("proxy"));
+        let (_, other) = env_of("echo done");
+        assert!(other.iter().any(|e| e == "GOPATH=/go"));
+        assert!(!other.iter().any(|e| e.starts_with("GOPROXY")));
+        // The ONBUILD trigger in the child stage is not the RUN named by the key.
+        let (_, trigger) = env_of("go version");
+        assert!(!trigger.iter().any(|e| e.starts_with("GOPROXY")));
+        let config = config(&b);
+        let text = config.to_string();
+        assert!(
+            !text.contains("http://proxy") && !text.contains("/custom"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn empty_run_env_is_byte_identical_and_other_envs_differ() {
+        let plain = crate::llb::encode_definition(&convert_with(RunEnvs::new()).definition);
+        let again = crate::llb::encode_definition(&convert_with(RunEnvs::new()).definition);
+        assert_eq!(plain, again);
+        let with = crate::llb::encode_definition(&convert_with(go_build_env()).definition);
+        assert_ne!(plain, with);
     }
 }

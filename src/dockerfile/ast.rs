@@ -250,6 +250,25 @@ pub enum Instruction {
     Maintainer(String),
 }
 
+impl Dockerfile {
+    /// Rewrites every span (meta args, FROM lines, instructions, parser warnings) with `f`,
+    /// e.g. to map a rewritten Dockerfile's lines back to the user's.
+    pub fn map_spans(&mut self, f: impl Fn(Span) -> Span) {
+        for cmd in &mut self.meta_args {
+            cmd.span = f(cmd.span);
+        }
+        for stage in &mut self.stages {
+            stage.span = f(stage.span);
+            for cmd in &mut stage.commands {
+                cmd.span = f(cmd.span);
+            }
+        }
+        for w in &mut self.warnings {
+            w.span = f(w.span);
+        }
+    }
+}
+
 impl Command {
     /// The instruction text as BuildKit's `String()` shows it in progress names and history
     /// (`original` with surrounding whitespace trimmed).

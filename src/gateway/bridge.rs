@@ -18,6 +18,11 @@ pub trait Bridge {
     async fn solve(&mut self, req: gw::SolveRequest) -> Result<gw::SolveResponse, Status>;
     /// `ReadFile`: the file's bytes.
     async fn read_file(&mut self, req: gw::ReadFileRequest) -> Result<Vec<u8>, Status>;
+    /// `ReadDir`: the entries of one directory of a ref (not recursive).
+    async fn read_dir(
+        &mut self,
+        req: gw::ReadDirRequest,
+    ) -> Result<Vec<crate::llb::fsutil_pb::Stat>, Status>;
     /// `ResolveImageConfig`.
     async fn resolve_image_config(
         &mut self,
@@ -49,6 +54,13 @@ impl Bridge for Client {
 
     async fn read_file(&mut self, req: gw::ReadFileRequest) -> Result<Vec<u8>, Status> {
         Ok(Client::read_file(self, req).await?.into_inner().data)
+    }
+
+    async fn read_dir(
+        &mut self,
+        req: gw::ReadDirRequest,
+    ) -> Result<Vec<crate::llb::fsutil_pb::Stat>, Status> {
+        Ok(Client::read_dir(self, req).await?.into_inner().entries)
     }
 
     async fn resolve_image_config(

@@ -57,6 +57,7 @@ pub fn dockerfile_source(
             session_id,
             shared_key: local_name,
             name: &format!("[internal] load build definition from {filename}"),
+            ..LocalSource::default()
         },
         platform,
         caps,
@@ -78,6 +79,7 @@ pub fn dockerignore_source(
             session_id,
             shared_key: &format!("{local_name}-{DOCKERIGNORE_NAME}"),
             name: &format!("[internal] load {DOCKERIGNORE_NAME}"),
+            ..LocalSource::default()
         },
         platform,
         caps,
@@ -100,18 +102,52 @@ pub fn named_dockerignore_source(
             session_id,
             shared_key: &format!("context:{key}-{DOCKERIGNORE_NAME}"),
             name: &format!("[context {key}] load {DOCKERIGNORE_NAME}"),
+            ..LocalSource::default()
         },
         platform,
         caps,
     )
 }
 
+/// The name of the step that reads the Go module files from the context.
+pub const CONTEXT_FACTS_NAME: &str = "[gofront] load go.mod, go.sum, go.work from context";
+
+/// Definition of the source that transfers only the Go module files of the main context
+/// (`include`: [`crate::golang::facts::ContextFacts::include_patterns`]) minus what
+/// `.dockerignore` excludes, under its own shared key so the main context's synced copy is not
+/// disturbed.
+pub fn context_facts_source(
+    local_name: &str,
+    session_id: &str,
+    include: &[String],
+    exclude: &[String],
+    platform: &Platform,
+    caps: &Caps,
+) -> Result<pb::Definition, LlbError> {
+    local_definition(
+        LocalSource {
+            local_name,
+            session_id,
+            shared_key: &format!("{local_name}-gofront-go-modules"),
+            name: CONTEXT_FACTS_NAME,
+            include,
+            exclude,
+            ..LocalSource::default()
+        },
+        platform,
+        caps,
+    )
+}
+
+#[derive(Default)]
 struct LocalSource<'a> {
     local_name: &'a str,
     follow_paths: &'a [String],
     session_id: &'a str,
     shared_key: &'a str,
     name: &'a str,
+    include: &'a [String],
+    exclude: &'a [String],
 }
 
 fn local_definition(
@@ -127,6 +163,18 @@ fn local_definition(
         attrs.insert(
             "local.followpaths".to_string(),
             go_json_strings(src.follow_paths),
+        );
+    }
+    if !src.include.is_empty() {
+        attrs.insert(
+            "local.includepattern".to_string(),
+            go_json_strings(src.include),
+        );
+    }
+    if !src.exclude.is_empty() {
+        attrs.insert(
+            "local.excludepatterns".to_string(),
+            go_json_strings(src.exclude),
         );
     }
     if !src.shared_key.is_empty() {
@@ -239,6 +287,38 @@ mod tests {
             terminal.caps.keys().collect::<Vec<_>>(),
             ["constraints", "meta.description", "platform"]
         );
+    }
+
+    #[test]
+    fn context_facts_source_includes_go_files_and_excludes_ignored_ones() {
+        let include = crate::golang::facts::ContextFacts::include_patterns();
+        let def = context_facts_source(
+            "context",
+            "s",
+            &include,
+            &["vendor".to_string()],
+            &Platform::new("linux", "amd64", ""),
+            &Caps::v0_13_defaults(),
+        )
+        .unwrap();
+        let op = pb::Op::decode(def.def[0].as_slice()).unwrap();
+        let Some(pb::op::Op::Source(src)) = &op.op else {
+            panic!("not a source op");
+        };
+        assert_eq!(src.identifier, "local://context");
+        assert_eq!(
+            src.attrs["local.includepattern"],
+            r#"["**/go.mod","**/go.sum","**/go.work","**/go.work.sum","**/vendor/modules.txt"]"#
+        );
+        assert_eq!(src.attrs["local.excludepatterns"], r#"["vendor"]"#);
+        assert_eq!(
+            src.attrs["local.sharedkeyhint"],
+            "context-gofront-go-modules"
+        );
+        assert!(!src.attrs.contains_key("local.followpaths"));
+        let md = &def.metadata[&digest_of(&def.def[0])];
+        assert_eq!(md.description["llb.customname"], CONTEXT_FACTS_NAME);
+        assert!(md.caps.contains_key("source.local.includepatterns"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod dockerignore;
 pub mod errors;
 pub mod load;
 pub mod session;
+pub mod summary;
 pub mod transport;
 
 use std::process::ExitCode;

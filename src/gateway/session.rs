@@ -21,7 +21,8 @@ use crate::platform::Platform;
 
 use super::bridge::Bridge;
 use super::errors::{self, Code, SourceFile};
-use super::{dockerignore, load};
+use super::{dockerignore, load, summary};
+use crate::golang::facts::ContextFacts;
 
 /// Frontend capabilities gofront implements: the value of the image label
 /// `moby.buildkit.frontend.caps`, and what a client may require with `frontend.caps`.
@@ -33,6 +34,50 @@ pub const FRONTEND_CAPS: &[&str] = &[
 
 /// The local name of the main context (`dockerui.DefaultLocalNameContext`).
 const CONTEXT_LOCAL: &str = "context";
+
+/// Why a remote context has no context facts.
+const REMOTE_NO_FACTS: &str =
+    "the build context is remote (git/http): gofront reads go.mod only from a local context";
+
+/// At most this many bytes of Go module files are read from the context.
+pub const CONTEXT_FACTS_MAX_BYTES: u64 = crate::context::MAX_BYTES;
+/// At most this many directory entries are walked.
+pub const CONTEXT_FACTS_MAX_ENTRIES: usize = 20_000;
+
+/// `os.ModeDir` and `os.ModeSymlink` in fsutil's `Stat.mode`.
+const MODE_DIR: u32 = 1 << 31;
+const MODE_SYMLINK: u32 = 1 << 27;
+
+/// Limits on the context facts read.
+#[derive(Default)]
+struct FactsBudget {
+    bytes: u64,
+    entries: usize,
+}
+
+impl FactsBudget {
+    fn take(&mut self, size: u64) -> Result<(), String> {
+        self.bytes = self.bytes.saturating_add(size);
+        if self.bytes > CONTEXT_FACTS_MAX_BYTES {
+            return Err(format!(
+                "the Go module files of the build context exceed {} MiB: not read",
+                CONTEXT_FACTS_MAX_BYTES >> 20
+            ));
+        }
+        Ok(())
+    }
+
+    fn count_entry(&mut self) -> Result<(), String> {
+        self.entries += 1;
+        if self.entries > CONTEXT_FACTS_MAX_ENTRIES {
+            return Err(format!(
+                "the build context has more than {CONTEXT_FACTS_MAX_ENTRIES} entries on the way \
+                 to its Go module files: not read"
+            ));
+        }
+        Ok(())
+    }
+}
 
 /// What BuildKit told the process through its environment.
 #[derive(Debug, Clone, Default)]
@@ -163,6 +208,16 @@ impl<'b, B: Bridge> Session<'b, B> {
         let patterns = dockerignore::parse(&ignore);
         self.read_named_dockerignores(&mut options).await?;
         self.read_named_inputs(&mut options).await?;
+        let (context_facts, missing_reason) = match &remote {
+            Some(_) => (None, REMOTE_NO_FACTS.to_string()),
+            None if frontend::needs_context_facts(&dockerfile, &options) => {
+                match self.read_context_facts(&options, &patterns).await {
+                    Ok(facts) => (Some(facts), String::new()),
+                    Err(reason) => (None, reason),
+                }
+            }
+            None => (None, String::new()),
+        };
         let facts = self.facts.clone();
         let mut planner = Planner::new(
             dockerfile,
@@ -171,7 +226,11 @@ impl<'b, B: Bridge> Session<'b, B> {
             &facts,
             &patterns,
             Some(loaded.definition.clone()),
-        );
+        )
+        .with_context_facts(context_facts);
+        if !missing_reason.is_empty() {
+            planner = planner.with_missing_facts_reason(missing_reason);
+        }
         let plan = loop {
             match planner.step().map_err(fail)? {
                 Step::Done(plan) => break *plan,
@@ -183,8 +242,104 @@ impl<'b, B: Bridge> Session<'b, B> {
                 }
             }
         };
+        self.show_summary(&plan).await;
         self.send_warnings(&plan, &source, &loaded.definition).await;
         self.solve_plan(plan, &options).await
+    }
+
+    /// Reads the Go module files of the local main context into [`ContextFacts`]: one
+    /// transfer with include patterns (only go.mod, go.sum, go.work, go.work.sum,
+    /// vendor/modules.txt; `.dockerignore` excludes applied), then ReadDir/ReadFile on the
+    /// result. `Err` = no facts, with the reason the summary shows.
+    async fn read_context_facts(
+        &mut self,
+        options: &BuildOptions,
+        excludes: &[String],
+    ) -> Result<ContextFacts, String> {
+        let local = if options.context_key.is_empty() {
+            CONTEXT_LOCAL
+        } else {
+            options.context_key.as_str()
+        };
+        let def = load::context_facts_source(
+            local,
+            &self.facts.session_id,
+            &ContextFacts::include_patterns(),
+            excludes,
+            &Platform::host(),
+            &self.facts.llb_caps,
+        )
+        .map_err(|e| format!("cannot read the build context: {e}"))?;
+        let reference = self
+            .solve_ref(def, Vec::new())
+            .await
+            .map_err(|s| format!("cannot read the build context: {}", s.message))?;
+        let mut facts = ContextFacts::default();
+        if reference.is_empty() {
+            return Ok(facts);
+        }
+        let mut budget = FactsBudget::default();
+        let mut dirs = vec![String::new()];
+        while let Some(dir) = dirs.pop() {
+            let entries = self
+                .bridge
+                .read_dir(gw::ReadDirRequest {
+                    r#ref: reference.clone(),
+                    dir_path: if dir.is_empty() {
+                        "/".into()
+                    } else {
+                        dir.clone()
+                    },
+                    include_pattern: String::new(),
+                })
+                .await
+                .map_err(|s| format!("cannot list the build context: {}", s.message()))?;
+            for entry in entries {
+                let path = if dir.is_empty() {
+                    entry.path.clone()
+                } else {
+                    format!("{dir}/{}", entry.path)
+                };
+                budget.count_entry()?;
+                if entry.mode & MODE_DIR != 0 {
+                    dirs.push(path);
+                } else if entry.mode & MODE_SYMLINK == 0 && crate::context::is_module_file(&path) {
+                    budget.take(u64::try_from(entry.size).unwrap_or(u64::MAX))?;
+                    let data = self.read(&reference, &path).await.map_err(|s| {
+                        format!("cannot read {path} from the build context: {}", s.message)
+                    })?;
+                    facts.insert(&path, data);
+                }
+            }
+        }
+        Ok(facts)
+    }
+
+    /// Shows the Go rewrite decisions as `[gofront] ...` vertices (a small extra solve).
+    /// A failure here never fails the build.
+    async fn show_summary(&mut self, plan: &Plan) {
+        let Some(report) = &plan.go else {
+            return;
+        };
+        let platform = self.facts.build_platform.clone();
+        let def =
+            match summary::definition(&report.rewritten.decisions, &platform, &self.facts.llb_caps)
+            {
+                Ok(Some(def)) => def,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot build the gofront summary");
+                    return;
+                }
+            };
+        let request = gw::SolveRequest {
+            definition: Some(def),
+            evaluate: true,
+            ..Default::default()
+        };
+        if let Err(e) = self.bridge.solve(request).await {
+            tracing::warn!(error = %e.message(), "cannot show the gofront summary");
+        }
     }
 
     /// Reads the Dockerfile from a remote context like dockerui's `initContext` +
@@ -694,6 +849,7 @@ fn platform_from_workers_json(json: &str) -> Option<Platform> {
 fn frontend_status(e: FrontendError, source: &SourceFile) -> rpc_pb::Status {
     match &e {
         FrontendError::UnsupportedSubrequest(id) => errors::unsupported_subrequest(id),
+        FrontendError::Options(message) => errors::status(Code::InvalidArgument, message.clone()),
         FrontendError::Dockerfile { span, .. } => {
             let spans: Vec<Span> = span.iter().copied().collect();
             errors::dockerfile_status(e.to_string(), source, &spans)
@@ -737,6 +893,7 @@ mod tests {
         frontend_caps: Vec<&'static str>,
         solves: Vec<gw::SolveRequest>,
         reads: Vec<String>,
+        dirs_read: Vec<String>,
         resolved: Vec<String>,
         resolved_sources: Vec<pb::SourceOp>,
         warns: Vec<gw::WarnRequest>,
@@ -780,6 +937,38 @@ mod tests {
                 .cloned()
                 .ok_or_else(|| Status::not_found(format!("open {}: no such file", req.file_path)))
         }
+        async fn read_dir(
+            &mut self,
+            req: gw::ReadDirRequest,
+        ) -> Result<Vec<crate::llb::fsutil_pb::Stat>, Status> {
+            self.dirs_read.push(req.dir_path.clone());
+            let dir = req.dir_path.trim_matches('/');
+            let prefix = if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
+            let mut entries: BTreeMap<String, crate::llb::fsutil_pb::Stat> = BTreeMap::new();
+            for (path, data) in &self.files {
+                let Some(rest) = path.strip_prefix(&prefix) else {
+                    continue;
+                };
+                let (name, mode, size) = match rest.split_once('/') {
+                    Some((d, _)) => (d, MODE_DIR | 0o755, 0),
+                    None => (rest, 0o644, data.len() as i64),
+                };
+                entries.insert(
+                    name.to_string(),
+                    crate::llb::fsutil_pb::Stat {
+                        path: name.to_string(),
+                        mode,
+                        size,
+                        ..Default::default()
+                    },
+                );
+            }
+            Ok(entries.into_values().collect())
+        }
         async fn resolve_image_config(
             &mut self,
             _: gw::ResolveImageConfigRequest,
@@ -793,7 +982,7 @@ mod tests {
             self.resolved.push(req.log_name.clone());
             let source = req.source.unwrap_or_default();
             self.resolved_sources.push(source.clone());
-            if !source.identifier.contains("busybox") {
+            if !source.identifier.contains("busybox") && !source.identifier.contains("golang") {
                 return Err(Status::not_found("pull access denied"));
             }
             Ok(gw::ResolveSourceMetaResponse {
@@ -1250,5 +1439,125 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    mod go {
+        //! The gateway side of the Go rewrites: context facts, the summary solve, opt-outs.
+        use super::*;
+
+        const GO_DOCKERFILE: &str =
+            "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
+
+        fn go_bridge() -> FakeBridge {
+            let mut b = bridge_with(&[
+                ("Dockerfile", GO_DOCKERFILE),
+                (".dockerignore", "secret\n"),
+                ("go.mod", "module example.com/m\n\ngo 1.22\n"),
+                ("go.sum", ""),
+                ("main.go", "package main\n"),
+                ("sub/go.mod", "module example.com/sub\n"),
+            ]);
+            b.frontend_caps.push("source.metaresolver");
+            b
+        }
+
+        fn facts_source(b: &FakeBridge) -> Option<pb::SourceOp> {
+            b.solves.iter().find_map(|req| {
+                let def = req.definition.as_ref()?;
+                def.def
+                    .iter()
+                    .find_map(|bytes| match pb::Op::decode(bytes.as_slice()).ok()?.op {
+                        Some(pb::op::Op::Source(s))
+                            if s.attrs.contains_key("local.includepattern") =>
+                        {
+                            Some(s)
+                        }
+                        _ => None,
+                    })
+            })
+        }
+
+        #[test]
+        fn go_builds_read_only_module_files_from_the_local_context() {
+            let mut b = go_bridge();
+            let ret = run(&mut b, &[]);
+            assert!(ret.error.is_none(), "{:?}", ret.error);
+            let source = facts_source(&b).expect("a context facts transfer");
+            assert_eq!(source.identifier, "local://context");
+            assert_eq!(source.attrs["local.excludepatterns"], r#"["secret"]"#);
+            assert_eq!(source.attrs["local.session"], "session-1");
+            assert_eq!(b.dirs_read, ["/", "sub"]);
+            let module_reads: Vec<&String> = b
+                .reads
+                .iter()
+                .filter(|r| r.ends_with("go.mod") || r.ends_with("go.sum"))
+                .collect();
+            assert_eq!(module_reads, ["go.mod", "go.sum", "sub/go.mod"]);
+            assert!(!b.reads.iter().any(|r| r == "main.go"));
+        }
+
+        #[test]
+        fn non_go_and_opted_out_builds_read_no_facts() {
+            let mut b = bridge_with(&[("Dockerfile", "FROM busybox\nRUN echo go build\n")]);
+            b.frontend_caps.push("source.metaresolver");
+            let ret = run(&mut b, &[]);
+            assert!(ret.error.is_none(), "{:?}", ret.error);
+            assert!(facts_source(&b).is_none());
+            assert!(b.dirs_read.is_empty());
+
+            let mut b = go_bridge();
+            let ret = run(&mut b, &[("build-arg:GOFRONT", "off")]);
+            assert!(ret.error.is_none(), "{:?}", ret.error);
+            assert!(facts_source(&b).is_none());
+            // solves: Dockerfile, .dockerignore, the build: no summary.
+            assert_eq!(b.solves.len(), 3);
+        }
+
+        #[test]
+        fn a_bad_skip_list_is_an_invalid_argument_error() {
+            let mut b = go_bridge();
+            let ret = run(&mut b, &[("build-arg:GOFRONT_SKIP", "deps,nope")]);
+            let err = ret.error.expect("an unknown rewrite name fails the build");
+            assert_eq!(err.code, Code::InvalidArgument as i32);
+            assert!(err.message.contains("GOFRONT_SKIP"), "{}", err.message);
+        }
+
+        #[test]
+        fn remote_contexts_get_no_facts_and_the_summary_says_why() {
+            let mut b = go_bridge();
+            let url = "http://127.0.0.1:1/repo.git#main";
+            let ret = run(&mut b, &[("context", url)]);
+            assert!(ret.error.is_none(), "{:?}", ret.error);
+            assert!(facts_source(&b).is_none());
+            let summary = b
+                .solves
+                .iter()
+                .find(|s| s.evaluate)
+                .expect("an evaluated summary solve");
+            let def = summary.definition.as_ref().unwrap();
+            let names: Vec<String> = crate::llb::definition_vertices(def)
+                .unwrap()
+                .into_iter()
+                .filter_map(|v| v.name)
+                .collect();
+            assert_eq!(names.len(), 2, "{names:?}");
+            assert!(
+                names[0].starts_with(
+                    "[gofront] deps skipped (stage build, line 1): the build context is remote"
+                ),
+                "{names:?}"
+            );
+            // The summary is solved before the build, which comes last.
+            let last = b.solves.last().unwrap();
+            assert!(!last.evaluate);
+        }
+
+        #[test]
+        fn too_many_module_bytes_skip_the_facts() {
+            let mut budget = FactsBudget::default();
+            assert!(budget.take(CONTEXT_FACTS_MAX_BYTES).is_ok());
+            let err = budget.take(1).unwrap_err();
+            assert!(err.contains("exceed 8 MiB"), "{err}");
+        }
     }
 }

@@ -11,7 +11,7 @@
 //! Not for: reading the build context (module roots are computed later from context facts),
 //! deciding or applying rewrites, or producing LLB.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dockerfile::ast::{self, CommandLine, CopyLike, Dockerfile, Instruction, Span};
 use crate::dockerfile::instructions::{parse_mount, Mount, MountType};
@@ -140,6 +140,9 @@ pub struct GoEnv {
     pub gomodcache: Option<String>,
     /// Effective build cache directory (`off` when disabled).
     pub gocache: Option<String>,
+    /// Names in `vars` whose value the Dockerfile set (ENV, ARG, or the command's own
+    /// `NAME=value` prefix) rather than the base image config; inherited from a parent stage.
+    pub from_dockerfile: BTreeSet<String>,
 }
 
 impl GoEnv {
@@ -159,6 +162,7 @@ impl GoEnv {
             gopath,
             gomodcache,
             gocache,
+            from_dockerfile: BTreeSet::new(),
         }
     }
 }
@@ -364,6 +368,12 @@ pub struct CopyFact {
     pub excludes: Vec<String>,
     /// True when a source or the destination could not be expanded (left as written).
     pub uncertain: bool,
+    /// WORKDIR in effect at this instruction.
+    pub workdir: String,
+    /// USER in effect at this instruction ("" = root).
+    pub user: String,
+    /// Go environment in effect at this instruction (what a RUN inserted before it would see).
+    pub env: GoEnv,
 }
 
 /// How a later stage (or the final image) depends on a stage's module cache.
@@ -455,6 +465,8 @@ pub struct StageAnalysis {
 #[derive(Clone)]
 struct State {
     env: Vec<(String, String)>,
+    /// Names set by the Dockerfile (ENV/ARG), as opposed to the base image config.
+    dockerfile_set: BTreeSet<String>,
     workdir: String,
     user: String,
     entry_runs_go: bool,
@@ -465,6 +477,7 @@ impl State {
     fn set_env(&mut self, k: &str, v: String) {
         self.env.retain(|(key, _)| key != k);
         self.env.push((k.to_string(), v));
+        self.dockerfile_set.insert(k.to_string());
     }
 
     fn go_vars(&self) -> BTreeMap<String, String> {
@@ -476,7 +489,17 @@ impl State {
     }
 
     fn go_env(&self) -> GoEnv {
-        GoEnv::compute(self.go_vars(), &self.user)
+        let mut env = GoEnv::compute(self.go_vars(), &self.user);
+        env.from_dockerfile = self.set_by_dockerfile();
+        env
+    }
+
+    fn set_by_dockerfile(&self) -> BTreeSet<String> {
+        self.dockerfile_set
+            .iter()
+            .filter(|k| GO_ENV_NAMES.contains(&k.as_str()))
+            .cloned()
+            .collect()
     }
 }
 
@@ -560,6 +583,7 @@ impl StageCx<'_> {
         let (name, _) = self.expand(&stage.base_name, self.meta, stage.span);
         let empty = State {
             env: Vec::new(),
+            dockerfile_set: BTreeSet::new(),
             workdir: "/".into(),
             user: String::new(),
             entry_runs_go: false,
@@ -599,6 +623,7 @@ impl StageCx<'_> {
         };
         let state = State {
             env: img.env,
+            dockerfile_set: BTreeSet::new(),
             workdir,
             user: img.user,
             entry_runs_go: false,
@@ -677,6 +702,8 @@ impl StageCx<'_> {
 
     fn arg(&mut self, st: &mut State, decls: &[ast::ArgDecl], span: Span) {
         for d in decls {
+            // A declared ARG gives the name stock semantics (a build arg of that name applies).
+            st.dockerfile_set.insert(d.key.clone());
             let value = match (self.input.build_args.get(&d.key), &d.value) {
                 (Some(v), _) => Some(v.clone()),
                 (None, Some(raw)) => Some(self.expand(raw, &st.env, span).0),
@@ -743,6 +770,9 @@ impl StageCx<'_> {
             parents: c.parents,
             excludes,
             uncertain,
+            workdir: st.workdir.clone(),
+            user: st.user.clone(),
+            env: st.go_env(),
         }
     }
 
@@ -791,7 +821,7 @@ impl StageCx<'_> {
         let (cache_mounts, other_mounts) = self.mounts(run, st, span);
         let invocations = found
             .into_iter()
-            .map(|f| invocation(f, &st.go_vars(), &st.user))
+            .map(|f| invocation(f, &st.go_vars(), &st.set_by_dockerfile(), &st.user))
             .collect();
         Some(GoRun {
             command_index: ci,
@@ -884,15 +914,19 @@ const VALUE_FLAGS: [&str; 22] = [
 fn invocation(
     f: shellscan::FoundGo,
     stage_vars: &BTreeMap<String, String>,
+    stage_from_dockerfile: &BTreeSet<String>,
     user: &str,
 ) -> GoInvocation {
     let mut vars = stage_vars.clone();
+    let mut from_dockerfile = stage_from_dockerfile.clone();
     for (k, v) in &f.env_prefix {
         if GO_ENV_NAMES.contains(&k.as_str()) {
             vars.insert(k.clone(), v.clone());
+            from_dockerfile.insert(k.clone());
         }
     }
-    let env = GoEnv::compute(vars, user);
+    let mut env = GoEnv::compute(vars, user);
+    env.from_dockerfile = from_dockerfile;
     let mut args: &[Word] = &f.args;
     let mut dir = f.dir.clone();
     let mut chdir_flag = None;

@@ -16,7 +16,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use crate::dockerfile::ast::{Dockerfile, Instruction, Span};
+use crate::dockerfile::ast::{CommandLine, Dockerfile, Instruction, Span};
 use crate::dockerfile::instructions::{Mount, MountType};
 
 use super::analyze::{
@@ -191,7 +191,11 @@ pub fn module_views(
             apply_bind_mounts(&run.other_mounts, facts, &mut fs);
             for (ii, inv) in run.invocations.iter().enumerate() {
                 let view = view_for(s.index, ri, ii, run.span, inv, &fs, facts);
-                diags.extend(diagnose(&view, inv, facts, &fs));
+                let covered = view
+                    .dir
+                    .as_deref()
+                    .is_some_and(|d| context_copy_covers(s, run.command_index, d));
+                diags.extend(diagnose(&view, inv, facts, &fs, covered));
                 diags.extend(invocation_diagnostics(run.span, inv));
                 views.push(view);
             }
@@ -211,6 +215,8 @@ pub struct GoFacts {
     pub views: Vec<ModuleView>,
     /// Static diagnoses, in Dockerfile order, without duplicates.
     pub diagnostics: Vec<Diagnostic>,
+    /// The context files the views were computed from (the deps step reads members' go.mod).
+    pub context: ContextFacts,
 }
 
 /// Analyses the Dockerfile and combines it with the context facts.
@@ -222,6 +228,7 @@ pub fn gather(input: &AnalyzeInput, facts: &ContextFacts) -> GoFacts {
         stages,
         views,
         diagnostics,
+        context: facts.clone(),
     }
 }
 
@@ -232,9 +239,20 @@ struct VisibleFiles {
     complete: bool,
 }
 
-/// Words in a RUN that may create or fetch files gofront cannot predict.
-const FILE_MAKERS: [&str; 11] = [
-    "git",
+/// Words in a RUN that may create or fetch files gofront cannot predict (a RUN that names a
+/// manifest may write it: `echo ... > go.mod`). `git` only where it writes a work tree, so
+/// installing git (`apk add git`) does not count.
+const FILE_MAKERS: [&str; 20] = [
+    "go.mod",
+    "go.work",
+    "git clone",
+    "git fetch",
+    "git pull",
+    "git checkout",
+    "git archive",
+    "git submodule",
+    "git reset",
+    "git worktree",
     "curl",
     "wget",
     "tar",
@@ -284,16 +302,14 @@ fn visible_files(
             };
         }
         let cmds = dockerfile.stages.get(si).map(|st| st.commands.as_slice());
-        for cmd in cmds.unwrap_or(&[]).iter().take(limit) {
-            let Instruction::Run(run) = &cmd.instruction else {
-                continue;
-            };
-            let mut text = cmd.original.to_ascii_lowercase();
-            for h in &run.heredocs {
-                text.push('\n');
-                text.push_str(&h.content.to_ascii_lowercase());
-            }
-            if FILE_MAKERS.iter().any(|w| contains_word(&text, w)) {
+        // The go RUN itself counts too: `RUN git clone ... && go build`, `go mod init && ...`.
+        let upto = if si == stage {
+            limit.saturating_add(1)
+        } else {
+            limit
+        };
+        for cmd in cmds.unwrap_or(&[]).iter().take(upto) {
+            if run_may_make_files(&cmd.instruction) {
                 complete = false;
             }
         }
@@ -301,7 +317,23 @@ fn visible_files(
     VisibleFiles { files, complete }
 }
 
-fn contains_word(text: &str, word: &str) -> bool {
+/// True when a RUN's command (not its flags) may create or fetch files gofront cannot predict.
+fn run_may_make_files(instruction: &Instruction) -> bool {
+    let Instruction::Run(run) = instruction else {
+        return false;
+    };
+    let mut text = match &run.command {
+        CommandLine::Shell(t) => t.to_ascii_lowercase(),
+        CommandLine::Exec(argv) => argv.join(" ").to_ascii_lowercase(),
+    };
+    for h in &run.heredocs {
+        text.push('\n');
+        text.push_str(&h.content.to_ascii_lowercase());
+    }
+    FILE_MAKERS.iter().any(|w| contains_word(&text, w))
+}
+
+pub(crate) fn contains_word(text: &str, word: &str) -> bool {
     let boundary =
         |c: Option<char>| !c.is_some_and(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
     text.match_indices(word).any(|(i, _)| {
@@ -331,6 +363,9 @@ fn apply_bind_mounts(mounts: &[Mount], facts: &ContextFacts, fs: &mut VisibleFil
             parents: false,
             excludes: Vec::new(),
             uncertain: false,
+            workdir: String::new(),
+            user: String::new(),
+            env: Default::default(),
         };
         for ctx in facts.files.keys() {
             if let Some(dest) = copy_destination(&src, ctx, &pseudo) {
@@ -485,7 +520,7 @@ fn parent_dir(p: &str) -> &str {
     }
 }
 
-fn join_abs(dir: &str, rel: &str) -> String {
+pub(crate) fn join_abs(dir: &str, rel: &str) -> String {
     if rel.starts_with('/') {
         clean_path(rel)
     } else {
@@ -500,7 +535,7 @@ fn rel_clean(p: &str) -> String {
 }
 
 /// Joins a context-relative directory and a relative path; `None` when it leaves the context.
-fn rel_join(dir: &str, rel: &str) -> Option<String> {
+pub(crate) fn rel_join(dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     for part in rel.split('/') {
         match part {
@@ -514,7 +549,7 @@ fn rel_join(dir: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn ctx_file(dir: &str, name: &str) -> String {
+pub(crate) fn ctx_file(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_string()
     } else {
@@ -669,8 +704,9 @@ fn invocation_diagnostics(span: Span, inv: &GoInvocation) -> Vec<Diagnostic> {
     out
 }
 
-/// Invocations that work without a go.mod.
-fn works_outside_module(inv: &GoInvocation) -> bool {
+/// Invocations that work without a go.mod (checked with Go 1.22: `go build main.go`, `go vet
+/// main.go`, `go run x.go`, `go install pkg@v`, `go version`, `go env` need none).
+pub(crate) fn works_outside_module(inv: &GoInvocation) -> bool {
     let sub = inv.subcommand.as_deref().unwrap_or("");
     let versioned = inv
         .args
@@ -686,14 +722,33 @@ fn works_outside_module(inv: &GoInvocation) -> bool {
             inv.env.vars.get("GO111MODULE").map(String::as_str),
             Some("off" | "auto")
         )
-        || (sub == "run" && inv.args.iter().any(|a| a.ends_with(".go")))
+        || inv.args.last().is_some_and(|a| a.ends_with(".go"))
+        || inv
+            .env
+            .vars
+            .get("GOFLAGS")
+            .is_some_and(|f| f.contains("-modfile"))
 }
 
+/// True when a COPY/ADD of the build context in `stage`, before command `before`, lands in
+/// `dir` or above it: the user meant the sources to be where the go command runs.
+fn context_copy_covers(stage: &StageAnalysis, before: usize, dir: &str) -> bool {
+    stage.copies.iter().any(|c| {
+        c.command_index < before
+            && c.origin == CopyOrigin::Context
+            && !c.uncertain
+            && (c.dest == dir || c.dest == "/" || is_under(dir, &c.dest))
+    })
+}
+
+/// `covered`: the stage copied the build context to (or above) the go command's directory, so
+/// a go.mod found elsewhere in the context is proof of a mismatch (not the base image's files).
 fn diagnose(
     view: &ModuleView,
     inv: &GoInvocation,
     facts: &ContextFacts,
     fs: &VisibleFiles,
+    covered: bool,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(dir) = view.dir.as_deref() else {
@@ -733,9 +788,10 @@ fn diagnose(
             [one] => format!("use `WORKDIR {one}` (or `cd {one}` / `go -C {one}`) for this step"),
             _ => format!("set WORKDIR (or `cd`/`-C`) to the directory the go.mod is copied to, or copy the module into {dir}"),
         };
-        // An error only when the context's go.mod is demonstrably elsewhere; with no go.mod in
-        // the context at all, the base image might still provide one.
-        let severity = if found.is_empty() {
+        // An error only when the context's go.mod is demonstrably elsewhere and the context
+        // was copied here; with no go.mod in the context at all, or no COPY of the context to
+        // this directory, the base image might still provide one.
+        let severity = if found.is_empty() || !covered {
             Severity::Warning
         } else {
             Severity::Error
@@ -749,7 +805,10 @@ fn diagnose(
             ),
         });
     }
-    out.extend(toolchain_diagnostic(view, inv));
+    // Only commands that load the module check its go line (`go version`/`go env` do not).
+    if inv.is_build_like() && !works_outside_module(inv) {
+        out.extend(toolchain_diagnostic(view, inv, None));
+    }
     if let Some(m) = &view.module {
         match &m.go_mod {
             Err(e) => out.push(Diagnostic {
@@ -848,22 +907,31 @@ fn required_go(view: &ModuleView) -> Option<(String, String)> {
 }
 
 /// go.mod/go.work asks for a newer Go than the image has (`GOLANG_VERSION`).
-fn toolchain_diagnostic(view: &ModuleView, inv: &GoInvocation) -> Option<Diagnostic> {
+///
+/// `from_build_arg`: the GOTOOLCHAIN value a build arg gives this command (Go env passthrough);
+/// it decides the severity but is never shown.
+pub(crate) fn toolchain_diagnostic(
+    view: &ModuleView,
+    inv: &GoInvocation,
+    from_build_arg: Option<&str>,
+) -> Option<Diagnostic> {
     let image_go = inv.env.vars.get("GOLANG_VERSION")?;
     let (required, at) = required_go(view)?;
     if compare_go_versions(&required, image_go) != Ordering::Greater {
         return None;
     }
-    let policy = inv
-        .env
-        .vars
-        .get("GOTOOLCHAIN")
-        .map(String::as_str)
-        .unwrap_or("auto");
+    let (policy, shown) = match from_build_arg {
+        Some(p) => (p, "GOTOOLCHAIN (from --build-arg)".to_string()),
+        None => {
+            let p = inv.env.vars.get("GOTOOLCHAIN").map(String::as_str);
+            let p = p.unwrap_or("auto");
+            (p, format!("GOTOOLCHAIN={p}"))
+        }
+    };
     let (severity, consequence) = if policy == "local" || policy.starts_with("local+") {
         (
             Severity::Error,
-            format!("and GOTOOLCHAIN={policy} forbids downloading a newer one, so the go command will refuse to build"),
+            format!("and {shown} forbids downloading a newer one, so the go command will refuse to build"),
         )
     } else if compare_go_versions(image_go, "1.21") == Ordering::Less {
         (
@@ -874,15 +942,20 @@ fn toolchain_diagnostic(view: &ModuleView, inv: &GoInvocation) -> Option<Diagnos
     } else {
         (
             Severity::Warning,
-            format!("so with GOTOOLCHAIN={policy} the go command downloads go{required} at build time (needs the module proxy)"),
+            format!("so with {shown} the go command downloads go{required} at build time (needs the module proxy)"),
         )
+    };
+    let fix = if severity == Severity::Error {
+        format!("use a golang image of at least {required}, lower the go line, or let the go command download go{required} with --build-arg GOTOOLCHAIN=auto")
+    } else {
+        format!("use a golang image of at least {required} or lower the go line")
     };
     Some(Diagnostic {
         severity,
         code: "go-version-newer-than-image",
         span: view.span,
         message: format!(
-            "{at}: go {required} is required but the image has go {image_go}, {consequence}; use a golang image of at least {required} or lower the go line"
+            "{at}: go {required} is required but the image has go {image_go}, {consequence}; {fix}"
         ),
     })
 }
