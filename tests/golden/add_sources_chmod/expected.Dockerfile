@@ -1,0 +1,11 @@
+# Sources come in with ADD and --chmod; the manifest COPY keeps the same flags.
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY --chmod=0755 go.mod go.sum /src/
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download
+ADD --chmod=0755 . /src
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]

@@ -1,0 +1,12 @@
+# The module cache is mounted by hand, the build cache is not.
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY go.mod go.sum /src/
+RUN --mount=type=cache,target=/go/pkg/mod go mod download
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/go-build,sharing=shared --mount=type=cache,target=/go/pkg/mod go mod download
+RUN --mount=type=cache,target=/root/.cache/go-build,sharing=shared --mount=type=cache,target=/go/pkg/mod CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]

@@ -1,0 +1,13 @@
+# A later stage copies the module cache out of the build stage: it must stay in that stage's layers.
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY go.mod go.sum /src/
+RUN go mod download
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download
+RUN --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/app .
+
+FROM golang:1.22 AS dev
+COPY --from=build /go/pkg/mod /go/pkg/mod
+COPY --from=build /out/app /usr/local/bin/app
+CMD ["app"]

@@ -1,0 +1,13 @@
+# The sources come from another stage, not from the context: no deps step.
+FROM busybox:latest AS src
+WORKDIR /src
+COPY . .
+
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY --from=src /src /src
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]

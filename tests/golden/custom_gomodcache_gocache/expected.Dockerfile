@@ -1,0 +1,13 @@
+# Both caches moved by ENV.
+FROM golang:1.22 AS build
+ENV GOMODCACHE=/cache/mod \
+    GOCACHE=/cache/build
+WORKDIR /src
+COPY go.mod go.sum /src/
+RUN --mount=type=cache,target=/cache/mod,sharing=shared go mod download
+COPY . .
+RUN --mount=type=cache,target=/cache/mod,sharing=shared --mount=type=cache,target=/cache/build,sharing=shared CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]

@@ -1,0 +1,11 @@
+FROM golang:1.22 AS build
+RUN go env -w GOFLAGS=-buildvcs=false
+WORKDIR /src
+COPY go.mod go.sum /src/
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]

@@ -1,0 +1,10 @@
+# GOCACHE=off: no build cache to mount (Go refuses to build with it off, but that is the user's call).
+FROM golang:1.22 AS build
+ENV GOCACHE=off
+WORKDIR /src
+COPY go.mod go.sum /src/
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go vet ./...
+
+FROM build

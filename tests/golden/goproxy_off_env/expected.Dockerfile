@@ -1,0 +1,10 @@
+# GOPROXY=off: the go command may not download anything (modules come from elsewhere).
+FROM golang:1.22 AS build
+ENV GOPROXY=off GOFLAGS=-mod=mod
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]

@@ -1,0 +1,18 @@
+# Only the Go stage changes; the asset stage and the runtime stage stay as written.
+FROM busybox:latest AS assets
+WORKDIR /assets
+COPY static/ ./
+RUN gzip -k index.html
+
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY go.mod go.sum /src/
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/app .
+
+FROM debian:bookworm-slim
+RUN apt-get --version >/dev/null
+COPY --from=assets /assets /srv/www
+COPY --from=build /out/app /usr/local/bin/app
+CMD ["app"]

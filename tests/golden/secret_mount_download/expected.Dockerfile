@@ -1,0 +1,14 @@
+# Private modules: the download needs the netrc secret; the deps step must get it too.
+FROM golang:1.22 AS build
+ENV GOPRIVATE=git.example.com
+WORKDIR /src
+COPY go.mod go.sum /src/
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=secret,id=netrc,target=/root/.netrc go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared --mount=type=secret,id=netrc,target=/root/.netrc \
+    go mod download
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]

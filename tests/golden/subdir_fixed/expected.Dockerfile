@@ -1,0 +1,12 @@
+# The fix of subdir_wrong_workdir: copy the module directory only.
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY app/go.mod app/go.sum /src/
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download
+COPY app/ ./
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/subdir .
+
+FROM scratch
+COPY --from=build /out/subdir /subdir
+ENTRYPOINT ["/subdir"]

@@ -1,0 +1,10 @@
+# go.mod is in app/, but the go command runs in /src where there is none.
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/subdir .
+
+FROM scratch
+COPY --from=build /out/subdir /subdir
+ENTRYPOINT ["/subdir"]

