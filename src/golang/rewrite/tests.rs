@@ -914,3 +914,19 @@ fn a_later_run_reading_the_module_cache_keeps_it() {
     let out = Case::new(df, module()).run();
     assert!(skipped(&out, RewriteKind::ModCache, 0).contains("line 5 uses the module cache"));
 }
+#[test]
+fn deps_step_goes_above_unrelated_args_so_version_args_do_not_rerun_it() {
+    let df = "FROM golang:1.22 AS build\nARG GOPROXY\nARG VERSION=dev\nLABEL a=b\nWORKDIR /src\nCOPY . .\nRUN go build -ldflags \"-X main.version=${VERSION}\" -o /app .\n";
+    let out = Case::new(df, module()).run();
+    assert!(out.text.starts_with(&format!("FROM golang:1.22 AS build\nARG GOPROXY\nCOPY go.mod go.sum /src/\nRUN {MC} cd /src && go mod download\nARG VERSION=dev\n")), "{}", out.text);
+    assert_eq!(&out.line_map.original[..5], &[1, 2, 6, 7, 3]);
+    // With --chown the WORKDIR is not passed (it would make /src owned by that user).
+    let df = "FROM golang:1.22 AS build\nARG VERSION=dev\nWORKDIR /src\nCOPY --chown=1000 . .\nRUN go build -o /app .\n";
+    let out = Case::new(df, module()).run();
+    assert!(
+        out.text
+            .contains("WORKDIR /src\nCOPY --chown=1000 go.mod go.sum /src/\nRUN"),
+        "{}",
+        out.text
+    );
+}
