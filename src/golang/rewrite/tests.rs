@@ -133,10 +133,11 @@ fn check_reparse(original: &str, df: &Dockerfile, out: &Rewritten) {
     let rewritten: Vec<&str> = out.text.lines().collect();
     for (i, line) in original.lines().enumerate() {
         let n = i + 1;
-        let found = rewritten
-            .iter()
-            .zip(&out.line_map.original)
-            .any(|(l, m)| *m == n && (*l == line || strip_injected(l) == strip_injected(line)));
+        let found = rewritten.iter().zip(&out.line_map.original).any(|(l, m)| {
+            *m == n
+                && (*l == line
+                    || strip_injected(l).replace(" ", "") == strip_injected(line).replace(" ", ""))
+        });
         assert!(
             found,
             "user line {n} {line:?} lost or mis-mapped:\n{}",
@@ -926,6 +927,19 @@ fn deps_step_goes_above_unrelated_args_so_version_args_do_not_rerun_it() {
     assert!(
         out.text
             .contains("WORKDIR /src\nCOPY --chown=1000 go.mod go.sum /src/\nRUN"),
+        "{}",
+        out.text
+    );
+}
+
+#[test]
+fn escape_directive_and_keyword_followed_by_escape_are_handled() {
+    let df = "# escape=`\nFROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN`\n  go build -o /app .\n";
+    let out = Case::new(df, module()).run();
+    assert!(
+        out.text.ends_with(&format!(
+            "COPY . .\nRUN {MC} {BC} `\n  go build -o /app .\n"
+        )),
         "{}",
         out.text
     );
