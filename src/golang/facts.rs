@@ -215,6 +215,8 @@ pub struct GoFacts {
     pub views: Vec<ModuleView>,
     /// Static diagnoses, in Dockerfile order, without duplicates.
     pub diagnostics: Vec<Diagnostic>,
+    /// The context files the views were computed from (the deps step reads members' go.mod).
+    pub context: ContextFacts,
 }
 
 /// Analyses the Dockerfile and combines it with the context facts.
@@ -226,6 +228,7 @@ pub fn gather(input: &AnalyzeInput, facts: &ContextFacts) -> GoFacts {
         stages,
         views,
         diagnostics,
+        context: facts.clone(),
     }
 }
 
@@ -237,11 +240,19 @@ struct VisibleFiles {
 }
 
 /// Words in a RUN that may create or fetch files gofront cannot predict (a RUN that names a
-/// manifest may write it: `echo ... > go.mod`).
-const FILE_MAKERS: [&str; 13] = [
+/// manifest may write it: `echo ... > go.mod`). `git` only where it writes a work tree, so
+/// installing git (`apk add git`) does not count.
+const FILE_MAKERS: [&str; 20] = [
     "go.mod",
     "go.work",
-    "git",
+    "git clone",
+    "git fetch",
+    "git pull",
+    "git checkout",
+    "git archive",
+    "git submodule",
+    "git reset",
+    "git worktree",
     "curl",
     "wget",
     "tar",
@@ -322,7 +333,7 @@ fn run_may_make_files(instruction: &Instruction) -> bool {
     FILE_MAKERS.iter().any(|w| contains_word(&text, w))
 }
 
-fn contains_word(text: &str, word: &str) -> bool {
+pub(crate) fn contains_word(text: &str, word: &str) -> bool {
     let boundary =
         |c: Option<char>| !c.is_some_and(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
     text.match_indices(word).any(|(i, _)| {
@@ -509,7 +520,7 @@ fn parent_dir(p: &str) -> &str {
     }
 }
 
-fn join_abs(dir: &str, rel: &str) -> String {
+pub(crate) fn join_abs(dir: &str, rel: &str) -> String {
     if rel.starts_with('/') {
         clean_path(rel)
     } else {
@@ -524,7 +535,7 @@ fn rel_clean(p: &str) -> String {
 }
 
 /// Joins a context-relative directory and a relative path; `None` when it leaves the context.
-fn rel_join(dir: &str, rel: &str) -> Option<String> {
+pub(crate) fn rel_join(dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     for part in rel.split('/') {
         match part {
@@ -538,7 +549,7 @@ fn rel_join(dir: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn ctx_file(dir: &str, name: &str) -> String {
+pub(crate) fn ctx_file(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_string()
     } else {
@@ -796,7 +807,7 @@ fn diagnose(
     }
     // Only commands that load the module check its go line (`go version`/`go env` do not).
     if inv.is_build_like() && !works_outside_module(inv) {
-        out.extend(toolchain_diagnostic(view, inv));
+        out.extend(toolchain_diagnostic(view, inv, None));
     }
     if let Some(m) = &view.module {
         match &m.go_mod {
@@ -896,22 +907,31 @@ fn required_go(view: &ModuleView) -> Option<(String, String)> {
 }
 
 /// go.mod/go.work asks for a newer Go than the image has (`GOLANG_VERSION`).
-fn toolchain_diagnostic(view: &ModuleView, inv: &GoInvocation) -> Option<Diagnostic> {
+///
+/// `from_build_arg`: the GOTOOLCHAIN value a build arg gives this command (Go env passthrough);
+/// it decides the severity but is never shown.
+pub(crate) fn toolchain_diagnostic(
+    view: &ModuleView,
+    inv: &GoInvocation,
+    from_build_arg: Option<&str>,
+) -> Option<Diagnostic> {
     let image_go = inv.env.vars.get("GOLANG_VERSION")?;
     let (required, at) = required_go(view)?;
     if compare_go_versions(&required, image_go) != Ordering::Greater {
         return None;
     }
-    let policy = inv
-        .env
-        .vars
-        .get("GOTOOLCHAIN")
-        .map(String::as_str)
-        .unwrap_or("auto");
+    let (policy, shown) = match from_build_arg {
+        Some(p) => (p, "GOTOOLCHAIN (from --build-arg)".to_string()),
+        None => {
+            let p = inv.env.vars.get("GOTOOLCHAIN").map(String::as_str);
+            let p = p.unwrap_or("auto");
+            (p, format!("GOTOOLCHAIN={p}"))
+        }
+    };
     let (severity, consequence) = if policy == "local" || policy.starts_with("local+") {
         (
             Severity::Error,
-            format!("and GOTOOLCHAIN={policy} forbids downloading a newer one, so the go command will refuse to build"),
+            format!("and {shown} forbids downloading a newer one, so the go command will refuse to build"),
         )
     } else if compare_go_versions(image_go, "1.21") == Ordering::Less {
         (
@@ -922,15 +942,20 @@ fn toolchain_diagnostic(view: &ModuleView, inv: &GoInvocation) -> Option<Diagnos
     } else {
         (
             Severity::Warning,
-            format!("so with GOTOOLCHAIN={policy} the go command downloads go{required} at build time (needs the module proxy)"),
+            format!("so with {shown} the go command downloads go{required} at build time (needs the module proxy)"),
         )
+    };
+    let fix = if severity == Severity::Error {
+        format!("use a golang image of at least {required}, lower the go line, or let the go command download go{required} with --build-arg GOTOOLCHAIN=auto")
+    } else {
+        format!("use a golang image of at least {required} or lower the go line")
     };
     Some(Diagnostic {
         severity,
         code: "go-version-newer-than-image",
         span: view.span,
         message: format!(
-            "{at}: go {required} is required but the image has go {image_go}, {consequence}; use a golang image of at least {required} or lower the go line"
+            "{at}: go {required} is required but the image has go {image_go}, {consequence}; {fix}"
         ),
     })
 }

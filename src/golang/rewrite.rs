@@ -16,6 +16,13 @@ use crate::dockerfile::ast::{Dockerfile, Span};
 
 use super::facts::{Diagnostic, GoFacts};
 
+mod edit;
+mod plan;
+#[cfg(test)]
+mod tests;
+
+pub use plan::PASSTHROUGH;
+
 /// The named rewrites (the names are what `GOFRONT_SKIP` takes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RewriteKind {
@@ -240,7 +247,55 @@ pub fn rewrite(
     facts: &GoFacts,
     options: &RewriteOptions,
 ) -> Rewritten {
-    // The rewrite planner lands in the next commits; until then nothing is rewritten.
-    let _ = (dockerfile, facts, options);
-    Rewritten::unchanged(text)
+    if options.enabled.is_empty() {
+        return Rewritten::unchanged(text);
+    }
+    let mut planner = plan::Planner::new(text, dockerfile, facts, options);
+    planner.run();
+    let diagnostics = if options.is_on(RewriteKind::Diagnose) {
+        planner.diagnostics()
+    } else {
+        Vec::new()
+    };
+    let (new_text, line_map, run_env) = if planner.edits.is_empty() {
+        (
+            text.to_string(),
+            LineMap::identity(text.lines().count()),
+            Vec::new(),
+        )
+    } else {
+        edit::apply(text, &planner.edits, dockerfile.directives.escape)
+    };
+    let mut out = Rewritten {
+        text: new_text,
+        line_map,
+        run_env,
+        decisions: planner.decisions,
+        diagnostics,
+    };
+    redact_build_args(&mut out, &options.build_args);
+    out
+}
+
+/// Replaces any build-arg value that made it into a decision or diagnostic text (through a
+/// path or a setting derived from an ARG) with `$NAME`: summaries name settings, never values.
+fn redact_build_args(out: &mut Rewritten, build_args: &BTreeMap<String, String>) {
+    let mut values: Vec<(&String, &String)> = build_args
+        .iter()
+        .filter(|(_, v)| v.chars().count() >= 4)
+        .collect();
+    values.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+    let redact = |text: &mut String| {
+        for (k, v) in &values {
+            if text.contains(v.as_str()) {
+                *text = text.replace(v.as_str(), &format!("${k}"));
+            }
+        }
+    };
+    for d in &mut out.decisions {
+        redact(&mut d.detail);
+    }
+    for d in &mut out.diagnostics {
+        redact(&mut d.message);
+    }
 }

@@ -1,0 +1,100 @@
+//! Text edits of the user's Dockerfile: whole lines inserted before an instruction and flags
+//! inserted right after a RUN keyword. Everything else (case, whitespace, comments,
+//! continuations, heredocs, line endings) is copied byte for byte.
+
+use std::collections::BTreeMap;
+
+use super::{LineMap, RunEnv};
+
+/// A line inserted before one of the user's lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Insert {
+    /// The user's line (1-based) it goes before.
+    pub before: usize,
+    /// The line, without line ending.
+    pub text: String,
+    /// The user's line it stands for in the line map.
+    pub maps_to: usize,
+    /// Process env for this line when it is a RUN (Go env passthrough).
+    pub env: Vec<(String, String)>,
+}
+
+/// All edits of one rewrite.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Edits {
+    /// Inserted lines, applied in push order for the same `before` line.
+    pub inserts: Vec<Insert>,
+    /// User line of a RUN's keyword → flags to insert after the keyword, in order.
+    pub flags: BTreeMap<usize, Vec<String>>,
+    /// User line of a RUN's keyword → process env for it.
+    pub run_env: BTreeMap<usize, Vec<(String, String)>>,
+}
+
+impl Edits {
+    /// True when nothing changes (no text edit, no env).
+    pub fn is_empty(&self) -> bool {
+        self.inserts.is_empty() && self.flags.is_empty() && self.run_env.is_empty()
+    }
+}
+
+/// Byte offset right after the `RUN` keyword on `line`, when the line starts (after
+/// indentation) with that keyword followed by whitespace, the escape char or the end.
+pub(super) fn run_keyword_end(line: &str, escape: char) -> Option<usize> {
+    let indent = line.len() - line.trim_start().len();
+    let rest = line.get(indent..)?;
+    let kw = rest.get(..3)?;
+    if !kw.eq_ignore_ascii_case("run") {
+        return None;
+    }
+    match rest[3..].chars().next() {
+        None => Some(indent + 3),
+        Some(c) if c.is_whitespace() || c == escape => Some(indent + 3),
+        Some(_) => None,
+    }
+}
+
+/// Applies `edits` to `text`; returns the new text, the line map and the RUN envs keyed by
+/// rewritten line.
+pub(super) fn apply(text: &str, edits: &Edits, escape: char) -> (String, LineMap, Vec<RunEnv>) {
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut original = Vec::new();
+    let mut run_env = Vec::new();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let n = i + 1;
+        let eol = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
+        for ins in edits.inserts.iter().filter(|ins| ins.before == n) {
+            out.push_str(&ins.text);
+            out.push_str(eol);
+            original.push(ins.maps_to);
+            if !ins.env.is_empty() {
+                run_env.push(RunEnv {
+                    rewritten_line: original.len(),
+                    vars: ins.env.clone(),
+                });
+            }
+        }
+        match (edits.flags.get(&n), run_keyword_end(line, escape)) {
+            (Some(flags), Some(at)) if !flags.is_empty() => {
+                let (head, tail) = line.split_at(at);
+                out.push_str(head);
+                for f in flags {
+                    out.push(' ');
+                    out.push_str(f);
+                }
+                if !tail.starts_with([' ', '\t']) {
+                    out.push(' ');
+                }
+                out.push_str(tail);
+            }
+            _ => out.push_str(line),
+        }
+        original.push(n);
+        if let Some(vars) = edits.run_env.get(&n).filter(|v| !v.is_empty()) {
+            run_env.push(RunEnv {
+                rewritten_line: original.len(),
+                vars: vars.clone(),
+            });
+        }
+    }
+    (out, LineMap { original }, run_env)
+}
