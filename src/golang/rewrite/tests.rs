@@ -709,10 +709,38 @@ fn go_line_newer_than_the_image_is_an_error_with_gotoolchain_local() {
     let df2 =
         "FROM golang:1.22\nENV GOTOOLCHAIN=local\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
     let out = Case::new(df2, c).args(&[("GOTOOLCHAIN", "auto")]).run();
-    assert!(out
+    let error = out
         .diagnostics
         .iter()
-        .any(|d| d.severity == Severity::Error));
+        .find(|d| d.severity == Severity::Error)
+        .expect("an error");
+    // ...so the fix cannot be a build arg: it names the Dockerfile's setting.
+    assert!(!error.message.contains("--build-arg"), "{}", error.message);
+    assert!(
+        error.message.contains(
+            "change the Dockerfile's ENV GOTOOLCHAIN=local so the go command may download go1.23.0"
+        ),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn an_image_version_of_a_release_series_is_compared_at_series_precision() {
+    let series = |go_line: &str| {
+        let m = format!("module example.com/app\n\ngo {go_line}\n");
+        let c = ctx(&[("go.mod", m.as_str())]);
+        let df = "FROM golang:1.22\nENV GOLANG_VERSION=1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
+        Case::new(df, c)
+            .run()
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "go-version-newer-than-image")
+            .count()
+    };
+    assert_eq!(series("1.23"), 1, "a newer series is certain");
+    assert_eq!(series("1.22.3"), 0, "some 1.22.x may be new enough");
+    assert_eq!(series("1.21"), 0);
 }
 
 #[test]
