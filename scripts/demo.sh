@@ -10,9 +10,9 @@ log() { printf '[demo] %s\n' "$*" >&2; }
 eval "$(bash "$TB/env.sh")"
 SERVICE=$ROOT/examples/service
 TAG=${DEMO_TAG:-gofront-example:demo}
-# Dockerfile.stock is the naive Dockerfile plus `ARG GOPROXY GOSUMDB`: gofront does not pass Go
-# environment build args through to undeclared ARGs yet (issue 4), so the demo declares them.
-DOCKERFILE=${DEMO_DOCKERFILE:-Dockerfile.stock}
+# The naive Dockerfile (COPY . . then go mod download and go build, no ARG GOPROXY): gofront adds
+# the dependency step and the cache mounts, and passes the GOPROXY/GOSUMDB build args through.
+DOCKERFILE=${DEMO_DOCKERFILE:-Dockerfile}
 [ -f "$SERVICE/$DOCKERFILE" ] || { log "no $SERVICE/$DOCKERFILE in this checkout"; exit 1; }
 
 started=0
@@ -24,6 +24,9 @@ t0=$SECONDS
 bash "$TB/rust-toolchain.sh"
 bash "$TB/setup.sh"
 bash "$ROOT/scripts/frontend-image.sh" "$GOFRONT_IMAGE"
+log "what gofront will build (gofront rewrite $SERVICE/$DOCKERFILE):"
+"${CARGO_TARGET_DIR:-$ROOT/target}/x86_64-unknown-linux-gnu/release/gofront" rewrite "$SERVICE/$DOCKERFILE" \
+  --build-arg "GOPROXY=$GOFRONT_GOPROXY_URL" --build-arg GOSUMDB=off >&2
 log "building $SERVICE/$DOCKERFILE with BUILDKIT_SYNTAX=$GOFRONT_IMAGE"
 t1=$SECONDS
 docker buildx build --builder default --progress=plain \

@@ -5,8 +5,9 @@
 //!
 //! What the table says (as the official `golang` images set it since Go 1.21): `GOPATH=/go`,
 //! `GOTOOLCHAIN=local`, `PATH=/go/bin:/usr/local/go/bin:...`, `WorkingDir /go`, user root, and
-//! `GOLANG_VERSION=<tag version>` only when the tag names a full version (`1.22.5`,
-//! `1.22.5-alpine`); for `golang:1.22` or `latest` the exact version is unknown and left out.
+//! `GOLANG_VERSION=<tag version>` when the tag names a full version (`1.22.5`, `1.22.5-alpine`)
+//! or a release series (`1.22`: the analysis then compares go lines at series precision, so
+//! `go 1.23` is certainly newer and `go 1.22.3` is not judged); for `latest` it is left out.
 //!
 //! Not for: any other image, or overriding a config the resolver knows.
 
@@ -26,7 +27,7 @@ pub fn go_image(reference: &str) -> Option<BaseImage> {
     let tag = r.tag.as_deref().unwrap_or("latest");
     let version = tag.split('-').next().unwrap_or("");
     let mut env = vec![("PATH".to_string(), GO_PATH_ENV.to_string())];
-    if is_full_version(version) {
+    if is_full_version(version) || is_release_series(version) {
         env.push(("GOLANG_VERSION".to_string(), version.to_string()));
     }
     env.push(("GOTOOLCHAIN".to_string(), "local".to_string()));
@@ -36,6 +37,15 @@ pub fn go_image(reference: &str) -> Option<BaseImage> {
         user: String::new(),
         working_dir: "/go".to_string(),
     })
+}
+
+/// `1.22`: two numeric parts.
+fn is_release_series(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `1.22.5` (three numeric parts) or a full pre-release such as `1.23rc1`.
@@ -87,12 +97,13 @@ mod tests {
     }
 
     #[test]
-    fn the_version_is_known_only_from_a_full_version_tag() {
+    fn the_version_is_known_from_a_full_version_or_release_series_tag() {
         assert_eq!(version("golang:1.22.5"), Some("1.22.5".into()));
         assert_eq!(version("golang:1.22.5-alpine3.20"), Some("1.22.5".into()));
         assert_eq!(version("golang:1.23rc1"), Some("1.23rc1".into()));
-        assert_eq!(version("golang:1.22"), None);
-        assert_eq!(version("golang:1.22-bookworm"), None);
+        assert_eq!(version("golang:1.22"), Some("1.22".into()));
+        assert_eq!(version("golang:1.22-bookworm"), Some("1.22".into()));
+        assert_eq!(version("golang:1"), None);
         assert_eq!(version("golang"), None);
     }
 

@@ -451,6 +451,8 @@ pub struct StageAnalysis {
     pub final_user: String,
     /// CMD/ENTRYPOINT (own or inherited) runs the go tool.
     pub runs_go_at_start: bool,
+    /// The CMD/ENTRYPOINT line that runs go at start (`None` when inherited from an image).
+    pub go_start_span: Option<Span>,
     /// This stage is the final image.
     pub is_final: bool,
     /// Who needs this stage's module cache to stay in the image.
@@ -471,6 +473,8 @@ struct State {
     user: String,
     entry_runs_go: bool,
     cmd_runs_go: bool,
+    /// The CMD/ENTRYPOINT that makes the image run go at start.
+    start_span: Option<Span>,
 }
 
 impl State {
@@ -478,6 +482,17 @@ impl State {
         self.env.retain(|(key, _)| key != k);
         self.env.push((k.to_string(), v));
         self.dockerfile_set.insert(k.to_string());
+    }
+
+    /// Records the CMD (`entrypoint` false) or ENTRYPOINT at `span` as the line that makes the
+    /// image run go at start, when it does; an ENTRYPOINT that runs go stays the reason after
+    /// a later CMD.
+    fn note_start(&mut self, span: Span, entrypoint: bool) {
+        if entrypoint {
+            self.start_span = self.entry_runs_go.then_some(span);
+        } else if !self.entry_runs_go {
+            self.start_span = self.cmd_runs_go.then_some(span);
+        }
     }
 
     fn go_vars(&self) -> BTreeMap<String, String> {
@@ -588,6 +603,7 @@ impl StageCx<'_> {
             user: String::new(),
             entry_runs_go: false,
             cmd_runs_go: false,
+            start_span: None,
         };
         if name.eq_ignore_ascii_case("scratch") {
             return (StageBase::Scratch, empty);
@@ -628,6 +644,7 @@ impl StageCx<'_> {
             user: img.user,
             entry_runs_go: false,
             cmd_runs_go: false,
+            start_span: None,
         };
         (base, state)
     }
@@ -669,10 +686,14 @@ impl StageCx<'_> {
                         go_runs.push(gr);
                     }
                 }
-                Instruction::Cmd(line) => st.cmd_runs_go = self.line_runs_go(line, &st),
+                Instruction::Cmd(line) => {
+                    st.cmd_runs_go = self.line_runs_go(line, &st);
+                    st.note_start(span, false);
+                }
                 Instruction::Entrypoint(line) => {
                     st.entry_runs_go = self.line_runs_go(line, &st);
                     st.cmd_runs_go = false;
+                    st.note_start(span, true);
                 }
                 _ => {}
             }
@@ -692,6 +713,7 @@ impl StageCx<'_> {
             final_workdir: st.workdir.clone(),
             final_user: st.user.clone(),
             runs_go_at_start: st.entry_runs_go || st.cmd_runs_go,
+            go_start_span: st.start_span,
             is_final: false,
             module_cache_readers: Vec::new(),
             go_env_writes,
@@ -1080,7 +1102,7 @@ fn link_cache_readers(out: &mut [StageAnalysis], df: &Dockerfile, lexer: &Lexer)
                 reader.index,
                 CacheReader {
                     stage: reader.index,
-                    span: reader.span,
+                    span: reader.go_start_span.unwrap_or(reader.span),
                     kind: CacheReaderKind::Runtime,
                 },
             ));

@@ -917,7 +917,14 @@ pub(crate) fn toolchain_diagnostic(
 ) -> Option<Diagnostic> {
     let image_go = inv.env.vars.get("GOLANG_VERSION")?;
     let (required, at) = required_go(view)?;
-    if compare_go_versions(&required, image_go) != Ordering::Greater {
+    // An image version of just a release series (`1.22`, from a tag without the patch level)
+    // stands for any 1.22.x: compare at that precision, so only a newer series is certain.
+    let compared = if is_release_series(image_go) {
+        release_series(&required)
+    } else {
+        required.clone()
+    };
+    if compare_go_versions(&compared, image_go) != Ordering::Greater {
         return None;
     }
     let (policy, shown) = match from_build_arg {
@@ -945,7 +952,11 @@ pub(crate) fn toolchain_diagnostic(
             format!("so with {shown} the go command downloads go{required} at build time (needs the module proxy)"),
         )
     };
-    let fix = if severity == Severity::Error {
+    let set_by_dockerfile =
+        from_build_arg.is_none() && inv.env.from_dockerfile.contains("GOTOOLCHAIN");
+    let fix = if severity == Severity::Error && set_by_dockerfile {
+        format!("use a golang image of at least {required}, lower the go line, or change the Dockerfile's ENV GOTOOLCHAIN={policy} so the go command may download go{required}")
+    } else if severity == Severity::Error {
         format!("use a golang image of at least {required}, lower the go line, or let the go command download go{required} with --build-arg GOTOOLCHAIN=auto")
     } else {
         format!("use a golang image of at least {required} or lower the go line")
@@ -958,6 +969,28 @@ pub(crate) fn toolchain_diagnostic(
             "{at}: go {required} is required but the image has go {image_go}, {consequence}; {fix}"
         ),
     })
+}
+
+/// `1.22`: two numeric parts, a release series rather than a release.
+fn is_release_series(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The release series of a Go version: `1.23.4` → `1.23`, `1.23rc1` → `1.23`.
+fn release_series(v: &str) -> String {
+    let mut parts = v.split('.');
+    let major = parts.next().unwrap_or("");
+    let minor: String = parts
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    format!("{major}.{minor}")
 }
 
 fn module_diagnostics(

@@ -20,7 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dockerfile::ast::{CommandLine, CopyLike, Dockerfile, Instruction, Span};
 use crate::dockerfile::instructions::{parse_mount, MountType};
-use crate::golang::analyze::{CopyFact, GoInvocation, GoRun, StageAnalysis, StageBase, UserSpec};
+use crate::golang::analyze::{
+    CopyFact, GoInvocation, GoRun, StageAnalysis, StageBase, UserSpec, GO_ENV_NAMES,
+};
 use crate::golang::facts::{
     ctx_file, first_source_copy, rel_join, toolchain_diagnostic, works_outside_module, Diagnostic,
     GoFacts, ModuleView,
@@ -677,18 +679,19 @@ impl<'a> Planner<'a> {
         let views: Vec<&ModuleView> = users.iter().map(|(_, _, v)| *v).collect();
         self.check_manifests(cspan, &views)?;
         let (copies, summary) = self.manifest_copies(s, copy, &views)?;
-        let run_line = self.deps_run_line(s, copy, served, &root, modcache)?;
+        let (before, hopped_workdir) = self.insertion_point(s, copy);
+        let run_line = self.deps_run_line(s, copy, served, &root, modcache, hopped_workdir)?;
         let mut inserts: Vec<Insert> = copies
             .into_iter()
             .map(|text| Insert {
-                before: cspan.start,
+                before,
                 text,
                 maps_to: cspan.start,
                 env: Vec::new(),
             })
             .collect();
         inserts.push(Insert {
-            before: cspan.start,
+            before,
             text: run_line.0,
             maps_to: served.span.start,
             env: env.get(&served.command_index).cloned().unwrap_or_default(),
@@ -1035,6 +1038,43 @@ impl<'a> Planner<'a> {
         self.facts.context.get(ctx)
     }
 
+    /// Where the deps lines go: right before the source COPY, or earlier, before the ARG (of
+    /// non-Go names), LABEL, EXPOSE and WORKDIR instructions right above it, so a changing
+    /// `--build-arg VERSION=...` does not re-run the download. Returns the user line and
+    /// whether a WORKDIR was passed (the download then always `cd`s). A WORKDIR is passed only
+    /// when the COPY has no --chown/--chmod (the directory is then created root-owned either
+    /// way).
+    fn insertion_point(&self, s: &StageAnalysis, copy: &CopyFact) -> (usize, bool) {
+        let Some(stage) = self.df.stages.get(s.index) else {
+            return (copy.span.start, false);
+        };
+        let flags = self.copy_flags(s, copy);
+        if flags.contains('$') {
+            return (copy.span.start, false);
+        }
+        // Walk up over passable instructions; stop the insertion at the topmost ARG passed
+        // (passing only WORKDIR/LABEL/EXPOSE gains nothing).
+        let mut line = copy.span.start;
+        let mut workdir = false;
+        let mut workdir_seen = false;
+        for cmd in stage.commands.iter().take(copy.command_index).rev() {
+            match &cmd.instruction {
+                Instruction::Arg(decls)
+                    if decls
+                        .iter()
+                        .all(|d| !GO_ENV_NAMES.contains(&d.key.as_str()) && d.key != "PATH") =>
+                {
+                    line = cmd.span.start;
+                    workdir = workdir_seen;
+                }
+                Instruction::Label(_) | Instruction::Expose(_) => {}
+                Instruction::Workdir(_) if flags.is_empty() => workdir_seen = true,
+                _ => break,
+            }
+        }
+        (line, workdir)
+    }
+
     /// The COPY lines of the deps step (one per destination directory) and their summary.
     fn manifest_copies(
         &self,
@@ -1115,6 +1155,7 @@ impl<'a> Planner<'a> {
         served: &GoRun,
         root: &str,
         modcache: &CacheOutcome,
+        force_cd: bool,
     ) -> Result<(String, bool), (Span, String)> {
         let span = copy.span;
         let line = served.span.start;
@@ -1169,7 +1210,7 @@ impl<'a> Planner<'a> {
                 parts.push(format!("--mount={raw}"));
             }
         }
-        let cd = if clean_path(root) == clean_path(&copy.workdir) {
+        let cd = if !force_cd && clean_path(root) == clean_path(&copy.workdir) {
             String::new()
         } else if safe_path(root) {
             format!("cd {root} && ")
