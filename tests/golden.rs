@@ -284,6 +284,7 @@ golden_cases!(
     toolchain_newer_minor_tag,
     user_named,
     user_numeric,
+    user_workdir_after_arg,
     vendor_consistent,
     vendor_inconsistent,
 );

@@ -1,9 +1,9 @@
 FROM golang:1.22 AS build
+COPY go.mod go.sum /src/
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared cd /src && go mod download
 ARG VERSION=dev
 ARG COMMIT
 WORKDIR /src
-COPY go.mod go.sum /src/
-RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download
 RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build \

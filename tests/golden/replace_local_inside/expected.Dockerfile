@@ -1,10 +1,10 @@
 # A local replace target (./lib) inside the build context.
 FROM golang:1.22 AS build
-ARG VERSION=dev
-WORKDIR /src
 COPY go.mod go.sum /src/
 COPY lib/go.mod lib/go.sum /src/lib/
-RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared cd /src && go mod download
+ARG VERSION=dev
+WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download
 RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -ldflags "-X main.version=${VERSION}" -o /out/app ./cmd/app
