@@ -791,3 +791,37 @@ fn step_positions_parse() {
     assert_eq!(step_position("[gofront] deps applied"), None);
     assert_eq!(step_position("[internal] load metadata"), None);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Invariant 1 on a layout the examples do not cover
+
+/// A non-root USER whose WORKDIR receives the build output: gofront's image equals stock's.
+#[test]
+fn nonroot_workdir_builds_like_stock() {
+    let test = "go_rewrites::nonroot_workdir";
+    if !preflight(test) {
+        return;
+    }
+    let tmp = scratch_dir("go-rewrites-nonroot-");
+    let mut tags = Tags(Vec::new());
+    let runs = &[RunCheck {
+        before: &[],
+        after: &[],
+        pattern: r"^nonroot 1\.2\.3$",
+        deterministic: true,
+    }];
+    let dir = support::repo_root().join("tests/go_rewrites/nonroot-workdir");
+    let gofront = check_equivalence(
+        "nonroot-workdir",
+        &dir,
+        CLOSED_PROXY,
+        runs,
+        tmp.path(),
+        &mut tags,
+    );
+    let summary = summary_vertices(&gofront.log);
+    assert!(
+        summary.iter().any(|n| n.contains("deps applied")),
+        "{test}: the deps step was not applied, so this case checks nothing: {summary:#?}"
+    );
+}

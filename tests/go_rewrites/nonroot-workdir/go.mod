@@ -1,0 +1,3 @@
+module example.com/nonroot
+
+go 1.22
