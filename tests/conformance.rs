@@ -39,7 +39,7 @@ use support::build::{
 use support::diff::diff_images;
 use support::docker::{require_docker, require_images};
 use support::image::read_oci_tar;
-use support::progress::step_names;
+use support::progress::{step_names, summary_vertex_names};
 
 /// `case.json`: everything a case needs besides its Dockerfile and context.
 #[derive(Debug, Default, Deserialize)]
@@ -342,6 +342,18 @@ fn compare(
     let mut diffs = diff_images(&left, &right, names);
     if !env_flag("GOFRONT_CONFORMANCE_SKIP_NAMES") {
         diffs.extend(diff_step_names(stock, other, ignore_in_names, names));
+    }
+    // Rewriting off means passthrough: not even a decision may be shown.
+    if case
+        .dir
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("go_off_"))
+    {
+        diffs.extend(
+            summary_vertex_names(&other.log)
+                .into_iter()
+                .map(|n| format!("rewrite decision shown although rewriting is off: {n:?}")),
+        );
     }
     if diffs.is_empty() {
         Ok(())

@@ -42,7 +42,9 @@ fn vertices_with_inputs(log: &str) -> BTreeSet<String> {
 }
 
 /// The step names a Dockerfile frontend chooses (`[stage 2/5] RUN ...`): names starting with `[`
-/// of vertices that have inputs, minus any that mention `ignore` (the frontend image's steps).
+/// of vertices that have inputs, minus any that mention `ignore` (the frontend image's steps)
+/// and minus gofront's summary vertices (`[gofront] ...`: the rewrite decisions, not steps of
+/// the Dockerfile; see [`summary_vertex_names`]).
 ///
 /// Vertices without inputs (image and context sources, `FROM` steps, `[context x] ...`, inline
 /// documents on scratch) are left out: BuildKit shares such a vertex between concurrent builds
@@ -56,8 +58,26 @@ pub fn step_names(log: &str, ignore: Option<&str>) -> BTreeSet<String> {
         .map(|(_, n)| n)
         .filter(|n| n.starts_with('['))
         .filter(|n| !is_from_step(n))
+        .filter(|n| !n.starts_with(GOFRONT_PREFIX))
         .filter(|n| ignore.map_or(true, |i| !n.contains(i)))
         .collect()
+}
+
+/// Name prefix of gofront's own vertices (context facts loading and the rewrite summary).
+pub const GOFRONT_PREFIX: &str = "[gofront]";
+
+/// Names of gofront's rewrite decision vertices (`[gofront] deps applied (...)`,
+/// `[gofront] modcache skipped (...)`) in a rawjson log, sorted.
+pub fn summary_vertex_names(log: &str) -> Vec<String> {
+    let mut names: Vec<String> = rawjson_vertices(log)
+        .into_values()
+        .filter(|n| {
+            n.starts_with(GOFRONT_PREFIX) && (n.contains(" applied (") || n.contains(" skipped ("))
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// `[<stage> N/M] FROM ...`.
