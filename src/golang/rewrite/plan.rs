@@ -1042,8 +1042,9 @@ impl<'a> Planner<'a> {
     /// non-Go names), LABEL, EXPOSE and WORKDIR instructions right above it, so a changing
     /// `--build-arg VERSION=...` does not re-run the download. Returns the user line and
     /// whether a WORKDIR was passed (the download then always `cd`s). A WORKDIR is passed only
-    /// when the COPY has no --chown/--chmod (the directory is then created root-owned either
-    /// way).
+    /// when the COPY has no --chown/--chmod and the user is root (the directory is then created
+    /// root-owned either way; for another user WORKDIR creates it owned by that user, which
+    /// the manifest COPY would not).
     fn insertion_point(&self, s: &StageAnalysis, copy: &CopyFact) -> (usize, bool) {
         let Some(stage) = self.df.stages.get(s.index) else {
             return (copy.span.start, false);
@@ -1054,6 +1055,7 @@ impl<'a> Planner<'a> {
         }
         // Walk up over passable instructions; stop the insertion at the topmost ARG passed
         // (passing only WORKDIR/LABEL/EXPOSE gains nothing).
+        let as_root = UserSpec::parse(&copy.user).is_root();
         let mut line = copy.span.start;
         let mut workdir = false;
         let mut workdir_seen = false;
@@ -1068,7 +1070,7 @@ impl<'a> Planner<'a> {
                     workdir = workdir_seen;
                 }
                 Instruction::Label(_) | Instruction::Expose(_) => {}
-                Instruction::Workdir(_) if flags.is_empty() => workdir_seen = true,
+                Instruction::Workdir(_) if flags.is_empty() && as_root => workdir_seen = true,
                 _ => break,
             }
         }

@@ -959,6 +959,15 @@ fn deps_step_goes_above_unrelated_args_so_version_args_do_not_rerun_it() {
         "{}",
         out.text
     );
+    // Nor for a non-root USER: its WORKDIR creates the directory owned by that user.
+    let df = "FROM golang:1.22 AS build\nUSER 10001:10001\nENV HOME=/tmp/home\nARG VERSION=dev\nWORKDIR /tmp/src\nCOPY . .\nRUN go build -o app .\n";
+    let out = Case::new(df, module()).run();
+    assert!(
+        out.text
+            .contains("WORKDIR /tmp/src\nCOPY go.mod go.sum /tmp/src/\nRUN"),
+        "{}",
+        out.text
+    );
 }
 
 #[test]
