@@ -138,6 +138,9 @@ pub struct Planner<'a> {
     builtin_images: bool,
     report: Option<GoReport>,
     phase2: Option<Phase2>,
+    /// Phase 1's conversion of the Dockerfile as written: the fallback when the rewritten
+    /// Dockerfile cannot be built (invariant 1: a rewrite never fails a working build).
+    phase1: Option<Converted>,
     rewriter: Rewriter,
 }
 
@@ -172,6 +175,7 @@ impl<'a> Planner<'a> {
             builtin_images: false,
             report: None,
             phase2: None,
+            phase1: None,
             rewriter: rewrite,
         }
     }
@@ -232,33 +236,72 @@ impl<'a> Planner<'a> {
             };
             convert::convert(&input, &self.cache)
         };
-        let mut converted = match result {
+        let converted = match result {
             Ok(converted) => converted,
-            Err(ConvertError::Dockerfile { message, span }) => {
-                let message = match self.phase2 {
-                    Some(_) => format!(
-                        "gofront: the rewritten Dockerfile does not convert: {message} \
-                         (build with --build-arg GOFRONT=off to skip the Go rewrites)"
-                    ),
-                    None => message,
-                };
-                return Err(FrontendError::Dockerfile { message, span });
-            }
+            Err(ConvertError::Dockerfile { message, span }) => match self.phase1.take() {
+                // The rewritten Dockerfile does not convert, the original did: build that.
+                Some(original) if self.phase2.is_some() => {
+                    self.phase2 = None;
+                    self.drop_rewrites(&format!(
+                        "the rewritten Dockerfile does not convert: {message}"
+                    ));
+                    return Ok(self.done(original));
+                }
+                _ => return Err(FrontendError::Dockerfile { message, span }),
+            },
             Err(ConvertError::NeedImages(requests)) => return self.need_images(requests),
         };
-        if self.phase2.is_none() {
+        if self.phase2.is_none() && self.phase1.is_none() {
+            self.phase1 = Some(converted.clone());
             self.plan_go()?;
             if self.phase2.is_some() {
                 return self.step();
             }
         }
+        Ok(self.done(converted))
+    }
+
+    /// The finished plan: the conversion plus the Go report and its warnings.
+    fn done(&self, mut converted: Converted) -> Step {
         if let Some(report) = &self.report {
             converted.warnings.extend(report.warnings());
         }
-        Ok(Step::Done(Box::new(Plan {
+        Step::Done(Box::new(Plan {
             converted,
             go: self.report.clone(),
-        })))
+        }))
+    }
+
+    /// Falls back to the Dockerfile as written after a rewrite turned out unbuildable (a bug
+    /// in gofront, never the user's): every applied decision becomes skipped with the reason,
+    /// and a warning says so.
+    fn drop_rewrites(&mut self, reason: &str) {
+        let Some(report) = self.report.as_mut() else {
+            return;
+        };
+        let text = String::from_utf8_lossy(self.source);
+        let mut dropped = Rewritten::unchanged(&text);
+        dropped.diagnostics = std::mem::take(&mut report.rewritten.diagnostics);
+        dropped.decisions = std::mem::take(&mut report.rewritten.decisions);
+        for d in dropped.decisions.iter_mut().filter(|d| d.applied) {
+            d.applied = false;
+            d.detail = format!("not applied: {reason}");
+        }
+        let span = dropped
+            .decisions
+            .first()
+            .map(|d| d.span)
+            .unwrap_or_default();
+        dropped.diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            code: "rewrite-dropped",
+            span,
+            message: format!(
+                "gofront built this Dockerfile as written, without its Go rewrites: {reason} \
+                 (a gofront bug; please report it with `gofront rewrite` output)"
+            ),
+        });
+        report.rewritten = dropped;
     }
 
     fn need_images(&mut self, requests: Vec<ImageRequest>) -> Result<Step, FrontendError> {
@@ -329,7 +372,10 @@ impl<'a> Planner<'a> {
                 span: Some(d.span),
             });
         }
-        self.phase2 = next.transpose()?;
+        match next.transpose() {
+            Ok(phase2) => self.phase2 = phase2,
+            Err(e) => self.drop_rewrites(&e.to_string()),
+        }
         Ok(())
     }
 
@@ -372,10 +418,7 @@ impl<'a> Planner<'a> {
 /// rewritten text) and maps every span back to the user's lines.
 fn phase2(r: &Rewritten) -> Result<Phase2, FrontendError> {
     let internal = |what: String, span: Option<Span>| FrontendError::Dockerfile {
-        message: format!(
-            "gofront: internal error in the Go rewrites: {what} \
-             (build with --build-arg GOFRONT=off to skip them)"
-        ),
+        message: format!("internal error in the Go rewrites: {what}"),
         span,
     };
     let mut dockerfile = crate::dockerfile::parse(&r.text).map_err(|e| {
@@ -875,11 +918,56 @@ mod go_tests {
         assert!(!detail.contains("Some(\"/go\")"), "{detail}");
     }
 
+    /// Rewrites into a Dockerfile that parses but does not convert (a stage copying from
+    /// itself: a circular dependency).
+    fn unconvertible(text: &str, df: &Dockerfile, f: &GoFacts, o: &RewriteOptions) -> Rewritten {
+        let mut r = inserting(text, df, f, o);
+        r.text = r
+            .text
+            .replace("COPY go.mod ./", "COPY --from=build go.mod ./");
+        r
+    }
+
+    fn passthrough_bytes() -> Vec<u8> {
+        bytes(&plan_with(deciding, &options(&[("GOFRONT", "off")]), context()).unwrap())
+    }
+
     #[test]
-    fn a_run_env_without_its_run_is_an_internal_error_not_a_silent_drop() {
-        let err = plan_with(broken, &options(&[]), context()).unwrap_err();
-        assert!(err.to_string().contains("no RUN starts at line 2"), "{err}");
-        assert_eq!(err.span(), Some(Span { start: 2, end: 2 }));
+    fn a_run_env_without_its_run_falls_back_to_the_dockerfile_as_written() {
+        let plan = plan_with(broken, &options(&[]), context()).unwrap();
+        assert_eq!(bytes(&plan), passthrough_bytes());
+        let report = plan.go.unwrap();
+        let warning = report
+            .warnings()
+            .into_iter()
+            .find(|w| w.rule == "rewrite-dropped")
+            .expect("a rewrite-dropped warning");
+        assert!(
+            warning.message.contains("no RUN starts at line 2"),
+            "{}",
+            warning.message
+        );
+    }
+
+    #[test]
+    fn a_rewritten_dockerfile_that_does_not_convert_falls_back_to_the_original() {
+        let plan = plan_with(unconvertible, &options(&[]), context()).unwrap();
+        assert_eq!(bytes(&plan), passthrough_bytes());
+        let report = plan.go.unwrap();
+        assert_eq!(report.rewritten.text, GO_SOURCE);
+        assert!(report.rewritten.run_env.is_empty());
+        let d = &report.rewritten.decisions[0];
+        assert!(!d.applied);
+        assert!(
+            d.detail
+                .starts_with("not applied: the rewritten Dockerfile does not convert"),
+            "{}",
+            d.detail
+        );
+        assert!(report
+            .warnings()
+            .iter()
+            .any(|w| w.rule == "rewrite-dropped"));
     }
 
     #[test]

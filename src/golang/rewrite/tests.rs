@@ -808,7 +808,7 @@ fn repository_examples_get_the_expected_decisions() {
     let out = Case::new(&df, c).run();
     assert_eq!(
         applied(&out, RewriteKind::Deps, 0),
-        "copies go.work to /src; go.mod, go.sum to /src/libs/shared; go.mod, go.sum to /src/services/api; go.mod, go.sum to /src/services/worker; go mod download in /src (module cache mounted)"
+        "copies go.work, go.work.sum to /src; go.mod, go.sum to /src/libs/shared; go.mod, go.sum to /src/services/api; go.mod, go.sum to /src/services/worker; go mod download in /src (module cache mounted)"
     );
 
     let (df, c) = example("replace");
