@@ -709,6 +709,14 @@ impl<'a> Planner<'a> {
     }
 
     /// Invocations that need the module: (RUN, invocation, view), in order.
+    /// The module view of invocation `invocation` of go RUN `run` in stage `stage`.
+    fn view_of(&self, stage: usize, run: usize, invocation: usize) -> Option<&'a ModuleView> {
+        self.facts
+            .views
+            .iter()
+            .find(|v| v.stage == stage && v.run == run && v.invocation == invocation)
+    }
+
     fn module_users(
         &self,
         s: &'a StageAnalysis,
@@ -719,12 +727,7 @@ impl<'a> Planner<'a> {
                 if !inv.is_build_like() || works_outside_module(inv) {
                     continue;
                 }
-                let view = self
-                    .facts
-                    .views
-                    .iter()
-                    .find(|v| v.stage == s.index && v.run == ri && v.invocation == ii);
-                if let Some(v) = view {
+                if let Some(v) = self.view_of(s.index, ri, ii) {
                     out.push((run, inv, v));
                 }
             }
@@ -1263,11 +1266,7 @@ impl<'a> Planner<'a> {
                 if !inv.is_build_like() || works_outside_module(inv) {
                     continue;
                 }
-                let view = self
-                    .facts
-                    .views
-                    .iter()
-                    .find(|v| v.stage == s.index && v.run == ri && v.invocation == ii);
+                let view = self.view_of(s.index, ri, ii);
                 if let Some(d) = view.and_then(|v| toolchain_diagnostic(v, inv, Some(policy))) {
                     if !self.toolchain_overrides.1.contains(&d) {
                         self.toolchain_overrides.1.push(d);
