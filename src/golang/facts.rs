@@ -508,7 +508,8 @@ fn seg(p: &[char], x: &[char]) -> bool {
     }
 }
 
-fn file_name(p: &str) -> &str {
+/// The last element of a slash-separated path.
+pub(crate) fn file_name(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
 

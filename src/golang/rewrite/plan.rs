@@ -24,8 +24,8 @@ use crate::golang::analyze::{
     CopyFact, GoInvocation, GoRun, StageAnalysis, StageBase, UserSpec, GO_ENV_NAMES,
 };
 use crate::golang::facts::{
-    ctx_file, first_source_copy, rel_join, toolchain_diagnostic, works_outside_module, Diagnostic,
-    GoFacts, ModuleView,
+    ctx_file, file_name, first_source_copy, rel_join, toolchain_diagnostic, works_outside_module,
+    Diagnostic, GoFacts, ModuleView,
 };
 use crate::golang::modfile::ModFile;
 use crate::golang::shellscan::clean_path;
@@ -1429,15 +1429,12 @@ fn join(dir: &str, p: &str) -> String {
     crate::golang::facts::join_abs(dir, p)
 }
 
+/// The directory of an absolute container path (`/` for a file at the root).
 fn parent_dir(p: &str) -> String {
     match p.rfind('/') {
         Some(0) | None => "/".to_string(),
         Some(i) => p[..i].to_string(),
     }
-}
-
-fn file_name(p: &str) -> &str {
-    p.rsplit('/').next().unwrap_or(p)
 }
 
 /// Which cache.
