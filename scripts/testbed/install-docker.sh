@@ -65,13 +65,16 @@ start_daemon() {
   fi
   if ! alive containerd; then
     log "starting containerd"
-    nohup containerd >>/var/log/gofront-containerd.log 2>&1 &
+    # From /: the daemons outlive this script, and a deleted working directory (a removed
+    # checkout) breaks the git and shell processes BuildKit spawns ("unable to get current
+    # working directory").
+    (cd / && nohup containerd >>/var/log/gofront-containerd.log 2>&1 &)
   fi
   # A socket file may be left over from a killed containerd: wait until it answers.
   for _ in $(seq 1 100); do ctr version >/dev/null 2>&1 && break; sleep 0.2; done
   if ! alive dockerd; then
     log "starting dockerd (log: $DOCKERD_LOG)"
-    nohup dockerd --containerd=/run/containerd/containerd.sock >>"$DOCKERD_LOG" 2>&1 &
+    (cd / && nohup dockerd --containerd=/run/containerd/containerd.sock >>"$DOCKERD_LOG" 2>&1 &)
   fi
   for _ in $(seq 1 120); do
     docker info >/dev/null 2>&1 && return
