@@ -1320,6 +1320,10 @@ impl<'a> Planner<'a> {
             .chain(added.iter().cloned())
             .collect();
         out.sort_by_key(|d| d.span.start);
+        // The same finding about a module (a replace outside the context, a missing go.sum)
+        // comes from every go RUN that uses it: say it once, at the first of them.
+        let mut seen = BTreeSet::new();
+        out.retain(|d| seen.insert((d.code, d.message.clone())));
         out
     }
 }
