@@ -708,7 +708,6 @@ impl<'a> Planner<'a> {
         ))
     }
 
-    /// Invocations that need the module: (RUN, invocation, view), in order.
     /// The module view of invocation `invocation` of go RUN `run` in stage `stage`.
     fn view_of(&self, stage: usize, run: usize, invocation: usize) -> Option<&'a ModuleView> {
         self.facts
@@ -717,6 +716,7 @@ impl<'a> Planner<'a> {
             .find(|v| v.stage == stage && v.run == run && v.invocation == invocation)
     }
 
+    /// Invocations that need the module: (RUN, invocation, view), in order.
     fn module_users(
         &self,
         s: &'a StageAnalysis,
