@@ -13,6 +13,7 @@
 
 use crate::convert::reference::Reference;
 use crate::golang::analyze::BaseImage;
+use crate::golang::modfile::is_release_series;
 
 const GO_PATH_ENV: &str =
     "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -37,15 +38,6 @@ pub fn go_image(reference: &str) -> Option<BaseImage> {
         user: String::new(),
         working_dir: "/go".to_string(),
     })
-}
-
-/// `1.22`: two numeric parts.
-fn is_release_series(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('.').collect();
-    parts.len() == 2
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `1.22.5` (three numeric parts) or a full pre-release such as `1.23rc1`.

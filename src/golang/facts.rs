@@ -22,7 +22,9 @@ use crate::dockerfile::instructions::{Mount, MountType};
 use super::analyze::{
     analyze, AnalyzeInput, CopyFact, CopyOrigin, GoInvocation, StageAnalysis, StageBase,
 };
-use super::modfile::{compare_go_versions, ModError, ModFile, WorkFile};
+use super::modfile::{
+    compare_go_versions, is_release_series, release_series, ModError, ModFile, WorkFile,
+};
 use super::shellscan::clean_path;
 use super::vendor::{check_consistency, vendor_is_default, InconsistentVendoring, ModulesTxt};
 
@@ -970,28 +972,6 @@ pub(crate) fn toolchain_diagnostic(
             "{at}: go {required} is required but the image has go {image_go}, {consequence}; {fix}"
         ),
     })
-}
-
-/// `1.22`: two numeric parts, a release series rather than a release.
-fn is_release_series(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('.').collect();
-    parts.len() == 2
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// The release series of a Go version: `1.23.4` → `1.23`, `1.23rc1` → `1.23`.
-fn release_series(v: &str) -> String {
-    let mut parts = v.split('.');
-    let major = parts.next().unwrap_or("");
-    let minor: String = parts
-        .next()
-        .unwrap_or("")
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    format!("{major}.{minor}")
 }
 
 fn module_diagnostics(

@@ -1097,6 +1097,28 @@ fn check_path_major(path: &str, version: &str) -> Result<(), String> {
     }
 }
 
+/// `1.22`: two numeric parts, a release series rather than a release.
+pub fn is_release_series(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The release series of a Go version: `1.23.4` → `1.23`, `1.23rc1` → `1.23`.
+pub fn release_series(v: &str) -> String {
+    let mut parts = v.split('.');
+    let major = parts.next().unwrap_or("");
+    let minor: String = parts
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    format!("{major}.{minor}")
+}
+
 /// Orders Go toolchain versions the way the go command does (`1.21` < `1.21rc1` < `1.21.0` <
 /// `1.21.1`; a leading `go` is ignored). Unparseable parts compare as zero.
 pub fn compare_go_versions(a: &str, b: &str) -> std::cmp::Ordering {
