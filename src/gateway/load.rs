@@ -72,15 +72,11 @@ pub fn dockerignore_source(
     platform: &Platform,
     caps: &Caps,
 ) -> Result<pb::Definition, LlbError> {
-    local_definition(
-        LocalSource {
-            local_name,
-            follow_paths: &[DOCKERIGNORE_NAME.to_string()],
-            session_id,
-            shared_key: &format!("{local_name}-{DOCKERIGNORE_NAME}"),
-            name: &format!("[internal] load {DOCKERIGNORE_NAME}"),
-            ..LocalSource::default()
-        },
+    dockerignore_only(
+        local_name,
+        session_id,
+        &format!("{local_name}-{DOCKERIGNORE_NAME}"),
+        &format!("[internal] load {DOCKERIGNORE_NAME}"),
         platform,
         caps,
     )
@@ -95,13 +91,32 @@ pub fn named_dockerignore_source(
     platform: &Platform,
     caps: &Caps,
 ) -> Result<pb::Definition, LlbError> {
+    dockerignore_only(
+        local_name,
+        session_id,
+        &format!("context:{key}-{DOCKERIGNORE_NAME}"),
+        &format!("[context {key}] load {DOCKERIGNORE_NAME}"),
+        platform,
+        caps,
+    )
+}
+
+/// A local source that transfers only `.dockerignore`, under `shared_key`, named `name`.
+fn dockerignore_only(
+    local_name: &str,
+    session_id: &str,
+    shared_key: &str,
+    name: &str,
+    platform: &Platform,
+    caps: &Caps,
+) -> Result<pb::Definition, LlbError> {
     local_definition(
         LocalSource {
             local_name,
             follow_paths: &[DOCKERIGNORE_NAME.to_string()],
             session_id,
-            shared_key: &format!("context:{key}-{DOCKERIGNORE_NAME}"),
-            name: &format!("[context {key}] load {DOCKERIGNORE_NAME}"),
+            shared_key,
+            name,
             ..LocalSource::default()
         },
         platform,
