@@ -21,6 +21,50 @@ pub const MAX_BYTES: u64 = 8 << 20;
 /// At most this many directory entries are visited.
 pub const MAX_ENTRIES: usize = 200_000;
 
+/// Limits on one read of the context facts (bytes of module files, entries walked); the
+/// gateway and the CLI walk differently but stop at the same kind of limit.
+#[derive(Debug)]
+pub struct FactsBudget {
+    bytes: u64,
+    entries: usize,
+    max_entries: usize,
+}
+
+impl FactsBudget {
+    /// A budget of [`MAX_BYTES`] and `max_entries` directory entries.
+    pub fn new(max_entries: usize) -> FactsBudget {
+        FactsBudget {
+            bytes: 0,
+            entries: 0,
+            max_entries,
+        }
+    }
+
+    /// Counts one directory entry; `Err` = over the limit, with the reason.
+    pub fn take_entry(&mut self) -> Result<(), String> {
+        self.entries += 1;
+        if self.entries > self.max_entries {
+            return Err(format!(
+                "the build context has more than {} entries on the way to its Go module files: not read",
+                self.max_entries
+            ));
+        }
+        Ok(())
+    }
+
+    /// Counts `size` bytes of a module file; `Err` = over [`MAX_BYTES`], with the reason.
+    pub fn take_bytes(&mut self, size: u64) -> Result<(), String> {
+        self.bytes = self.bytes.saturating_add(size);
+        if self.bytes > MAX_BYTES {
+            return Err(format!(
+                "the Go module files of the build context exceed {} MiB: not read",
+                MAX_BYTES >> 20
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Why the context facts could not be read (the rewrites that need them are skipped).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ContextError {
@@ -243,8 +287,7 @@ pub fn read_context_facts(dir: &Path, ignore: &Dockerignore) -> Result<ContextFa
     let mut facts = ContextFacts::default();
     let mut walk = Walk {
         ignore,
-        bytes: 0,
-        entries: 0,
+        budget: FactsBudget::new(MAX_ENTRIES),
     };
     walk.dir(dir, "", &mut facts)?;
     Ok(facts)
@@ -252,8 +295,7 @@ pub fn read_context_facts(dir: &Path, ignore: &Dockerignore) -> Result<ContextFa
 
 struct Walk<'a> {
     ignore: &'a Dockerignore,
-    bytes: u64,
-    entries: usize,
+    budget: FactsBudget,
 }
 
 impl Walk<'_> {
@@ -275,12 +317,7 @@ impl Walk<'_> {
             .collect();
         names.sort();
         for name in names {
-            self.entries += 1;
-            if self.entries > MAX_ENTRIES {
-                return Err(ContextError::TooLarge(format!(
-                    "the build context has more than {MAX_ENTRIES} entries: not read"
-                )));
-            }
+            self.budget.take_entry().map_err(ContextError::TooLarge)?;
             let path = if rel.is_empty() {
                 name.clone()
             } else {
@@ -297,13 +334,9 @@ impl Walk<'_> {
                     self.dir(root, &path, facts)?;
                 }
             } else if meta.is_file() && !excluded && is_module_file(&path) {
-                self.bytes = self.bytes.saturating_add(meta.len());
-                if self.bytes > MAX_BYTES {
-                    return Err(ContextError::TooLarge(format!(
-                        "the Go module files of the build context exceed {} MiB: not read",
-                        MAX_BYTES >> 20
-                    )));
-                }
+                self.budget
+                    .take_bytes(meta.len())
+                    .map_err(ContextError::TooLarge)?;
                 let data = std::fs::read(&abs).map_err(|e| ContextError::Io {
                     path: abs.display().to_string(),
                     message: e.to_string(),

@@ -22,6 +22,7 @@ use crate::platform::Platform;
 use super::bridge::Bridge;
 use super::errors::{self, Code, SourceFile};
 use super::{dockerignore, load, summary};
+use crate::context::FactsBudget;
 use crate::golang::facts::ContextFacts;
 
 /// Frontend capabilities gofront implements: the value of the image label
@@ -39,45 +40,13 @@ const CONTEXT_LOCAL: &str = "context";
 const REMOTE_NO_FACTS: &str =
     "the build context is remote (git/http): gofront reads go.mod only from a local context";
 
-/// At most this many bytes of Go module files are read from the context.
-pub const CONTEXT_FACTS_MAX_BYTES: u64 = crate::context::MAX_BYTES;
-/// At most this many directory entries are walked.
+/// At most this many directory entries are walked (the transfer holds only module files and
+/// their directories; at most [`crate::context::MAX_BYTES`] of files are read).
 pub const CONTEXT_FACTS_MAX_ENTRIES: usize = 20_000;
 
 /// `os.ModeDir` and `os.ModeSymlink` in fsutil's `Stat.mode`.
 const MODE_DIR: u32 = 1 << 31;
 const MODE_SYMLINK: u32 = 1 << 27;
-
-/// Limits on the context facts read.
-#[derive(Default)]
-struct FactsBudget {
-    bytes: u64,
-    entries: usize,
-}
-
-impl FactsBudget {
-    fn take(&mut self, size: u64) -> Result<(), String> {
-        self.bytes = self.bytes.saturating_add(size);
-        if self.bytes > CONTEXT_FACTS_MAX_BYTES {
-            return Err(format!(
-                "the Go module files of the build context exceed {} MiB: not read",
-                CONTEXT_FACTS_MAX_BYTES >> 20
-            ));
-        }
-        Ok(())
-    }
-
-    fn count_entry(&mut self) -> Result<(), String> {
-        self.entries += 1;
-        if self.entries > CONTEXT_FACTS_MAX_ENTRIES {
-            return Err(format!(
-                "the build context has more than {CONTEXT_FACTS_MAX_ENTRIES} entries on the way \
-                 to its Go module files: not read"
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// What BuildKit told the process through its environment.
 #[derive(Debug, Clone, Default)]
@@ -278,7 +247,7 @@ impl<'b, B: Bridge> Session<'b, B> {
         if reference.is_empty() {
             return Ok(facts);
         }
-        let mut budget = FactsBudget::default();
+        let mut budget = FactsBudget::new(CONTEXT_FACTS_MAX_ENTRIES);
         let mut dirs = vec![String::new()];
         while let Some(dir) = dirs.pop() {
             let entries = self
@@ -300,11 +269,11 @@ impl<'b, B: Bridge> Session<'b, B> {
                 } else {
                     format!("{dir}/{}", entry.path)
                 };
-                budget.count_entry()?;
+                budget.take_entry()?;
                 if entry.mode & MODE_DIR != 0 {
                     dirs.push(path);
                 } else if entry.mode & MODE_SYMLINK == 0 && crate::context::is_module_file(&path) {
-                    budget.take(u64::try_from(entry.size).unwrap_or(u64::MAX))?;
+                    budget.take_bytes(u64::try_from(entry.size).unwrap_or(u64::MAX))?;
                     let data = self.read(&reference, &path).await.map_err(|s| {
                         format!("cannot read {path} from the build context: {}", s.message)
                     })?;
@@ -1554,9 +1523,9 @@ mod tests {
 
         #[test]
         fn too_many_module_bytes_skip_the_facts() {
-            let mut budget = FactsBudget::default();
-            assert!(budget.take(CONTEXT_FACTS_MAX_BYTES).is_ok());
-            let err = budget.take(1).unwrap_err();
+            let mut budget = FactsBudget::new(CONTEXT_FACTS_MAX_ENTRIES);
+            assert!(budget.take_bytes(crate::context::MAX_BYTES).is_ok());
+            let err = budget.take_bytes(1).unwrap_err();
             assert!(err.contains("exceed 8 MiB"), "{err}");
         }
     }
