@@ -16,7 +16,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use crate::dockerfile::ast::{CommandLine, Dockerfile, Instruction, Span};
+use crate::dockerfile::ast::{CommandLine, Dockerfile, Instruction, Run, Span};
 use crate::dockerfile::instructions::{Mount, MountType};
 
 use super::analyze::{
@@ -324,25 +324,38 @@ fn run_may_make_files(instruction: &Instruction) -> bool {
     let Instruction::Run(run) = instruction else {
         return false;
     };
-    let mut text = match &run.command {
-        CommandLine::Shell(t) => t.to_ascii_lowercase(),
-        CommandLine::Exec(argv) => argv.join(" ").to_ascii_lowercase(),
-    };
-    for h in &run.heredocs {
-        text.push('\n');
-        text.push_str(&h.content.to_ascii_lowercase());
-    }
+    let text = run_text(run).to_ascii_lowercase();
     FILE_MAKERS.iter().any(|w| contains_word(&text, w))
 }
 
-pub(crate) fn contains_word(text: &str, word: &str) -> bool {
+/// A RUN's command (exec form joined with spaces) followed by its heredoc bodies.
+pub(crate) fn run_text(run: &Run) -> String {
+    let mut text = match &run.command {
+        CommandLine::Shell(t) => t.clone(),
+        CommandLine::Exec(argv) => argv.join(" "),
+    };
+    for h in &run.heredocs {
+        text.push('\n');
+        text.push_str(&h.content);
+    }
+    text
+}
+
+/// Byte offset of the first occurrence of `word` in `text` as a whole word (not inside a
+/// longer name, path or flag).
+pub(crate) fn find_word(text: &str, word: &str) -> Option<usize> {
     let boundary =
         |c: Option<char>| !c.is_some_and(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
-    text.match_indices(word).any(|(i, _)| {
+    text.match_indices(word).map(|(i, _)| i).find(|&i| {
         let before = text.get(..i).and_then(|t| t.chars().next_back());
         let after = text.get(i + word.len()..).and_then(|t| t.chars().next());
         boundary(before) && boundary(after)
     })
+}
+
+/// True when `word` occurs in `text` as a whole word.
+pub(crate) fn contains_word(text: &str, word: &str) -> bool {
+    find_word(text, word).is_some()
 }
 
 /// Adds what the RUN's own bind mounts of the build context show (`--mount=type=bind,target=.`,

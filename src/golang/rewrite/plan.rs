@@ -18,14 +18,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::dockerfile::ast::{CommandLine, CopyLike, Dockerfile, Instruction, Span};
+use crate::dockerfile::ast::{CopyLike, Dockerfile, Instruction, Span};
 use crate::dockerfile::instructions::{parse_mount, MountType};
 use crate::golang::analyze::{
     CopyFact, GoInvocation, GoRun, StageAnalysis, StageBase, UserSpec, GO_ENV_NAMES,
 };
 use crate::golang::facts::{
-    ctx_file, file_name, first_source_copy, rel_join, toolchain_diagnostic, works_outside_module,
-    Diagnostic, GoFacts, ModuleView,
+    ctx_file, file_name, first_source_copy, rel_join, run_text, toolchain_diagnostic,
+    works_outside_module, Diagnostic, GoFacts, ModuleView,
 };
 use crate::golang::modfile::ModFile;
 use crate::golang::shellscan::clean_path;
@@ -1340,28 +1340,9 @@ fn runs_build_like(r: &GoRun) -> bool {
     r.invocations.iter().any(GoInvocation::is_build_like)
 }
 
-/// A RUN's command text (exec form joined) and heredoc bodies.
-fn run_text(run: &crate::dockerfile::ast::Run) -> String {
-    let mut text = match &run.command {
-        CommandLine::Shell(t) => t.clone(),
-        CommandLine::Exec(argv) => argv.join(" "),
-    };
-    for h in &run.heredocs {
-        text.push('\n');
-        text.push_str(&h.content);
-    }
-    text
-}
-
 /// The part of a RUN's text before its first `go` word.
 fn before_go(text: &str) -> &str {
-    let boundary =
-        |c: Option<char>| !c.is_some_and(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
-    let at = text.match_indices("go").find(|(i, _)| {
-        boundary(text.get(..*i).and_then(|t| t.chars().next_back()))
-            && boundary(text.get(i + 2..).and_then(|t| t.chars().next()))
-    });
-    at.map_or(text, |(i, _)| &text[..i])
+    crate::golang::facts::find_word(text, "go").map_or(text, |i| &text[..i])
 }
 
 fn contains_word(text: &str, word: &str) -> bool {
