@@ -3,7 +3,7 @@
 # benchmark overlay, against a module proxy (default: the test bed's local one).
 # Run it after changing imports, or when the proxy's module set changes.
 #   GOPROXY=http://127.0.0.1:3131 examples/tidy.sh
-# Needs a Go >= 1.22 on PATH (scripts/testbed/host-go.sh installs one).
+# Needs a Go >= 1.22: GO=$(bash scripts/testbed/host-go.sh) GOROOT=... (see host-go.sh), or one on PATH.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"

@@ -49,11 +49,27 @@ platforms_csv() {
   echo "$out"
 }
 
+# use_debootstrap: the machine's debootstrap when installed, else Debian's bookworm debootstrap unpacked
+# into the cache and run from there (a shell script; DEBOOTSTRAP_DIR tells it where its scripts are):
+# no package of the machine is installed for it.
+DEBOOTSTRAP=debootstrap
+use_debootstrap() {
+  command -v debootstrap >/dev/null 2>&1 && return 0
+  local dir=$TESTBED_CACHE/debootstrap
+  if [ ! -x "$dir/usr/sbin/debootstrap" ]; then
+    fetch_deb amd64 "$TESTBED_CACHE/debs/debootstrap" debootstrap
+    mkdir -p "$dir"
+    dpkg-deb -x "$(first_file "$TESTBED_CACHE"/debs/debootstrap/debootstrap_*_all.deb)" "$dir"
+  fi
+  export DEBOOTSTRAP_DIR=$dir/usr/share/debootstrap
+  DEBOOTSTRAP=$dir/usr/sbin/debootstrap
+}
+
 # debootstrap_tar NAME ARCH INCLUDE OUT: a cached minbase rootfs tarball (numeric owners kept).
 debootstrap_tar() {
   local name=$1 arch=$2 include=$3 out=$4
   if [ -s "$out" ] && { [ "$FORCE" != 1 ] || [[ " $BUILT_ROOTFS " == *" $out "* ]]; }; then return 0; fi
-  ensure_host_packages debootstrap
+  use_debootstrap
   local root=$WORK/rootfs-$name-$arch debs=$TESTBED_CACHE/debootstrap-debs/$arch
   mkdir -p "$debs" "$(dirname "$out")"
   local args=(--variant=minbase --arch="$arch" --cache-dir="$debs")
@@ -63,18 +79,18 @@ debootstrap_tar() {
     # Two stages so that dpkg runs with force-unsafe-io in the target (no fsync per file): 2-3x faster
     # on a busy machine; the setting is removed before the rootfs is packed.
     log "debootstrap $name ($arch) ..."
-    debootstrap --foreign "${args[@]}" bookworm "$root" "$(mirror_uri)" >"$WORK/debootstrap-$name.log" 2>&1 \
+    "$DEBOOTSTRAP" --foreign "${args[@]}" bookworm "$root" "$(mirror_uri)" >"$WORK/debootstrap-$name.log" 2>&1 \
       || { tail -n 30 "$WORK/debootstrap-$name.log" >&2; die "debootstrap $name failed"; }
     mkdir -p "$root/etc/dpkg/dpkg.cfg.d"
     echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/zz-gofront-unsafe-io"
-    chroot "$root" /debootstrap/debootstrap --second-stage >>"$WORK/debootstrap-$name.log" 2>&1 \
+    env -u DEBOOTSTRAP_DIR chroot "$root" /debootstrap/debootstrap --second-stage >>"$WORK/debootstrap-$name.log" 2>&1 \
       || { tail -n 30 "$WORK/debootstrap-$name.log" >&2; die "debootstrap --second-stage $name failed"; }
     rm -f "$root/etc/dpkg/dpkg.cfg.d/zz-gofront-unsafe-io"
   else
     # No emulation here: unpack only (first stage), then finish by hand what the second stage would do
     # for a runtime-only stand-in (no maintainer scripts are run; images built FROM it cannot RUN anyway).
     log "debootstrap --foreign $name ($arch, unpack only) ..."
-    debootstrap --foreign "${args[@]}" bookworm "$root" "$(mirror_uri)" >"$WORK/debootstrap-$name.log" 2>&1 \
+    "$DEBOOTSTRAP" --foreign "${args[@]}" bookworm "$root" "$(mirror_uri)" >"$WORK/debootstrap-$name.log" 2>&1 \
       || { tail -n 30 "$WORK/debootstrap-$name.log" >&2; die "debootstrap --foreign $name failed"; }
     finish_foreign_rootfs "$root" "$arch"
   fi

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# Installs a host Go toolchain (Debian golang-1.22-go from bookworm-backports) for writing go.sum
-# files against the test bed's module proxy. Idempotent. Prints the go binary's path.
-# Env: HOST_GO_VERSION (default 1.22). Also links /usr/local/bin/go when no other go is there.
+# A host Go toolchain (Debian golang-1.22-go from bookworm-backports) for writing go.sum files against
+# the test bed's module proxy. Unpacked into $GOFRONT_TESTBED_CACHE/host-go (downloaded with the private
+# apt configuration of lib.sh): no package of the machine is installed or changed. Idempotent.
+# Prints the go binary's path. Env: HOST_GO_VERSION (default 1.22).
 set -euo pipefail
 LOG_TAG=host-go
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 V=${HOST_GO_VERSION:-1.22}
-GO=/usr/lib/go-$V/bin/go
+ROOT=$TESTBED_CACHE/host-go/$V
+GO=$ROOT/usr/lib/go-$V/bin/go
 if [ ! -x "$GO" ]; then
-  ensure_extra_suites
-  log "installing golang-$V-go from bookworm-backports"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports "golang-$V-go" >/dev/null \
-    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports "golang-$V-go" >/dev/null; }
+  debs=$TESTBED_CACHE/host-go/debs
+  fetch_deb amd64 "$debs" "golang-$V-go/bookworm-backports" "golang-$V-src/bookworm-backports"
+  mkdir -p "$ROOT"
+  for d in "$debs"/golang-"$V"-*.deb; do dpkg-deb -x "$d" "$ROOT"; done
+  log "unpacked golang-$V-go into $ROOT"
 fi
-if [ ! -e /usr/local/bin/go ]; then ln -s "$GO" /usr/local/bin/go; fi
-log "$("$GO" version) at $GO"
+log "$(GOROOT="$ROOT/usr/lib/go-$V" "$GO" version) at $GO (GOROOT=$ROOT/usr/lib/go-$V)"
 echo "$GO"

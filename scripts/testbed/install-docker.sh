@@ -2,8 +2,11 @@
 # Install (if needed) and start a Docker engine with BuildKit and buildx, offline-capable:
 # only Debian's apt archive is used. Idempotent: a second run takes seconds.
 #
-# - adds the trixie suite of the configured Debian mirror with a low pin (priority 100) so that
-#   nothing else is upgraded, then installs docker.io, docker-buildx and containerd with -t trixie;
+# - records the installed packages once (verify.sh compares them later: nothing but the engine may
+#   change), adds the forky suite of the configured Debian mirror pinned at priority 1, and installs
+#   exactly docker.io/forky docker-cli/forky containerd/forky docker-buildx/forky (Docker 28.5.2,
+#   BuildKit v0.25.2, buildx 0.29.1, containerd 2.1.9). Each package names its release: never
+#   `apt-get install -t <suite>`, which would take the whole dependency closure from that suite;
 # - enables the containerd image store (multi-platform tags, cache export beyond inline);
 # - starts dockerd in the background when none answers, and waits for `docker info`.
 set -euo pipefail
@@ -14,15 +17,29 @@ source "$(dirname "$0")/lib.sh"
 
 DOCKERD_LOG=${DOCKERD_LOG:-/var/log/gofront-dockerd.log}
 
+# True when an engine is installed: from our packages, or one the user had before (kept as it is).
+engine_installed() {
+  command -v dockerd >/dev/null 2>&1 && docker buildx version >/dev/null 2>&1
+}
+
 install_packages() {
-  if command -v dockerd >/dev/null 2>&1 && docker buildx version >/dev/null 2>&1 \
-      && dpkg -s docker.io >/dev/null 2>&1; then
-    return
+  record_package_snapshot
+  engine_installed && return
+  ensure_engine_suite
+  local specs=() p
+  for p in "${ENGINE_PACKAGES[@]}"; do specs+=("$p/$ENGINE_SUITE"); done
+  log "installing ${specs[*]} (nothing else changes version)"
+  # The policy-rc.d guard keeps the package scripts from starting a system docker service: this
+  # script starts the daemons itself, from /.
+  local policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
   fi
-  ensure_extra_suites
-  log "installing docker.io, docker-buildx, containerd from trixie"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie \
-    docker.io docker-buildx containerd >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get "${APT_ENGINE_OPTS[@]}" install -y -qq --no-install-recommends \
+    "${specs[@]}" >/dev/null || { [ -z "$policy" ] || rm -f "$policy"; die "apt-get install failed"; }
+  [ -z "$policy" ] || rm -f "$policy"
 }
 
 configure_daemon() {
@@ -59,6 +76,15 @@ alive() {
   return 1
 }
 
+# start_detached LOG CMD...: runs CMD from / in its own session, with no descriptor of this script
+# (a pipe held open by a daemon would keep a caller's `| tee` waiting until the daemon exits).
+start_detached() {
+  local log=$1
+  shift
+  (cd / && exec setsid "$@" </dev/null >>"$log" 2>&1) &
+  disown
+}
+
 start_daemon() {
   if docker info >/dev/null 2>&1; then
     return
@@ -68,13 +94,13 @@ start_daemon() {
     # From /: the daemons outlive this script, and a deleted working directory (a removed
     # checkout) breaks the git and shell processes BuildKit spawns ("unable to get current
     # working directory").
-    (cd / && nohup containerd >>/var/log/gofront-containerd.log 2>&1 &)
+    start_detached /var/log/gofront-containerd.log containerd
   fi
   # A socket file may be left over from a killed containerd: wait until it answers.
   for _ in $(seq 1 100); do ctr version >/dev/null 2>&1 && break; sleep 0.2; done
   if ! alive dockerd; then
     log "starting dockerd (log: $DOCKERD_LOG)"
-    (cd / && nohup dockerd --containerd=/run/containerd/containerd.sock >>"$DOCKERD_LOG" 2>&1 &)
+    start_detached "$DOCKERD_LOG" dockerd --containerd=/run/containerd/containerd.sock
   fi
   for _ in $(seq 1 120); do
     docker info >/dev/null 2>&1 && return

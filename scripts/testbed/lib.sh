@@ -33,30 +33,54 @@ ensure_host_packages() {
     || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }
 }
 
-# Adds the trixie and bookworm-backports suites with pin 100 (nothing upgrades unless asked with -t).
-ensure_extra_suites() {
+# The Debian release that carries the engine (Docker 28.5.2, BuildKit v0.25.2, buildx 0.29.1,
+# containerd 2.1.9) and the packages taken from it. Nothing else is ever installed from it.
+ENGINE_SUITE=${GOFRONT_ENGINE_SUITE:-forky}
+ENGINE_PACKAGES=(docker.io docker-cli containerd docker-buildx)
+# APT options for every call that reads the engine suite: the mirror's Release file of a rolling
+# suite can be past its Valid-Until date.
+APT_ENGINE_OPTS=(-o Acquire::Check-Valid-Until=false)
+
+# Adds the engine suite of the configured mirror, pinned at priority 1: apt never picks a package from
+# it unless the command line names that release for that one package (`pkg/forky`). Never use
+# `apt-get install -t <suite>`: it prefers the suite for the whole dependency closure and upgrades
+# libc6, python3, openssl... (measured: over 100 packages). Also removes the trixie entry that older
+# versions of these scripts added.
+ensure_engine_suite() {
   local uri
   uri=$(mirror_uri)
-  if [ ! -f /etc/apt/sources.list.d/gofront-extra.sources ]; then
-    log "adding trixie and bookworm-backports suites from $uri (pinned low)"
-    cat >/etc/apt/sources.list.d/gofront-extra.sources <<SRC
+  if [ -f /etc/apt/sources.list.d/gofront-extra.sources ]; then
+    log "removing the trixie/bookworm-backports entry of an older test bed"
+    rm -f /etc/apt/sources.list.d/gofront-extra.sources /etc/apt/preferences.d/gofront-extra
+  fi
+  if [ ! -f /etc/apt/sources.list.d/gofront-engine.sources ]; then
+    log "adding the $ENGINE_SUITE suite from $uri (pin 1: used only for ${ENGINE_PACKAGES[*]})"
+    cat >/etc/apt/sources.list.d/gofront-engine.sources <<SRC
 Types: deb
 URIs: $uri
-Suites: trixie bookworm-backports
+Suites: $ENGINE_SUITE
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-    cat >/etc/apt/preferences.d/gofront-extra <<'PIN'
+    cat >/etc/apt/preferences.d/gofront-engine <<PIN
 Package: *
-Pin: release n=trixie
-Pin-Priority: 100
-
-Package: *
-Pin: release n=bookworm-backports
-Pin-Priority: 100
+Pin: release n=$ENGINE_SUITE
+Pin-Priority: 1
 PIN
-    apt-get update -qq
   fi
+  apt-get "${APT_ENGINE_OPTS[@]}" update -qq
+}
+
+# The installed packages as "name<TAB>version" lines, sorted (the snapshot verify.sh compares).
+package_snapshot() {
+  dpkg-query -W -f='${db:Status-Abbrev}\t${Package}\t${Version}\n' 2>/dev/null \
+    | awk -F'\t' '$1 ~ /^ii/ {print $2 "\t" $3}' | sort
+}
+
+# Records the package snapshot once, before the test bed installs anything on this machine.
+record_package_snapshot() {
+  mkdir -p "$TESTBED_CACHE"
+  [ -f "$TESTBED_CACHE/packages-before.tsv" ] || package_snapshot >"$TESTBED_CACHE/packages-before.tsv"
 }
 
 # papt ARCH apt-get-args...: apt-get with a private configuration kept in the cache (bookworm +

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Self-check of the test bed (needs setup.sh first): prints one PASS/FAIL line per check, exits 1 on
 # any failure.
+#   - no package the machine had before the test bed changed version or went away (the snapshot
+#     install-docker.sh records before its first install), except the engine's own packages
+#   - the engine is Docker 28.5.2 with BuildKit v0.25 (unless GOFRONT_ANY_ENGINE=1)
 #   - every base image tag exists; golang has the official config
 #   - `FROM --platform=linux/arm64` of busybox, debian and distroless resolves offline
 #   - cache export beyond inline (`--cache-to type=local`) works with the docker driver
@@ -17,6 +20,28 @@ trap 'rm -rf "$WORK"' EXIT
 FAILED=0
 pass() { printf 'PASS  %s\n' "$*"; }
 fail() { printf 'FAIL  %s\n' "$*"; FAILED=1; }
+
+# Host packages: the engine may be installed or upgraded; nothing else may change.
+before=$TESTBED_CACHE/packages-before.tsv
+if [ -f "$before" ]; then
+  changed=$(join -t "$(printf '\t')" -a1 -e MISSING -o 0,1.2,2.2 "$before" <(package_snapshot) \
+    | awk -F'\t' -v engine=" ${ENGINE_PACKAGES[*]} " '$2 != $3 && index(engine, " " $1 " ") == 0 {print $1 " " $2 " -> " $3}')
+  added=$(comm -13 <(cut -f1 "$before") <(package_snapshot | cut -f1) | tr '\n' ' ')
+  if [ -z "$changed" ]; then
+    pass "host packages: none of the $(wc -l <"$before") packages present before the test bed changed version (new: ${added:-none})"
+  else
+    fail "host packages changed by the test bed: $(echo "$changed" | head -n 20 | tr '\n' ';')"
+  fi
+else
+  fail "no package snapshot at $before (install-docker.sh records it before installing anything)"
+fi
+server=$(docker version --format '{{.Server.Version}}' 2>/dev/null || true)
+bk=$(docker buildx inspect default 2>/dev/null | awk '/BuildKit version/ {print $3}')
+case "$server" in
+  28.5.2*) pass "engine Docker $server, BuildKit $bk" ;;
+  *) if [ "${GOFRONT_ANY_ENGINE:-0}" = 1 ]; then pass "engine Docker $server, BuildKit $bk (GOFRONT_ANY_ENGINE=1)"
+     else fail "engine Docker $server, BuildKit $bk: the test bed's engine is 28.5.2 (GOFRONT_ANY_ENGINE=1 accepts another)"; fi ;;
+esac
 
 for t in golang:1.22 golang:1.22-bookworm golang:1.23 golang:1.23-bookworm busybox:latest debian:bookworm-slim \
     debian:12 gcr.io/distroless/static-debian12:latest gcr.io/distroless/static-debian12:nonroot \
