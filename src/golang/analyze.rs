@@ -216,6 +216,19 @@ impl UserSpec {
     }
 }
 
+/// The directory of an absolute path (`/` for `/` and for files at the root).
+fn parent_of(p: &str) -> String {
+    match p.rfind('/') {
+        Some(0) | None => "/".to_string(),
+        Some(i) => p[..i].to_string(),
+    }
+}
+
+/// True when absolute path `p` is strictly inside directory `dir`.
+fn is_within(p: &str, dir: &str) -> bool {
+    dir == "/" && p != "/" || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
 fn join(base: &str, rel: &str) -> String {
     if rel.starts_with('/') {
         clean_path(rel)
@@ -261,6 +274,10 @@ pub struct GoInvocation {
     pub env: GoEnv,
 }
 
+/// Subcommands that load the packages named on their command line (or the one in `.`).
+pub const PACKAGE_LOADING: [&str; 7] =
+    ["build", "install", "test", "vet", "run", "list", "generate"];
+
 /// Subcommands that make a stage a Go build stage.
 pub const BUILD_SUBCOMMANDS: [&str; 10] = [
     "build", "install", "test", "generate", "mod", "run", "vet", "get", "list", "work",
@@ -285,10 +302,69 @@ impl GoInvocation {
         })
     }
 
-    /// True for `go env -w ...` (persistent settings in `$GOENV`, invisible to ENV tracking).
-    pub fn writes_go_env(&self) -> bool {
-        self.subcommand.as_deref() == Some("env")
-            && self.args.iter().any(|a| a == "-w" || a == "-u")
+    /// True for the subcommands that load packages named on the command line (or `.`).
+    pub fn loads_packages(&self) -> bool {
+        self.subcommand
+            .as_deref()
+            .is_some_and(|s| PACKAGE_LOADING.contains(&s))
+    }
+
+    /// The package arguments of a package-loading command: import paths, patterns, directories
+    /// or `.go` files, without flags and flag values. For `go run` only the package (or the
+    /// leading `.go` files) counts, the rest are the program's arguments; `-args` ends `go test`'s.
+    pub fn package_args(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while let Some(a) = self.args.get(i) {
+            i += 1;
+            if a == "-args" || a == "--" {
+                break;
+            }
+            if let Some(body) = a.strip_prefix("--").or(a.strip_prefix('-')) {
+                if !body.contains('=') && VALUE_FLAGS.contains(&body) {
+                    i += 1;
+                }
+                continue;
+            }
+            if self.subcommand.as_deref() == Some("run") {
+                // `go run pkg args...` or `go run a.go b.go args...`: the package, or the
+                // leading files; the rest belongs to the program.
+                let is_file = a.ends_with(".go");
+                let only_files_so_far = out.iter().all(|p: &&str| p.ends_with(".go"));
+                if out.is_empty() || (is_file && only_files_so_far) {
+                    out.push(a.as_str());
+                    if is_file {
+                        continue;
+                    }
+                }
+                break;
+            }
+            out.push(a.as_str());
+        }
+        out
+    }
+
+    /// What `go env -w NAME=value` / `go env -u NAME` writes to the go env file: `Some(value)`
+    /// to set, `None` to unset. Empty for any other command.
+    pub fn go_env_writes(&self) -> Vec<(String, Option<String>)> {
+        if self.subcommand.as_deref() != Some("env") {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut mode = None;
+        for a in &self.args {
+            match a.as_str() {
+                "-w" => mode = Some(true),
+                "-u" => mode = Some(false),
+                _ if a.starts_with('-') => {}
+                _ => match (mode, a.split_once('=')) {
+                    (Some(true), Some((k, v))) => out.push((k.to_string(), Some(v.to_string()))),
+                    (Some(false), None) => out.push((a.clone(), None)),
+                    _ => {}
+                },
+            }
+        }
+        out
     }
 }
 
@@ -316,6 +392,40 @@ pub struct GoRun {
 }
 
 impl GoRun {
+    /// The RUN's USER, parsed.
+    pub fn user_spec(&self) -> UserSpec {
+        UserSpec::parse(&self.user)
+    }
+
+    /// True when a cache mount's target is exactly `path`.
+    pub fn has_cache_mount_at(&self, path: &str) -> bool {
+        self.cache_mounts
+            .iter()
+            .any(|m| clean_path(&m.target) == clean_path(path))
+    }
+}
+
+/// A RUN of a Go stage with no go command gofront can see that may still run the go tool
+/// through a build tool or a script (`make build`, `./build.sh`, `task`, `xx-go`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndirectRun {
+    /// Index of the instruction in `Stage::commands`.
+    pub command_index: usize,
+    /// Lines of the RUN.
+    pub span: Span,
+    /// The command that may run go, as written (`make build`).
+    pub runner: String,
+    /// Effective WORKDIR of the RUN.
+    pub workdir: String,
+    /// Effective USER ("" = root).
+    pub user: String,
+    /// The RUN's own `--mount=type=cache` mounts.
+    pub cache_mounts: Vec<Mount>,
+    /// Go environment of the RUN.
+    pub env: GoEnv,
+}
+
+impl IndirectRun {
     /// The RUN's USER, parsed.
     pub fn user_spec(&self) -> UserSpec {
         UserSpec::parse(&self.user)
@@ -439,10 +549,17 @@ pub struct StageAnalysis {
     pub base: StageBase,
     /// True when a RUN runs a building go subcommand ([`BUILD_SUBCOMMANDS`]).
     pub is_go_build: bool,
+    /// The stage has a Go toolchain: its base is a Go image (or a stage built on one), or it
+    /// runs go itself.
+    pub go_image: bool,
     /// RUNs that run the go tool (any subcommand).
     pub go_runs: Vec<GoRun>,
+    /// RUNs that may run the go tool through a build tool or script (only in stages with Go).
+    pub indirect_runs: Vec<IndirectRun>,
     /// COPY/ADD instructions in order.
     pub copies: Vec<CopyFact>,
+    /// The WORKDIR in effect at each instruction (by command index).
+    pub command_workdirs: Vec<String>,
     /// Go environment at the end of the stage (what `COPY --from` readers see).
     pub final_env: GoEnv,
     /// WORKDIR at the end of the stage.
@@ -457,8 +574,6 @@ pub struct StageAnalysis {
     pub is_final: bool,
     /// Who needs this stage's module cache to stay in the image.
     pub module_cache_readers: Vec<CacheReader>,
-    /// RUNs with `go env -w`/`-u` (settings the analysis cannot see).
-    pub go_env_writes: Vec<Span>,
     /// Uncertainties.
     pub notes: Vec<Note>,
 }
@@ -467,6 +582,13 @@ pub struct StageAnalysis {
 #[derive(Clone)]
 struct State {
     env: Vec<(String, String)>,
+    /// Settings `go env -w` wrote to the go env file, by name (values as written). The go
+    /// command reads them below the process environment.
+    go_env_file: BTreeMap<String, String>,
+    /// Directories known to exist in the stage's filesystem (see [`known_dirs`]).
+    dirs: BTreeSet<String>,
+    /// The filesystem has a Go toolchain: a Go base image or a stage built on one.
+    go_image: bool,
     /// Names set by the Dockerfile (ENV/ARG), as opposed to the base image config.
     dockerfile_set: BTreeSet<String>,
     workdir: String,
@@ -495,12 +617,35 @@ impl State {
         }
     }
 
+    /// The Go settings a go command sees: the go env file, overridden by the environment.
     fn go_vars(&self) -> BTreeMap<String, String> {
-        self.env
+        let mut vars: BTreeMap<String, String> = self
+            .go_env_file
             .iter()
             .filter(|(k, _)| GO_ENV_NAMES.contains(&k.as_str()))
-            .cloned()
-            .collect()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        vars.extend(
+            self.env
+                .iter()
+                .filter(|(k, _)| GO_ENV_NAMES.contains(&k.as_str()))
+                .cloned(),
+        );
+        vars
+    }
+
+    /// Records a directory and its parents as existing.
+    fn add_dir(&mut self, dir: &str) {
+        let mut cur = clean_path(dir);
+        loop {
+            let done = cur == "/";
+            let parent = parent_of(&cur);
+            self.dirs.insert(cur);
+            if done {
+                break;
+            }
+            cur = parent;
+        }
     }
 
     fn go_env(&self) -> GoEnv {
@@ -509,9 +654,11 @@ impl State {
         env
     }
 
+    /// Go settings the Dockerfile made itself: ENV, a declared ARG, `go env -w`.
     fn set_by_dockerfile(&self) -> BTreeSet<String> {
         self.dockerfile_set
             .iter()
+            .chain(self.go_env_file.keys())
             .filter(|k| GO_ENV_NAMES.contains(&k.as_str()))
             .cloned()
             .collect()
@@ -596,8 +743,11 @@ impl StageCx<'_> {
 
     fn base_state(&mut self, stage: &ast::Stage, finals: &[State]) -> (StageBase, State) {
         let (name, _) = self.expand(&stage.base_name, self.meta, stage.span);
-        let empty = State {
+        let mut empty = State {
             env: Vec::new(),
+            go_env_file: BTreeMap::new(),
+            dirs: BTreeSet::new(),
+            go_image: false,
             dockerfile_set: BTreeSet::new(),
             workdir: "/".into(),
             user: String::new(),
@@ -605,6 +755,7 @@ impl StageCx<'_> {
             cmd_runs_go: false,
             start_span: None,
         };
+        empty.add_dir("/");
         if name.eq_ignore_ascii_case("scratch") {
             return (StageBase::Scratch, empty);
         }
@@ -623,6 +774,10 @@ impl StageCx<'_> {
             reference: name.clone(),
             config_known: config.is_some(),
         };
+        for d in known_dirs::IMAGE_DIRS {
+            empty.add_dir(d);
+        }
+        empty.go_image = known_dirs::is_golang_reference(&name);
         let Some(img) = config else {
             self.notes.push(Note {
                 span: stage.span,
@@ -637,15 +792,18 @@ impl StageCx<'_> {
         } else {
             clean_path(&img.working_dir)
         };
-        let state = State {
+        let mut state = State {
+            go_image: empty.go_image || known_dirs::has_go_toolchain(&img.env),
             env: img.env,
-            dockerfile_set: BTreeSet::new(),
+            dirs: empty.dirs,
             workdir,
             user: img.user,
-            entry_runs_go: false,
-            cmd_runs_go: false,
-            start_span: None,
+            ..empty
         };
+        state.add_dir(&state.workdir.clone());
+        for d in known_dirs::gopath_dirs(&state.env) {
+            state.add_dir(&d);
+        }
         (base, state)
     }
 
@@ -657,9 +815,14 @@ impl StageCx<'_> {
         mut st: State,
     ) -> (StageAnalysis, State) {
         let mut go_runs = Vec::new();
+        let mut indirect_runs = Vec::new();
         let mut copies: Vec<CopyFact> = Vec::new();
-        let mut go_env_writes = Vec::new();
+        // Directories later instructions use (WORKDIR, a RUN's working directory, a COPY's
+        // destination): a working build proves they are directories.
+        let mut dir_uses: Vec<(usize, String)> = Vec::new();
+        let mut command_workdirs = Vec::with_capacity(stage.commands.len());
         for (ci, cmd) in stage.commands.iter().enumerate() {
+            command_workdirs.push(st.workdir.clone());
             let span = cmd.span;
             match &cmd.instruction {
                 Instruction::Arg(decls) => self.arg(&mut st, decls, span),
@@ -674,16 +837,48 @@ impl StageCx<'_> {
                 Instruction::Workdir(raw) => {
                     let (wd, _) = self.expand(raw, &st.env, span);
                     st.workdir = join(&st.workdir, &wd);
+                    st.add_dir(&st.workdir.clone());
+                    dir_uses.push((ci, st.workdir.clone()));
                 }
                 Instruction::User(raw) => st.user = self.expand(raw, &st.env, span).0,
-                Instruction::Copy(c) => copies.push(self.copy(ci, span, c, false, &st)),
-                Instruction::Add(c) => copies.push(self.copy(ci, span, c, true, &st)),
+                Instruction::Copy(c) | Instruction::Add(c) => {
+                    let is_add = matches!(cmd.instruction, Instruction::Add(_));
+                    let fact = self.copy(ci, span, c, is_add, &st);
+                    let dir = if fact.dest_is_dir {
+                        fact.dest.clone()
+                    } else {
+                        parent_of(&fact.dest)
+                    };
+                    st.add_dir(&dir);
+                    dir_uses.push((ci, dir));
+                    copies.push(fact);
+                }
                 Instruction::Run(run) => {
-                    if let Some(gr) = self.run(ci, span, run, &st, copies.len()) {
-                        if gr.invocations.iter().any(GoInvocation::writes_go_env) {
-                            go_env_writes.push(span);
-                        }
+                    let home = st.go_env().home;
+                    let scan = runs::scan_run(run, &st.workdir, home.as_deref());
+                    for d in runs::made_dirs(&scan) {
+                        st.add_dir(&d);
+                    }
+                    dir_uses.extend(
+                        scan.commands
+                            .iter()
+                            .filter_map(|c| c.dir.clone())
+                            .map(|d| (ci, d)),
+                    );
+                    if !scan.go.is_empty() {
+                        let gr = self.run(ci, span, run, scan.go, &mut st, copies.len());
                         go_runs.push(gr);
+                    } else if let Some(runner) = runs::indirect_runner(&scan) {
+                        let (cache_mounts, _) = self.mounts(run, &st, span);
+                        indirect_runs.push(IndirectRun {
+                            command_index: ci,
+                            span,
+                            runner,
+                            workdir: st.workdir.clone(),
+                            user: st.user.clone(),
+                            cache_mounts,
+                            env: st.go_env(),
+                        });
                     }
                 }
                 Instruction::Cmd(line) => {
@@ -701,14 +896,26 @@ impl StageCx<'_> {
         let is_go_build = go_runs
             .iter()
             .any(|r: &GoRun| r.invocations.iter().any(GoInvocation::is_build_like));
+        // Build tools and scripts count as possible go steps only in a stage that has Go.
+        if !st.go_image && go_runs.is_empty() {
+            indirect_runs.clear();
+        }
+        for c in copies.iter_mut().filter(|c| !c.dest_is_dir) {
+            c.dest_is_dir = dir_uses
+                .iter()
+                .any(|(ci, d)| *ci > c.command_index && (*d == c.dest || is_within(d, &c.dest)));
+        }
         let analysis = StageAnalysis {
             index,
             name: stage.name.clone(),
             span: stage.span,
             base,
             is_go_build,
+            go_image: st.go_image || !go_runs.is_empty(),
             go_runs,
+            indirect_runs,
             copies,
+            command_workdirs,
             final_env: st.go_env(),
             final_workdir: st.workdir.clone(),
             final_user: st.user.clone(),
@@ -716,7 +923,6 @@ impl StageCx<'_> {
             go_start_span: st.start_span,
             is_final: false,
             module_cache_readers: Vec::new(),
-            go_env_writes,
             notes: std::mem::take(&mut self.notes),
         };
         (analysis, st)
@@ -780,14 +986,20 @@ impl StageCx<'_> {
             }
             _ => sources,
         };
-        let dest_is_dir = dest_raw.ends_with('/') || sources.len() + c.heredocs.len() > 1;
+        let dest = join(&st.workdir, &dest_raw);
+        // BuildKit copies into a directory when the destination ends in `/`, is `.` (the
+        // WORKDIR), or names a directory that exists; several sources need one anyway.
+        let dest_is_dir = dest_raw.ends_with('/')
+            || dest_raw == "."
+            || sources.len() + c.heredocs.len() > 1
+            || st.dirs.contains(&dest);
         CopyFact {
             command_index: ci,
             span,
             is_add,
             origin,
             sources,
-            dest: join(&st.workdir, &dest_raw),
+            dest,
             dest_is_dir,
             parents: c.parents,
             excludes,
@@ -813,39 +1025,31 @@ impl StageCx<'_> {
         }
     }
 
+    /// The go RUN at `ci` whose go commands the scanner `found`; records what its `go env -w`
+    /// commands write to the go env file (later go commands, in this RUN and after, see it).
     fn run(
         &mut self,
         ci: usize,
         span: Span,
         run: &ast::Run,
-        st: &State,
+        found: Vec<shellscan::FoundGo>,
+        st: &mut State,
         copies_so_far: usize,
-    ) -> Option<GoRun> {
+    ) -> GoRun {
         let env = st.go_env();
-        let home = env.home.clone();
-        let mut found = Vec::new();
-        match &run.command {
-            CommandLine::Exec(argv) => {
-                found.extend(shellscan::scan_exec(argv, &st.workdir, home.as_deref()).go)
-            }
-            CommandLine::Shell(text) => {
-                found.extend(shellscan::scan(text, &st.workdir, home.as_deref()).go);
-                if runs_heredoc_as_script(text) {
-                    for h in &run.heredocs {
-                        found.extend(shellscan::scan(&h.content, &st.workdir, home.as_deref()).go);
-                    }
-                }
-            }
-        }
-        if found.is_empty() {
-            return None;
-        }
         let (cache_mounts, other_mounts) = self.mounts(run, st, span);
-        let invocations = found
-            .into_iter()
-            .map(|f| invocation(f, &st.go_vars(), &st.set_by_dockerfile(), &st.user))
-            .collect();
-        Some(GoRun {
+        let mut invocations = Vec::new();
+        for f in found {
+            let inv = invocation(f, &st.go_vars(), &st.set_by_dockerfile(), &st.user);
+            for (name, value) in inv.go_env_writes() {
+                match value {
+                    Some(v) => st.go_env_file.insert(name, v),
+                    None => st.go_env_file.remove(&name),
+                };
+            }
+            invocations.push(inv);
+        }
+        GoRun {
             command_index: ci,
             span,
             workdir: st.workdir.clone(),
@@ -855,7 +1059,7 @@ impl StageCx<'_> {
             other_mounts,
             env,
             copies_before: (0..copies_so_far).collect(),
-        })
+        }
     }
 
     fn mounts(&mut self, run: &ast::Run, st: &State, span: Span) -> (Vec<Mount>, Vec<Mount>) {
@@ -884,13 +1088,6 @@ impl StageCx<'_> {
         }
         (cache, other)
     }
-}
-
-/// `RUN <<EOF` (the heredoc is the script) or `RUN sh <<EOF` / `bash <<EOF`.
-fn runs_heredoc_as_script(text: &str) -> bool {
-    let first = text.split_whitespace().next().unwrap_or("");
-    first.starts_with("<<")
-        || ["sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash"].contains(&first)
 }
 
 fn is_remote(s: &str) -> bool {
@@ -1162,5 +1359,9 @@ fn mount_readers(
     found
 }
 
+mod known_dirs;
+mod runs;
 #[cfg(test)]
 mod tests;
+
+pub(crate) use runs::{only_prepares_dirs, scan_run};

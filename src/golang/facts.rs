@@ -19,13 +19,14 @@ use std::collections::BTreeMap;
 use crate::dockerfile::ast::{CommandLine, Dockerfile, Instruction, Run, Span};
 use crate::dockerfile::instructions::{Mount, MountType};
 
+use super::analyze::scan_run;
 use super::analyze::{
     analyze, AnalyzeInput, CopyFact, CopyOrigin, GoInvocation, StageAnalysis, StageBase,
 };
 use super::modfile::{
     compare_go_versions, is_release_series, release_series, ModError, ModFile, WorkFile,
 };
-use super::shellscan::clean_path;
+use super::shellscan::{clean_path, SimpleCommand};
 use super::vendor::{check_consistency, vendor_is_default, InconsistentVendoring, ModulesTxt};
 
 /// File names gofront reads from the build context.
@@ -189,7 +190,15 @@ pub fn module_views(
     let mut diags = Vec::new();
     for s in stages {
         for (ri, run) in s.go_runs.iter().enumerate() {
-            let mut fs = visible_files(dockerfile, stages, s.index, run.command_index, facts);
+            let dirs: Option<Vec<String>> = run.invocations.iter().map(|i| i.dir.clone()).collect();
+            let mut fs = visible_files(
+                dockerfile,
+                stages,
+                s.index,
+                run.command_index,
+                dirs.as_deref(),
+                facts,
+            );
             apply_bind_mounts(&run.other_mounts, facts, &mut fs);
             for (ii, inv) in run.invocations.iter().enumerate() {
                 let view = view_for(s.index, ri, ii, run.span, inv, &fs, facts);
@@ -241,37 +250,45 @@ struct VisibleFiles {
     complete: bool,
 }
 
-/// Words in a RUN that may create or fetch files gofront cannot predict (a RUN that names a
-/// manifest may write it: `echo ... > go.mod`). `git` only where it writes a work tree, so
-/// installing git (`apk add git`) does not count.
-const FILE_MAKERS: [&str; 20] = [
-    "go.mod",
-    "go.work",
-    "git clone",
-    "git fetch",
-    "git pull",
-    "git checkout",
-    "git archive",
-    "git submodule",
-    "git reset",
-    "git worktree",
-    "curl",
-    "wget",
-    "tar",
-    "unzip",
-    "cp",
-    "mv",
-    "ln",
-    "rsync",
-    "mod init",
-    "go mod vendor",
+/// Commands that copy, fetch, unpack or link files into place: they may bring manifests gofront
+/// cannot predict into the directories they write.
+const FILE_MAKERS: [&str; 10] = [
+    "cp", "mv", "ln", "rsync", "install", "tar", "unzip", "curl", "wget", "git",
 ];
+
+/// git subcommands that write a work tree.
+const GIT_WRITES: [&str; 8] = [
+    "clone",
+    "fetch",
+    "pull",
+    "checkout",
+    "archive",
+    "submodule",
+    "reset",
+    "worktree",
+];
+
+/// go subcommands (with their first argument) that write manifests or vendor/.
+const GO_WRITES: [&str; 7] = [
+    "mod init",
+    "mod vendor",
+    "mod tidy",
+    "mod edit",
+    "work init",
+    "work use",
+    "work sync",
+];
+
+/// Where a RUN's unpredictable files would matter: near the go commands' directories (`Some`),
+/// or anywhere (`None`, for a stage whose files another stage copies).
+type Near<'a> = Option<&'a [String]>;
 
 fn visible_files(
     dockerfile: &Dockerfile,
     stages: &[StageAnalysis],
     stage: usize,
     before_command: usize,
+    near: Near,
     facts: &ContextFacts,
 ) -> VisibleFiles {
     let mut chain = Vec::new();
@@ -296,7 +313,7 @@ fn visible_files(
             complete &= match c.origin {
                 // `--from` only names earlier stages, so this recursion ends.
                 CopyOrigin::Stage(from) if from < si && !c.uncertain && c.excludes.is_empty() => {
-                    let src = visible_files(dockerfile, stages, from, usize::MAX, facts);
+                    let src = visible_files(dockerfile, stages, from, usize::MAX, None, facts);
                     apply_stage_copy(c, &src, &mut files);
                     src.complete
                 }
@@ -304,28 +321,107 @@ fn visible_files(
             };
         }
         let cmds = dockerfile.stages.get(si).map(|st| st.commands.as_slice());
-        // The go RUN itself counts too: `RUN git clone ... && go build`, `go mod init && ...`.
-        let upto = if si == stage {
-            limit.saturating_add(1)
-        } else {
-            limit
-        };
-        for cmd in cmds.unwrap_or(&[]).iter().take(upto) {
-            if run_may_make_files(&cmd.instruction) {
+        for (ci, cmd) in cmds.unwrap_or(&[]).iter().enumerate().take(limit) {
+            let workdir = s.command_workdirs.get(ci).map_or("/", String::as_str);
+            if run_may_make_files(&cmd.instruction, workdir, near, false) {
                 complete = false;
+            }
+        }
+        // The go RUN itself counts too, up to its first go command: `RUN git clone ... && go
+        // build`; what follows the go command (`go build -o /app && cp /app /usr/bin/`) cannot
+        // change what it saw.
+        if si == stage {
+            if let Some(cmd) = cmds.and_then(|c| c.get(limit)) {
+                let workdir = s.command_workdirs.get(limit).map_or("/", String::as_str);
+                if run_may_make_files(&cmd.instruction, workdir, near, true) {
+                    complete = false;
+                }
             }
         }
     }
     VisibleFiles { files, complete }
 }
 
-/// True when a RUN's command (not its flags) may create or fetch files gofront cannot predict.
-fn run_may_make_files(instruction: &Instruction) -> bool {
+/// True when a RUN may create or fetch files gofront cannot predict near `near`: a command that
+/// copies, fetches or unpacks files (by name, not as an argument: `apk add curl` does not count)
+/// into, above or below those directories, a go command that writes manifests, a command name
+/// gofront cannot read, or a manifest named anywhere in the RUN (`echo ... > go.mod`).
+/// `before_go`: only the commands before the RUN's first go command count.
+fn run_may_make_files(
+    instruction: &Instruction,
+    workdir: &str,
+    near: Near,
+    before_go: bool,
+) -> bool {
     let Instruction::Run(run) = instruction else {
         return false;
     };
-    let text = run_text(run).to_ascii_lowercase();
-    FILE_MAKERS.iter().any(|w| contains_word(&text, w))
+    let scan = scan_run(run, workdir, None);
+    let text = run_text(run);
+    let mut names_manifest = contains_word(&text, "go.mod") || contains_word(&text, "go.work");
+    for c in &scan.commands {
+        let name = c.name();
+        if name == "go" {
+            if before_go {
+                return !text_before_go_is_clean(&text);
+            }
+            let sub: Vec<&str> = c.args().iter().take(2).map(|w| w.text.as_str()).collect();
+            if GO_WRITES.contains(&sub.join(" ").as_str()) {
+                return true;
+            }
+            continue;
+        }
+        if name.is_empty() {
+            return true;
+        }
+        let writes = match name {
+            "git" => c
+                .args()
+                .iter()
+                .any(|w| GIT_WRITES.contains(&w.text.as_str())),
+            _ => FILE_MAKERS.contains(&name),
+        };
+        if writes && touches(c, near) {
+            return true;
+        }
+    }
+    if before_go {
+        names_manifest = false;
+    }
+    names_manifest
+}
+
+/// True when the text before the first `go` word names no manifest.
+fn text_before_go_is_clean(text: &str) -> bool {
+    let before = find_word(text, "go").map_or(text, |i| &text[..i]);
+    !contains_word(before, "go.mod") && !contains_word(before, "go.work")
+}
+
+/// True when a file-writing command's paths (its working directory and path arguments) are at,
+/// above or below one of the `near` directories, or cannot be known.
+fn touches(c: &SimpleCommand, near: Near) -> bool {
+    let Some(near) = near else {
+        return true;
+    };
+    let Some(cwd) = c.dir.as_deref() else {
+        return true;
+    };
+    let mut paths = vec![cwd.to_string()];
+    for w in c.args() {
+        if w.dynamic {
+            return true;
+        }
+        if w.text.starts_with('-') || w.text.contains("://") || w.text.contains('@') {
+            continue;
+        }
+        paths.push(join_abs(cwd, &w.text));
+    }
+    let within = |x: &str, dir: &str| {
+        x == dir || dir == "/" || x.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+    };
+    paths
+        .iter()
+        .any(|p| near.iter().any(|d| within(p, d) || within(d, p)))
 }
 
 /// A RUN's command (exec form joined with spaces) followed by its heredoc bodies.
@@ -709,20 +805,13 @@ fn invocation_diagnostics(span: Span, inv: &GoInvocation) -> Vec<Diagnostic> {
             ),
         });
     }
-    if inv.writes_go_env() {
-        out.push(Diagnostic {
-            severity: Severity::Warning,
-            code: "go-env-write",
-            span,
-            message: "`go env -w` stores settings in the go env file, where gofront cannot see them; prefer ENV so cache paths and proxies are known".to_string(),
-        });
-    }
     out
 }
 
-/// Invocations that work without a go.mod (checked with Go 1.22: `go build main.go`, `go vet
-/// main.go`, `go run x.go`, `go install pkg@v`, `go version`, `go env` need none).
-pub(crate) fn works_outside_module(inv: &GoInvocation) -> bool {
+/// Invocations that never read a go.mod: `go install pkg@v`, `go run pkg@v`, `go mod init`,
+/// `go work init`, `-modfile` (another file), GO111MODULE=off, and subcommands that load no
+/// module (`go version`, `go env`, `go help`).
+pub(crate) fn ignores_module(inv: &GoInvocation) -> bool {
     let sub = inv.subcommand.as_deref().unwrap_or("");
     let versioned = inv
         .args
@@ -736,14 +825,28 @@ pub(crate) fn works_outside_module(inv: &GoInvocation) -> bool {
         || inv.flags.modfile.is_some()
         || matches!(
             inv.env.vars.get("GO111MODULE").map(String::as_str),
-            Some("off" | "auto")
+            Some("off")
         )
-        || inv.args.last().is_some_and(|a| a.ends_with(".go"))
         || inv
             .env
             .vars
             .get("GOFLAGS")
             .is_some_and(|f| f.contains("-modfile"))
+}
+
+/// Invocations that use the module above their directory when there is one, and may also work
+/// without: `.go` file arguments (`go build main.go`, `go run main.go`) resolve their imports
+/// through the module of the files' directory, but build from the standard library alone
+/// outside any module; GO111MODULE=auto uses a go.mod only when one is found. Checked with Go
+/// 1.22.
+pub(crate) fn module_optional(inv: &GoInvocation) -> bool {
+    inv.package_args().iter().any(|a| a.ends_with(".go"))
+        || inv.env.vars.get("GO111MODULE").map(String::as_str) == Some("auto")
+}
+
+/// Invocations that may work where no go.mod is visible (so its absence is never an error).
+pub(crate) fn works_outside_module(inv: &GoInvocation) -> bool {
+    ignores_module(inv) || module_optional(inv)
 }
 
 /// True when a COPY/ADD of the build context in `stage`, before command `before`, lands in
@@ -822,7 +925,7 @@ fn diagnose(
         });
     }
     // Only commands that load the module check its go line (`go version`/`go env` do not).
-    if inv.is_build_like() && !works_outside_module(inv) {
+    if !ignores_module(inv) {
         out.extend(toolchain_diagnostic(view, inv, None));
     }
     if let Some(m) = &view.module {
@@ -850,32 +953,80 @@ fn diagnose(
                 go_work: Ok(work), ..
             },
         ) => {
-            out.extend(workspace_membership(view, w, work));
+            out.extend(workspace_membership(view, inv, fs, w, work));
         }
         None => {}
     }
     out
 }
 
-/// In workspace mode the module containing the directory must be a `use` member.
-fn workspace_membership(view: &ModuleView, w: &Workspace, work: &WorkFile) -> Option<Diagnostic> {
-    let m = view.module.as_ref()?;
-    let member = work
+/// In workspace mode the packages a command names by directory (`.`, `./...`, `./cmd/x`,
+/// `main.go`, or none: the current directory) must lie in a `use` member; the go command
+/// otherwise stops with "directory ... is contained in a module that is not one of the
+/// workspace modules listed in go.work". Import paths are resolved through the workspace's
+/// module graph, and commands that load no packages (`go env`, `go version`, `go mod
+/// download`) do not care where they run, so neither is ever reported.
+fn workspace_membership(
+    view: &ModuleView,
+    inv: &GoInvocation,
+    fs: &VisibleFiles,
+    w: &Workspace,
+    work: &WorkFile,
+) -> Option<Diagnostic> {
+    if !inv.loads_packages() || inv.dynamic_args {
+        return None;
+    }
+    let cwd = view.dir.as_deref()?;
+    let mut dirs: Vec<String> = Vec::new();
+    let args = inv.package_args();
+    if args.is_empty() {
+        dirs.push(cwd.to_string());
+    }
+    for a in args {
+        let local = a.starts_with('.') || a.starts_with('/') || a.ends_with(".go");
+        if !local {
+            continue;
+        }
+        let path = join_abs(cwd, a.trim_end_matches("/...").trim_end_matches("..."));
+        dirs.push(if a.ends_with(".go") {
+            parent_dir(&path).to_string()
+        } else {
+            path
+        });
+    }
+    let members: Vec<String> = work
         .uses
         .iter()
-        .any(|u| join_abs(&w.container_dir, &u.path) == m.container_dir);
-    (!member).then(|| Diagnostic {
-        severity: Severity::Error,
-        code: "module-not-in-workspace",
-        span: view.span,
-        message: format!(
-            "the go command runs in module {} ({}), which is not listed in {}; add `use ./{}` to go.work, or set GOWORK=off for this step",
-            m.container_dir,
-            ctx_file(&m.context_dir, "go.mod"),
-            ctx_file(&w.context_dir, "go.work"),
-            rel_from(&w.container_dir, &m.container_dir),
-        ),
-    })
+        .map(|u| join_abs(&w.container_dir, &u.path))
+        .collect();
+    for dir in dirs {
+        let Some((module_dir, go_mod)) = find_up(fs, &dir, "go.mod") else {
+            continue;
+        };
+        if members.contains(&module_dir) {
+            continue;
+        }
+        let ctx_dir = parent_ctx_dir(go_mod);
+        return Some(Diagnostic {
+            severity: Severity::Error,
+            code: "module-not-in-workspace",
+            span: view.span,
+            message: format!(
+                "the go command loads packages in {dir}, inside module {module_dir} ({}), which is not listed in {}; add `use ./{}` to go.work, or set GOWORK=off for this step",
+                ctx_file(&ctx_dir, "go.mod"),
+                ctx_file(&w.context_dir, "go.work"),
+                rel_from(&w.container_dir, &module_dir),
+            ),
+        });
+    }
+    None
+}
+
+/// The context directory of a context-relative file path (`""` for the root).
+fn parent_ctx_dir(ctx: &str) -> String {
+    ctx.rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default()
 }
 
 /// `target` relative to `base` when it is inside it, else `target` itself.
@@ -892,16 +1043,31 @@ fn rel_from(base: &str, target: &str) -> String {
 /// above) `module_dir`: where a dependency step has to go, before it.
 pub fn first_source_copy<'a>(stage: &'a StageAnalysis, module_dir: &str) -> Option<&'a CopyFact> {
     stage.copies.iter().find(|c| {
-        let only_manifests = !c.sources.is_empty()
-            && c.sources
-                .iter()
-                .all(|s| MANIFEST_NAMES.contains(&file_name(s)) || file_name(s) == "modules.txt");
+        let only_manifests = !c.sources.is_empty() && c.sources.iter().all(|s| names_manifests(s));
         let overlaps = c.dest == module_dir
             || is_under(&c.dest, module_dir)
             || is_under(module_dir, &c.dest)
             || c.dest == "/";
         c.origin == CopyOrigin::Context && !only_manifests && overlaps
     })
+}
+
+/// True when a COPY source names only Go manifests: `go.mod`, `go.sum`, `go.work`,
+/// `go.work.sum`, `vendor/modules.txt`, or a pattern that can only match such names (`go.*`,
+/// `go.mod*`, `go.sum*`, `go.[ms]*`): a literal `go.` before the first wildcard and a match for a
+/// manifest name. (`go.*` could also match a `go.env` the user keeps beside; copying it early
+/// changes nothing.)
+fn names_manifests(source: &str) -> bool {
+    let name = file_name(source);
+    if MANIFEST_NAMES.contains(&name) || name == "modules.txt" {
+        return true;
+    }
+    let dir = &source[..source.len() - name.len()];
+    let literal = name.split(['*', '?', '[']).next().unwrap_or("");
+    is_glob(name)
+        && !is_glob(dir)
+        && literal.starts_with("go.")
+        && MANIFEST_NAMES.iter().any(|m| glob_match(name, m))
 }
 
 /// The `go` line the invocation must satisfy: the workspace's in workspace mode, else the
@@ -943,6 +1109,24 @@ pub(crate) fn toolchain_diagnostic(
     if compare_go_versions(&compared, image_go) != Ordering::Greater {
         return None;
     }
+    // Before Go 1.21 the go line is advisory: the build goes on and fails only if the code
+    // needs something newer, and there is no GOTOOLCHAIN to stop or switch it. So at most a
+    // warning; a three-part line (`go 1.21.0`) is one such older go commands do not parse.
+    if compare_go_versions(image_go, "1.21") == Ordering::Less {
+        let consequence = if required.split('.').count() > 2 {
+            format!("and go {image_go} predates three-part go lines (Go 1.21), so it may stop with `invalid go version '{required}'`")
+        } else {
+            format!("and go {image_go} predates toolchain switching (Go 1.21): the line is advisory, so the build fails only if the code needs a newer Go")
+        };
+        return Some(Diagnostic {
+            severity: Severity::Warning,
+            code: "go-version-newer-than-image",
+            span: view.span,
+            message: format!(
+                "{at}: go {required} is required but the image has go {image_go}, {consequence}; use a golang image of at least {required} or lower the go line"
+            ),
+        });
+    }
     let (policy, shown) = match from_build_arg {
         Some(p) => (p, "GOTOOLCHAIN (from --build-arg)".to_string()),
         None => {
@@ -951,16 +1135,13 @@ pub(crate) fn toolchain_diagnostic(
             (p, format!("GOTOOLCHAIN={p}"))
         }
     };
+    // With GOTOOLCHAIN=local (or local+...) a go command of 1.21 or newer refuses a module whose
+    // go line is newer than itself ("go.mod requires go >= X (running go Y; GOTOOLCHAIN=local)"),
+    // for every command that loads the module: the stock build certainly fails.
     let (severity, consequence) = if policy == "local" || policy.starts_with("local+") {
         (
             Severity::Error,
             format!("and {shown} forbids downloading a newer one, so the go command will refuse to build"),
-        )
-    } else if compare_go_versions(image_go, "1.21") == Ordering::Less {
-        (
-            Severity::Warning,
-            "and Go before 1.21 cannot switch toolchains, so the build may fail to compile"
-                .to_string(),
         )
     } else {
         (

@@ -3,8 +3,9 @@
 //! A light POSIX-shell scanner: it splits text into simple commands at `&&`, `||`, `;`, `|`, `&`,
 //! newlines and subshell parentheses, removes quotes, skips redirections, comments, leading
 //! `NAME=value` assignments and wrappers (`env`, `exec`, `time`, `command`, `nohup`, `sudo`,
-//! `if`/`then`/`do`/...), follows statically known `cd`/`pushd` targets, and looks inside
-//! `sh -c '...'`. A word that contains `$`, a backquote or a command substitution is marked
+//! `if`/`then`/`do`/...), remembers `export`ed variables, follows statically known `cd`/`pushd`
+//! targets, and looks inside `sh -c '...'`. Besides the go commands it lists every simple
+//! command, for callers that need to know what else a RUN does. A word that contains `$`, a backquote or a command substitution is marked
 //! dynamic, so callers never treat a guessed value as known.
 //!
 //! Not for: expanding variables, evaluating control flow (both branches of an `if` are
@@ -31,10 +32,36 @@ enum Segment {
 pub struct FoundGo {
     /// The directory it runs in after `cd` (`None` when not statically known).
     pub dir: Option<String>,
-    /// `NAME=value` assignments written before it (`CGO_ENABLED=0 go build`), and `env` ones.
+    /// `NAME=value` assignments that reach it: `export`ed earlier in the same script, `env`
+    /// ones, and those written before it (`CGO_ENABLED=0 go build`), in that order.
     pub env_prefix: Vec<(String, String)>,
     /// Arguments after the `go` word.
     pub args: Vec<Word>,
+}
+
+/// One simple command found in shell text (assignments and wrappers such as `env`, `sudo`,
+/// `time` removed; `sh -c` scripts are looked into, so their commands appear instead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimpleCommand {
+    /// The directory it runs in after `cd` (`None` when not statically known).
+    pub dir: Option<String>,
+    /// The command name and its arguments (redirections removed).
+    pub words: Vec<Word>,
+}
+
+impl SimpleCommand {
+    /// The command name without its directory (`/usr/bin/make` → `make`); empty when dynamic.
+    pub fn name(&self) -> &str {
+        match self.words.first() {
+            Some(w) if !w.dynamic => w.text.rsplit('/').next().unwrap_or(&w.text),
+            _ => "",
+        }
+    }
+
+    /// The arguments after the command name.
+    pub fn args(&self) -> &[Word] {
+        self.words.get(1..).unwrap_or(&[])
+    }
 }
 
 /// Result of scanning one piece of shell text.
@@ -42,6 +69,8 @@ pub struct FoundGo {
 pub struct Scan {
     /// go invocations in text order.
     pub go: Vec<FoundGo>,
+    /// Every simple command in text order (go invocations included).
+    pub commands: Vec<SimpleCommand>,
 }
 
 const MAX_DEPTH: usize = 4;
@@ -49,7 +78,11 @@ const MAX_DEPTH: usize = 4;
 /// Scans shell `text` run in directory `cwd` (absolute) with `home` as `$HOME` when known.
 pub fn scan(text: &str, cwd: &str, home: Option<&str>) -> Scan {
     let mut out = Scan::default();
-    scan_into(text, Some(cwd.to_string()), home, 0, &mut out);
+    let mut shell = ShellState {
+        cwd: Some(cwd.to_string()),
+        exported: Vec::new(),
+    };
+    scan_into(text, &mut shell, home, 0, &mut out);
     out
 }
 
@@ -63,23 +96,33 @@ pub fn scan_exec(argv: &[String], cwd: &str, home: Option<&str>) -> Scan {
         })
         .collect();
     let mut out = Scan::default();
-    let mut cwd = Some(cwd.to_string());
-    visit_command(&words, &mut cwd, home, 0, &mut out);
+    let mut shell = ShellState {
+        cwd: Some(cwd.to_string()),
+        exported: Vec::new(),
+    };
+    visit_command(&words, &mut shell, home, 0, &mut out);
     out
 }
 
-fn scan_into(text: &str, cwd: Option<String>, home: Option<&str>, depth: usize, out: &mut Scan) {
-    let mut cwd = cwd;
-    let mut stack: Vec<Option<String>> = Vec::new();
+/// What the shell carries from one command to the next: the working directory and the
+/// variables `export` set.
+#[derive(Debug, Clone)]
+struct ShellState {
+    cwd: Option<String>,
+    exported: Vec<(String, String)>,
+}
+
+fn scan_into(text: &str, shell: &mut ShellState, home: Option<&str>, depth: usize, out: &mut Scan) {
+    let mut stack: Vec<ShellState> = Vec::new();
     for seg in split(text) {
         match seg {
-            Segment::Open => stack.push(cwd.clone()),
+            Segment::Open => stack.push(shell.clone()),
             Segment::Close => {
                 if let Some(saved) = stack.pop() {
-                    cwd = saved;
+                    *shell = saved;
                 }
             }
-            Segment::Cmd(words) => visit_command(&words, &mut cwd, home, depth, out),
+            Segment::Cmd(words) => visit_command(&words, shell, home, depth, out),
         }
     }
 }
@@ -102,7 +145,7 @@ fn is_assignment(w: &Word) -> Option<(String, String)> {
 
 fn visit_command(
     words: &[Word],
-    cwd: &mut Option<String>,
+    shell: &mut ShellState,
     home: Option<&str>,
     depth: usize,
     out: &mut Scan,
@@ -131,21 +174,42 @@ fn visit_command(
         return;
     };
     if cmd.dynamic {
+        out.commands.push(SimpleCommand {
+            dir: shell.cwd.clone(),
+            words: rest.to_vec(),
+        });
         return;
     }
     let name = cmd.text.as_str();
+    let base = name.rsplit('/').next().unwrap_or(name);
+    if SHELLS.contains(&base) && depth < MAX_DEPTH {
+        if let Some(script) = shell_c_arg(args) {
+            let mut inner = shell.clone();
+            scan_into(&script.text, &mut inner, home, depth + 1, out);
+            return;
+        }
+    }
+    out.commands.push(SimpleCommand {
+        dir: shell.cwd.clone(),
+        words: rest.to_vec(),
+    });
     match name {
-        "cd" | "pushd" => *cwd = cd_target(cwd.as_deref(), args.first(), home),
-        "popd" => *cwd = None,
-        _ if name == "go" || name.ends_with("/go") => out.go.push(FoundGo {
-            dir: cwd.clone(),
-            env_prefix,
-            args: args.to_vec(),
-        }),
-        _ if SHELLS.contains(&name.rsplit('/').next().unwrap_or(name)) && depth < MAX_DEPTH => {
-            if let Some(script) = shell_c_arg(args) {
-                scan_into(&script.text, cwd.clone(), home, depth + 1, out);
+        "cd" | "pushd" => shell.cwd = cd_target(shell.cwd.as_deref(), args.first(), home),
+        "popd" => shell.cwd = None,
+        "export" => {
+            for kv in args.iter().filter_map(is_assignment) {
+                shell.exported.retain(|(k, _)| k != &kv.0);
+                shell.exported.push(kv);
             }
+        }
+        _ if name == "go" || name.ends_with("/go") => {
+            let mut env = shell.exported.clone();
+            env.extend(env_prefix);
+            out.go.push(FoundGo {
+                dir: shell.cwd.clone(),
+                env_prefix: env,
+                args: args.to_vec(),
+            });
         }
         _ => {}
     }

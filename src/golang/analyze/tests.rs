@@ -347,11 +347,24 @@ fn copy_from_context_and_add_remote() {
     assert_eq!(c[3].origin, CopyOrigin::Image("alpine".into()));
 }
 
+/// `go env -w` writes the go env file, which later go commands read below the environment
+/// (issue 8, item 8): its names count as the Dockerfile's own settings, and cache paths follow.
 #[test]
-fn go_env_w_is_flagged() {
-    let a = run("FROM golang:1.22\nRUN go env -w GOPROXY=direct\nRUN go build\n");
-    assert_eq!(a[0].go_env_writes.len(), 1);
-    assert_eq!(a[0].go_env_writes[0].start, 2);
+fn go_env_w_settings_reach_later_go_commands() {
+    let a = run("FROM golang:1.22\nRUN go env -w GOPROXY=http://proxy.internal GOMODCACHE=/mc\nRUN go build\nRUN go env -u GOPROXY && go vet\nENV GOMODCACHE=/env-mc\nRUN go test\n");
+    let build = &a[0].go_runs[1].invocations[0];
+    assert_eq!(
+        build.env.vars.get("GOPROXY").map(String::as_str),
+        Some("http://proxy.internal")
+    );
+    assert!(build.env.from_dockerfile.contains("GOPROXY"));
+    assert_eq!(build.env.gomodcache.as_deref(), Some("/mc"));
+    let vet = &a[0].go_runs[2].invocations[1];
+    assert!(!vet.env.vars.contains_key("GOPROXY"));
+    assert!(!vet.env.from_dockerfile.contains("GOPROXY"));
+    // The environment wins over the file.
+    let test = &a[0].go_runs[3].invocations[0];
+    assert_eq!(test.env.gomodcache.as_deref(), Some("/env-mc"));
 }
 
 #[test]

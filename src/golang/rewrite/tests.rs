@@ -183,6 +183,12 @@ fn skipped(out: &Rewritten, kind: RewriteKind, stage: usize) -> String {
     d.detail.clone()
 }
 
+/// Appends a runtime stage, so the stage before it is a build stage and not the final image (a
+/// final image built on a Go stage keeps its caches, see `final_image_keeps`).
+fn then_runtime(df: &str) -> String {
+    format!("{df}\nFROM scratch\nCOPY --from=0 /etc/hostname /x\n")
+}
+
 const MC: &str = "--mount=type=cache,target=/go/pkg/mod,sharing=shared";
 const BC: &str = "--mount=type=cache,target=/root/.cache/go-build,sharing=shared";
 
@@ -207,7 +213,7 @@ fn naive_copy_all_then_build_gets_deps_step_and_cache_mounts() {
 #[test]
 fn existing_deps_step_is_left_alone() {
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     let why = skipped(&out, RewriteKind::Deps, 0);
     assert!(why.contains("line 4 already runs go"), "{why}");
     assert!(!out.text.contains("COPY go.mod go.sum /src/"));
@@ -220,7 +226,7 @@ fn existing_deps_step_is_left_alone() {
 #[test]
 fn existing_cache_mounts_are_not_duplicated_and_feed_the_deps_step() {
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build -o /app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(
         skipped(&out, RewriteKind::ModCache, 0).contains("already mounted at /go/pkg/mod (line 4)")
     );
@@ -233,13 +239,13 @@ fn existing_cache_mounts_are_not_duplicated_and_feed_the_deps_step() {
         "{}",
         out.text
     );
-    assert!(out.text.ends_with("COPY . .\nRUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build -o /app .\n"));
+    assert!(out.text.contains("COPY . .\nRUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build -o /app .\n"));
 }
 
 #[test]
 fn numeric_non_root_user_gets_uid_and_gid_on_mounts() {
     let df = "FROM golang:1.22\nENV HOME=/home/app\nUSER 1000:1000\nWORKDIR /src\nCOPY --chown=1000:1000 . .\nRUN go build -o /tmp/app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(
         out.text
             .contains("COPY --chown=1000:1000 go.mod go.sum /src/\n"),
@@ -253,7 +259,7 @@ fn numeric_non_root_user_gets_uid_and_gid_on_mounts() {
 #[test]
 fn named_user_skips_cache_mounts_and_keeps_modules_in_the_deps_layer() {
     let df = "FROM golang:1.22\nENV HOME=/home/app\nUSER app\nWORKDIR /src\nCOPY . .\nRUN go build -o /tmp/app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(skipped(&out, RewriteKind::ModCache, 0).contains("USER is a name"));
     assert!(skipped(&out, RewriteKind::BuildCache, 0).contains("USER is a name"));
     assert!(applied(&out, RewriteKind::Deps, 0).contains("modules kept in the image"));
@@ -268,7 +274,7 @@ fn named_user_skips_cache_mounts_and_keeps_modules_in_the_deps_layer() {
 #[test]
 fn non_root_user_without_home_skips_the_build_cache() {
     let df = "FROM golang:1.22\nUSER 1000\nWORKDIR /src\nCOPY . .\nRUN go build -o /tmp/app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(skipped(&out, RewriteKind::BuildCache, 0).contains("build cache unknown"));
     // GOPATH=/go from the image: the module cache path is known; uid only (no group given).
     assert!(
@@ -282,10 +288,10 @@ fn non_root_user_without_home_skips_the_build_cache() {
 #[test]
 fn custom_gopath_and_gomodcache_from_env_move_the_mounts() {
     let df = "FROM golang:1.22\nENV GOPATH=/gopath GOCACHE=/cache/go\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(out.text.contains("RUN --mount=type=cache,target=/gopath/pkg/mod,sharing=shared --mount=type=cache,target=/cache/go,sharing=shared go build"), "{}", out.text);
     let df = "FROM golang:1.22\nENV GOMODCACHE=/modcache\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(
         out.text
             .contains("RUN --mount=type=cache,target=/modcache,sharing=shared go mod download\n"),
@@ -307,7 +313,7 @@ fn go_work_copies_every_member_manifest() {
         ("services/api/go.sum", GO_SUM),
     ]);
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/api ./services/api\n";
-    let out = Case::new(df, c).run();
+    let out = Case::new(&then_runtime(df), c).run();
     assert!(out.text.contains("COPY go.work /src/\nCOPY libs/shared/go.mod /src/libs/shared/\nCOPY services/api/go.mod services/api/go.sum /src/services/api/\nRUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download\nCOPY . .\n"), "{}", out.text);
     assert_eq!(
         applied(&out, RewriteKind::Deps, 0),
@@ -349,7 +355,7 @@ fn local_replace_outside_the_context_skips_deps_and_is_diagnosed() {
     let m = format!("{GO_MOD}\nreplace example.com/lib => ../lib\n");
     let c = ctx(&[("go.mod", &m), ("go.sum", GO_SUM)]);
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
-    let out = Case::new(df, c).run();
+    let out = Case::new(&then_runtime(df), c).run();
     assert!(skipped(&out, RewriteKind::Deps, 0).contains("points outside the build context"));
     assert!(out
         .diagnostics
@@ -480,7 +486,7 @@ fn env_declared_arg_or_env_wins_and_image_values_are_overridden() {
     let detail = applied(&out, RewriteKind::Env, 0);
     assert_eq!(
         detail,
-        "GOTOOLCHAIN passed to the go commands on line 6; GOPROXY, GOFLAGS left to the Dockerfile's own ENV/ARG"
+        "GOTOOLCHAIN passed to the go commands on line 6; GOPROXY, GOFLAGS left to the Dockerfile's own setting"
     );
     // Only declared/ENV names given: nothing injected, skipped with the names.
     let out = Case::new(df, module())
@@ -512,11 +518,11 @@ fn env_passthrough_alone_changes_the_build_without_changing_the_text() {
 #[test]
 fn line_map_points_inserted_lines_at_the_lines_they_serve() {
     let df = "# syntax=gofront\nFROM golang:1.22 AS build\nWORKDIR /src\n# sources\nCOPY . .\nRUN echo prepare\nRUN CGO_ENABLED=0 \\\n    go build \\\n    -o /app .\nRUN go vet ./...\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     // 1-4 unchanged, 5 deps COPY (→5), 6 deps RUN (→ first go RUN, 7), then 5..10.
     assert_eq!(
         out.line_map.original,
-        vec![1, 2, 3, 4, 5, 7, 5, 6, 7, 8, 9, 10]
+        vec![1, 2, 3, 4, 5, 7, 5, 6, 7, 8, 9, 10, 11, 12, 13]
     );
     assert_eq!(out.line_map.line(6), 7);
     assert_eq!(
@@ -531,7 +537,7 @@ fn line_map_points_inserted_lines_at_the_lines_they_serve() {
 #[test]
 fn heredoc_and_exec_form_runs_get_flags_after_the_keyword() {
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN <<EOF\nset -e\ngo build -o /app .\nEOF\nRUN [\"go\", \"test\", \"./...\"]\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(
         out.text.contains(&format!(
             "RUN {MC} {BC} <<EOF\nset -e\ngo build -o /app .\nEOF\n"
@@ -554,11 +560,11 @@ fn heredoc_and_exec_form_runs_get_flags_after_the_keyword() {
 #[test]
 fn lowercase_keywords_comments_and_crlf_are_preserved() {
     let df =
-        "from golang:1.22\r\nworkdir /src\r\ncopy . .\r\n  run   go build -o /app . # build\r\n";
+        "from golang:1.22\r\nworkdir /src\r\ncopy . .\r\n  run   go build -o /app . # build\r\nfrom scratch\r\n";
     let out = Case::new(df, module()).run();
     assert_eq!(
         out.text,
-        format!("from golang:1.22\r\nworkdir /src\r\nCOPY go.mod go.sum /src/\r\nRUN {MC} go mod download\r\ncopy . .\r\n  run {MC} {BC}   go build -o /app . # build\r\n")
+        format!("from golang:1.22\r\nworkdir /src\r\nCOPY go.mod go.sum /src/\r\nRUN {MC} go mod download\r\ncopy . .\r\n  run {MC} {BC}   go build -o /app . # build\r\nfrom scratch\r\n")
     );
 }
 
@@ -582,7 +588,7 @@ fn deps_skip_reasons() {
         ("RUN GOFLAGS=-mod=mod go build -o /app .\n", "-mod=mod"),
         (
             "RUN export GONOSUMDB=x && go build -o /app .\n",
-            "runs `export` before go",
+            "other Go settings (GONOSUMDB)",
         ),
         (
             "RUN update-ca-certificates\nRUN go build -o /app .\n",
@@ -600,7 +606,10 @@ fn deps_skip_reasons() {
             "RUN cd $DIR && go build .\n",
             "directory on line 4 is not known",
         ),
-        ("RUN go run main.go\n", "no go command here uses a module"),
+        (
+            "RUN go install example.com/tool@v1.2.3\n",
+            "no go command here uses a module",
+        ),
     ];
     for (run, why) in cases {
         let df = format!("{base}{run}");
@@ -629,11 +638,32 @@ fn deps_skip_reasons() {
     );
 }
 
+/// `go build main.go` and `go run main.go` resolve imports through the module of their
+/// directory, like a package path (issue 8, item 5): they get the deps step. Outside any module
+/// they build from the standard library alone, so nothing is downloaded and no error is given.
+#[test]
+fn go_file_arguments_use_the_module_of_their_directory() {
+    for run in [
+        "RUN go build -o /app main.go\n",
+        "RUN go run main.go\n",
+        "RUN go build -o /app cmd/app/main.go\n",
+    ] {
+        let df = format!("FROM golang:1.22\nWORKDIR /src\nCOPY . .\n{run}");
+        let out = Case::new(&df, module()).run();
+        let got = applied(&out, RewriteKind::Deps, 0);
+        assert!(got.contains("go mod download in /src"), "{run:?}: {got}");
+    }
+    let df = "FROM golang:1.22\nWORKDIR /src\nCOPY main.go .\nRUN go run main.go\n";
+    let out = Case::new(df, ctx(&[])).run();
+    assert!(skipped(&out, RewriteKind::Deps, 0).contains("no go command here uses a module"));
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+}
+
 #[test]
 fn module_in_a_subdirectory_gets_cd_when_workdir_differs() {
     let c = ctx(&[("app/go.mod", GO_MOD), ("app/go.sum", GO_SUM)]);
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd app && go build -o /out/app .\n";
-    let out = Case::new(df, c).run();
+    let out = Case::new(&then_runtime(df), c).run();
     assert!(out.text.contains(&format!("COPY app/go.mod app/go.sum /src/app/\nRUN {MC} cd /src/app && go mod download\nCOPY . .\n")), "{}", out.text);
 }
 
@@ -890,7 +920,7 @@ mod properties {
 
 #[test]
 fn deps_stage_pattern_keeps_modules_in_the_parent_layer() {
-    let df = "FROM golang:1.22 AS deps\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n\nFROM deps AS build\nCOPY . .\nRUN go build -o /app .\n";
+    let df = "FROM golang:1.22 AS deps\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n\nFROM deps AS build\nCOPY . .\nRUN go build -o /app .\n\nFROM scratch\nCOPY --from=build /app /app\n";
     let out = Case::new(df, module()).run();
     assert_eq!(
         skipped(&out, RewriteKind::ModCache, 0),
@@ -904,7 +934,7 @@ fn deps_stage_pattern_keeps_modules_in_the_parent_layer() {
         .contains("the stage it builds on (line 1) already runs go"));
     assert!(
         out.text
-            .ends_with(&format!("COPY . .\nRUN {BC} go build -o /app .\n")),
+            .contains(&format!("COPY . .\nRUN {BC} go build -o /app .\n")),
         "{}",
         out.text
     );
@@ -924,7 +954,7 @@ fn installing_git_before_the_copy_does_not_block_the_deps_step() {
 #[test]
 fn secret_ssh_and_network_of_the_go_run_are_copied_to_the_deps_step() {
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN --network=host --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=ssh go build -o /app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(out.text.contains(&format!("RUN {MC} --network=host --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=ssh go mod download\nCOPY . .\n")), "{}", out.text);
 }
 
@@ -932,7 +962,7 @@ fn secret_ssh_and_network_of_the_go_run_are_copied_to_the_deps_step() {
 fn go_output_inside_the_cache_skips_that_mount() {
     let df =
         "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /root/.cache/go-build/app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(skipped(&out, RewriteKind::BuildCache, 0)
         .contains("-o writes inside /root/.cache/go-build"));
     applied(&out, RewriteKind::ModCache, 0);
@@ -941,18 +971,18 @@ fn go_output_inside_the_cache_skips_that_mount() {
 #[test]
 fn a_later_run_reading_the_module_cache_keeps_it() {
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nRUN cp -r /go/pkg/mod/github.com/x/proto /proto\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(skipped(&out, RewriteKind::ModCache, 0).contains("line 5 uses the module cache"));
 }
 #[test]
 fn deps_step_goes_above_unrelated_args_so_version_args_do_not_rerun_it() {
     let df = "FROM golang:1.22 AS build\nARG GOPROXY\nARG VERSION=dev\nLABEL a=b\nWORKDIR /src\nCOPY . .\nRUN go build -ldflags \"-X main.version=${VERSION}\" -o /app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(out.text.starts_with(&format!("FROM golang:1.22 AS build\nARG GOPROXY\nCOPY go.mod go.sum /src/\nRUN {MC} cd /src && go mod download\nARG VERSION=dev\n")), "{}", out.text);
     assert_eq!(&out.line_map.original[..5], &[1, 2, 6, 7, 3]);
     // With --chown the WORKDIR is not passed (it would make /src owned by that user).
     let df = "FROM golang:1.22 AS build\nARG VERSION=dev\nWORKDIR /src\nCOPY --chown=1000 . .\nRUN go build -o /app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(
         out.text
             .contains("WORKDIR /src\nCOPY --chown=1000 go.mod go.sum /src/\nRUN"),
@@ -961,7 +991,7 @@ fn deps_step_goes_above_unrelated_args_so_version_args_do_not_rerun_it() {
     );
     // Nor for a non-root USER: its WORKDIR creates the directory owned by that user.
     let df = "FROM golang:1.22 AS build\nUSER 10001:10001\nENV HOME=/tmp/home\nARG VERSION=dev\nWORKDIR /tmp/src\nCOPY . .\nRUN go build -o app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(
         out.text
             .contains("WORKDIR /tmp/src\nCOPY go.mod go.sum /tmp/src/\nRUN"),
@@ -973,9 +1003,9 @@ fn deps_step_goes_above_unrelated_args_so_version_args_do_not_rerun_it() {
 #[test]
 fn escape_directive_and_keyword_followed_by_escape_are_handled() {
     let df = "# escape=`\nFROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN`\n  go build -o /app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(&then_runtime(df), module()).run();
     assert!(
-        out.text.ends_with(&format!(
+        out.text.contains(&format!(
             "COPY . .\nRUN {MC} {BC} `\n  go build -o /app .\n"
         )),
         "{}",

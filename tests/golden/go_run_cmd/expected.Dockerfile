@@ -4,5 +4,5 @@ WORKDIR /app
 COPY go.mod go.sum /app/
 RUN go mod download
 COPY . .
-RUN --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download
+RUN go mod download
 CMD ["go", "run", "."]

@@ -4,7 +4,7 @@ WORKDIR /src
 COPY . .
 
 FROM base AS test
-RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go test ./...
+RUN go test ./...
 
 FROM base AS build
 RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/app .

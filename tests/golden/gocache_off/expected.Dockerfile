@@ -7,4 +7,5 @@ RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go vet ./...
 
-FROM build
+FROM scratch
+COPY --from=build /src/go.mod /go.mod

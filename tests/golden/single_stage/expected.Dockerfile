@@ -2,9 +2,9 @@
 FROM golang:1.22
 WORKDIR /app
 COPY go.mod go.sum /app/
-RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download
+RUN go mod download
 COPY . .
-RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download
-RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go build -o /usr/local/bin/app .
+RUN --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download
+RUN --mount=type=cache,target=/root/.cache/go-build,sharing=shared go build -o /usr/local/bin/app .
 EXPOSE 8080
 CMD ["app"]
