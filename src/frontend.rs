@@ -97,7 +97,7 @@ pub fn needs_context_facts(dockerfile: &Dockerfile, options: &BuildOptions) -> b
         images: &images,
         target: options.target.as_deref().filter(|t| !t.is_empty()),
     };
-    analyze(&input).iter().any(|s| !s.go_runs.is_empty())
+    analyze(&input).iter().any(|s| s.is_go_stage())
 }
 
 /// Answers a `requestid` subrequest from the Dockerfile alone, like `dockerfile.v0`.

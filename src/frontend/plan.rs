@@ -345,7 +345,7 @@ impl<'a> Planner<'a> {
         }
         let empty = ContextFacts::default();
         let go = gather(&input, self.context_facts.as_ref().unwrap_or(&empty));
-        if !go.stages.iter().any(|s| !s.go_runs.is_empty()) {
+        if !go.stages.iter().any(|s| s.is_go_stage()) {
             return Ok(());
         }
         let text = String::from_utf8_lossy(self.source);
@@ -470,7 +470,7 @@ fn run_at_line(df: &Dockerfile, env: &RunEnv) -> Option<CommandRef> {
 fn missing_facts_decisions(go: &GoFacts, options: &RewriteOptions, reason: &str) -> Vec<Decision> {
     let kinds = [RewriteKind::Deps, RewriteKind::Diagnose];
     let mut out = Vec::new();
-    for st in go.stages.iter().filter(|s| !s.go_runs.is_empty()) {
+    for st in go.stages.iter().filter(|s| s.is_go_stage()) {
         for kind in kinds.into_iter().filter(|k| options.is_on(*k)) {
             out.push(Decision {
                 kind,

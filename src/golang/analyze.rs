@@ -572,10 +572,21 @@ pub struct StageAnalysis {
     pub go_start_span: Option<Span>,
     /// This stage is the final image.
     pub is_final: bool,
+    /// The final image needs this stage (BuildKit builds only those): the stage itself, the
+    /// stages it is built on, copies from or mounts, and theirs.
+    pub reachable: bool,
     /// Who needs this stage's module cache to stay in the image.
     pub module_cache_readers: Vec<CacheReader>,
     /// Uncertainties.
     pub notes: Vec<Note>,
+}
+
+impl StageAnalysis {
+    /// True when the stage runs the go tool, visibly or possibly through a build tool or
+    /// script: the stages the Go rewrites plan for and summarise.
+    pub fn is_go_stage(&self) -> bool {
+        !self.go_runs.is_empty() || !self.indirect_runs.is_empty()
+    }
 }
 
 /// Per-stage state while walking instructions.
@@ -686,6 +697,7 @@ pub fn analyze(input: &AnalyzeInput) -> Vec<StageAnalysis> {
         finals.push(state);
     }
     mark_final(&mut out, df, input.target);
+    mark_reachable(&mut out, df, &lexer);
     link_cache_readers(&mut out, df, &lexer);
     out
 }
@@ -922,6 +934,7 @@ impl StageCx<'_> {
             runs_go_at_start: st.entry_runs_go || st.cmd_runs_go,
             go_start_span: st.start_span,
             is_final: false,
+            reachable: false,
             module_cache_readers: Vec::new(),
             notes: std::mem::take(&mut self.notes),
         };
@@ -1242,6 +1255,70 @@ fn mark_final(out: &mut [StageAnalysis], df: &Dockerfile, target: Option<&str>) 
     }
 }
 
+/// Marks the stages the final image needs, as BuildKit builds only those: following FROM,
+/// `COPY --from` and `RUN --mount=from=` back from the final stage.
+fn mark_reachable(out: &mut [StageAnalysis], df: &Dockerfile, lexer: &Lexer) {
+    let mut todo: Vec<usize> = out.iter().filter(|s| s.is_final).map(|s| s.index).collect();
+    while let Some(i) = todo.pop() {
+        let Some(s) = out.get_mut(i) else { continue };
+        if s.reachable {
+            continue;
+        }
+        s.reachable = true;
+        let mut deps: Vec<usize> = s
+            .copies
+            .iter()
+            .filter_map(|c| match c.origin {
+                CopyOrigin::Stage(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        if let StageBase::Stage(p) = s.base {
+            deps.push(p);
+        }
+        deps.extend(
+            stage_mounts(df, i, lexer)
+                .into_iter()
+                .map(|(src, _, _)| src),
+        );
+        todo.extend(deps);
+    }
+}
+
+/// A stage's `RUN --mount=from=<earlier stage>` mounts: (the stage mounted, the RUN's lines,
+/// the mounted path in that stage, absolute).
+fn stage_mounts(df: &Dockerfile, index: usize, lexer: &Lexer) -> Vec<(usize, Span, String)> {
+    let Some(stage) = df.stages.get(index) else {
+        return Vec::new();
+    };
+    let earlier = df.stages.get(..index).unwrap_or(&[]);
+    let mut out = Vec::new();
+    for cmd in &stage.commands {
+        let Instruction::Run(run) = &cmd.instruction else {
+            continue;
+        };
+        for raw in &run.mounts {
+            let env: Vec<(String, String)> = Vec::new();
+            let expand = |w: &str| lexer.process_word(w, &env).map_err(|e| e.to_string());
+            let Ok(m) = parse_mount(raw, &expand) else {
+                continue;
+            };
+            let Some(from) = m.from.as_deref().map(str::to_ascii_lowercase) else {
+                continue;
+            };
+            let found = earlier
+                .iter()
+                .position(|s| s.name.as_deref() == Some(from.as_str()))
+                .or_else(|| from.parse::<usize>().ok().filter(|i| *i < index));
+            if let Some(src) = found {
+                let source = clean_path(&format!("/{}", m.source.unwrap_or_default()));
+                out.push((src, cmd.span, source));
+            }
+        }
+    }
+    out
+}
+
 /// True when `a` is `b` or inside it, or `b` is inside `a` (either contains the other).
 fn overlaps(a: &str, b: &str) -> bool {
     let within = |x: &str, y: &str| {
@@ -1282,7 +1359,9 @@ fn link_cache_readers(out: &mut [StageAnalysis], df: &Dockerfile, lexer: &Lexer)
         }
         readers.extend(mount_readers(out, df, reader, lexer));
         if let StageBase::Stage(parent) = reader.base {
-            let needs = reader.is_go_build || (reader.is_final && reader.runs_go_at_start);
+            let needs = reader.is_go_build
+                || !reader.indirect_runs.is_empty()
+                || (reader.is_final && reader.runs_go_at_start);
             if needs {
                 readers.push((
                     parent,
@@ -1318,45 +1397,20 @@ fn mount_readers(
     reader: &StageAnalysis,
     lexer: &Lexer,
 ) -> Vec<(usize, CacheReader)> {
-    let mut found = Vec::new();
-    let Some(stage) = df.stages.get(reader.index) else {
-        return found;
-    };
-    for cmd in &stage.commands {
-        let Instruction::Run(run) = &cmd.instruction else {
-            continue;
-        };
-        for raw in &run.mounts {
-            let env: Vec<(String, String)> = Vec::new();
-            let expand = |w: &str| lexer.process_word(w, &env).map_err(|e| e.to_string());
-            let Ok(m) = parse_mount(raw, &expand) else {
-                continue;
-            };
-            let Some(from) = m.from.as_deref().map(str::to_ascii_lowercase) else {
-                continue;
-            };
-            let src = df
-                .stages
-                .get(..reader.index)
-                .unwrap_or(&[])
-                .iter()
-                .position(|s| s.name.as_deref() == Some(from.as_str()))
-                .or_else(|| from.parse::<usize>().ok().filter(|i| *i < reader.index));
-            let Some(src) = src else { continue };
-            let source = clean_path(&format!("/{}", m.source.unwrap_or_default()));
-            if reads_module_cache(out, src, &source) {
-                found.push((
-                    src,
-                    CacheReader {
-                        stage: reader.index,
-                        span: cmd.span,
-                        kind: CacheReaderKind::MountFrom,
-                    },
-                ));
-            }
-        }
-    }
-    found
+    stage_mounts(df, reader.index, lexer)
+        .into_iter()
+        .filter(|(src, _, source)| reads_module_cache(out, *src, source))
+        .map(|(src, span, _)| {
+            (
+                src,
+                CacheReader {
+                    stage: reader.index,
+                    span,
+                    kind: CacheReaderKind::MountFrom,
+                },
+            )
+        })
+        .collect()
 }
 
 mod known_dirs;
@@ -1364,4 +1418,5 @@ mod runs;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use known_dirs::is_golang_reference;
 pub(crate) use runs::{only_prepares_dirs, scan_run};

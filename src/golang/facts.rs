@@ -206,12 +206,23 @@ pub fn module_views(
                     .dir
                     .as_deref()
                     .is_some_and(|d| context_copy_covers(s, run.command_index, d));
-                diags.extend(diagnose(&view, inv, facts, &fs, covered));
-                diags.extend(invocation_diagnostics(run.span, inv));
+                // BuildKit builds only the stages the final image needs: a finding about
+                // another stage could never be a failure of this build.
+                if s.reachable {
+                    let known_base = base_files_known(stages, s.index);
+                    diags.extend(diagnose(&view, inv, facts, &fs, covered, known_base));
+                    diags.extend(invocation_diagnostics(run.span, inv));
+                }
                 views.push(view);
             }
         }
     }
+    diags.extend(
+        stages
+            .iter()
+            .filter(|s| s.is_go_stage() && s.reachable)
+            .flat_map(|s| missing_copy_sources(s, facts)),
+    );
     let mut seen = std::collections::BTreeSet::new();
     diags.retain(|d| seen.insert((d.span, d.code, d.message.clone())));
     (views, diags)
@@ -868,6 +879,7 @@ fn diagnose(
     facts: &ContextFacts,
     fs: &VisibleFiles,
     covered: bool,
+    known_base: bool,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(dir) = view.dir.as_deref() else {
@@ -936,7 +948,10 @@ fn diagnose(
                 span: view.span,
                 message: e.to_string(),
             }),
-            Ok(f) => out.extend(module_diagnostics(view, m, f, facts)),
+            Ok(f) => {
+                out.extend(module_diagnostics(view, m, f, facts));
+                out.extend(vendor_missing(view, inv, m, f, fs, facts, known_base));
+            }
         }
     }
     match &view.workspace {
@@ -954,6 +969,9 @@ fn diagnose(
             },
         ) => {
             out.extend(workspace_membership(view, inv, fs, w, work));
+            out.extend(workspace_member_missing(
+                view, inv, fs, facts, known_base, w, work,
+            ));
         }
         None => {}
     }
@@ -1020,6 +1038,143 @@ fn workspace_membership(
         });
     }
     None
+}
+
+/// A COPY/ADD of a Go manifest (`go.sum`, `go.mod`, `go.work`, `go.work.sum`, written without
+/// wildcards) that is not in the build context: the stock build stops at that instruction
+/// ("failed to calculate checksum ...: \"/go.sum\": not found"). The context facts list every
+/// manifest the context has after .dockerignore, so the absence is certain.
+fn missing_copy_sources(stage: &StageAnalysis, facts: &ContextFacts) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for c in &stage.copies {
+        if c.origin != CopyOrigin::Context || c.uncertain || c.parents || !c.excludes.is_empty() {
+            continue;
+        }
+        for src in &c.sources {
+            if is_glob(src) || !MANIFEST_NAMES.contains(&file_name(src)) || facts.has(src) {
+                continue;
+            }
+            let verb = if c.is_add { "ADD" } else { "COPY" };
+            out.push(Diagnostic {
+                severity: Severity::Error,
+                code: "copy-source-missing",
+                span: c.span,
+                message: format!(
+                    "{verb} of {src}: the build context has no {src} (not committed, or excluded by .dockerignore), so this step fails with \"not found\"; add the file (for go.sum: run `go mod tidy` and commit it) or use a wildcard ({src}*) if it is optional"
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// True when the stage's filesystem, apart from what the Dockerfile puts there, is known not to
+/// hold a project's files: it starts from scratch or from the official Go image. Any other base
+/// image might hold the very file gofront finds missing.
+fn base_files_known(stages: &[StageAnalysis], stage: usize) -> bool {
+    let mut cur = stages.get(stage);
+    for _ in 0..stages.len() {
+        match cur.map(|s| &s.base) {
+            Some(StageBase::Stage(p)) => cur = stages.get(*p),
+            Some(StageBase::Scratch) => return true,
+            Some(StageBase::Image { reference, .. }) => {
+                return crate::golang::analyze::is_golang_reference(reference)
+            }
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Error when the failure is certain, warning otherwise.
+fn certain_if(certain: bool) -> Severity {
+    if certain {
+        Severity::Error
+    } else {
+        Severity::Warning
+    }
+}
+
+/// `-mod=vendor` (flag or GOFLAGS) in a module that requires modules, with no
+/// vendor/modules.txt in the image at that step: every package-loading command stops with
+/// "inconsistent vendoring ... is explicitly required in go.mod, but not marked as explicit in
+/// vendor/modules.txt" (checked with Go 1.22: `go build`, `go vet`). Certain only when gofront
+/// sees every file the step sees.
+fn vendor_missing(
+    view: &ModuleView,
+    inv: &GoInvocation,
+    m: &ModuleRoot,
+    f: &ModFile,
+    fs: &VisibleFiles,
+    facts: &ContextFacts,
+    known_base: bool,
+) -> Option<Diagnostic> {
+    let vendored = inv.effective_mod_mode().as_deref() == Some("vendor");
+    if !vendored || !inv.loads_packages() || view.workspace.is_some() || f.require.is_empty() {
+        return None;
+    }
+    let in_image = join_abs(&m.container_dir, "vendor/modules.txt");
+    if fs.files.contains_key(&in_image) || !view.complete {
+        return None;
+    }
+    let in_context = ctx_file(&m.context_dir, "vendor/modules.txt");
+    let why = if facts.has(&in_context) {
+        format!("{in_context} is not copied to {in_image} before this step")
+    } else {
+        format!(
+            "the build context has no {in_context} (not committed, or excluded by .dockerignore)"
+        )
+    };
+    Some(Diagnostic {
+        severity: certain_if(known_base),
+        code: "vendor-missing",
+        span: view.span,
+        message: format!(
+            "`go {}` builds with -mod=vendor in {}, but {why}: the go command stops with \"inconsistent vendoring\"; run `go mod vendor` and commit vendor/, or drop -mod=vendor",
+            inv.subcommand.as_deref().unwrap_or("build"),
+            m.container_dir
+        ),
+    })
+}
+
+/// A go.work `use` directory whose go.mod is not in the image at that step: every command that
+/// loads the workspace stops with "cannot load module ... listed in go.work file: open
+/// .../go.mod: no such file or directory" (checked with Go 1.22: `go build`, `go mod download`;
+/// `go env` and `go version` still work).
+fn workspace_member_missing(
+    view: &ModuleView,
+    inv: &GoInvocation,
+    fs: &VisibleFiles,
+    facts: &ContextFacts,
+    known_base: bool,
+    w: &Workspace,
+    work: &WorkFile,
+) -> Option<Diagnostic> {
+    if ignores_module(inv) || !view.complete {
+        return None;
+    }
+    let go_work = ctx_file(&w.context_dir, "go.work");
+    work.uses.iter().find_map(|u| {
+        let member = join_abs(&w.container_dir, &u.path);
+        if fs.files.contains_key(&join_abs(&member, "go.mod")) {
+            return None;
+        }
+        let ctx_mod = rel_join(&w.context_dir, &u.path).map(|d| ctx_file(&d, "go.mod"));
+        let why = match ctx_mod {
+            Some(p) if facts.has(&p) => format!("{p} is not copied to {member}/go.mod before this step"),
+            Some(p) => format!("the build context has no {p} (missing, or excluded by .dockerignore)"),
+            None => format!("{} is outside the build context", u.path),
+        };
+        Some(Diagnostic {
+            severity: certain_if(known_base),
+            code: "workspace-member-missing",
+            span: view.span,
+            message: format!(
+                "{go_work}:{}: use {}: {why}, so the go command stops with \"cannot load module {member} listed in go.work file\"; copy the member into the image or drop it from go.work",
+                u.line, u.path
+            ),
+        })
+    })
 }
 
 /// The context directory of a context-relative file path (`""` for the root).

@@ -114,7 +114,12 @@ struct ShellState {
 
 fn scan_into(text: &str, shell: &mut ShellState, home: Option<&str>, depth: usize, out: &mut Scan) {
     let mut stack: Vec<ShellState> = Vec::new();
-    for seg in split(text) {
+    let segments = split(text);
+    // Inside `case WORD in ... esac`, a word list closed by `)` is a pattern, not a command.
+    let mut in_case = 0usize;
+    let mut i = 0;
+    while let Some(seg) = segments.get(i) {
+        i += 1;
         match seg {
             Segment::Open => stack.push(shell.clone()),
             Segment::Close => {
@@ -122,7 +127,24 @@ fn scan_into(text: &str, shell: &mut ShellState, home: Option<&str>, depth: usiz
                     *shell = saved;
                 }
             }
-            Segment::Cmd(words) => visit_command(&words, shell, home, depth, out),
+            Segment::Cmd(words) => {
+                match words.first().map(|w| w.text.as_str()) {
+                    Some("case") => {
+                        in_case += 1;
+                        continue;
+                    }
+                    Some("esac") => {
+                        in_case = in_case.saturating_sub(1);
+                        continue;
+                    }
+                    _ => {}
+                }
+                if in_case > 0 && matches!(segments.get(i), Some(Segment::Close)) {
+                    i += 1;
+                    continue;
+                }
+                visit_command(words, shell, home, depth, out)
+            }
         }
     }
 }
@@ -587,6 +609,15 @@ mod tests {
         assert!(scan_exec(&argv(&["echo", "go", "build"]), "/w", None)
             .go
             .is_empty());
+    }
+
+    #[test]
+    fn case_patterns_are_not_commands() {
+        let text = "case ${TARGETPLATFORM} in \"linux/amd64\") GOARCH=amd64 ;; linux/arm*) GOARCH=arm64 ;; esac && GOARCH=$GOARCH go build -o /app .";
+        let scan = scan(text, "/src", None);
+        let names: Vec<&str> = scan.commands.iter().map(SimpleCommand::name).collect();
+        assert_eq!(names, vec!["go"]);
+        assert_eq!(scan.go.len(), 1);
     }
 
     #[test]

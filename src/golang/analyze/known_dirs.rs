@@ -21,7 +21,7 @@ pub(super) const IMAGE_DIRS: [&str; 9] = [
 
 /// True when the image reference names the official Go image (`golang`, `golang:1.22-alpine`,
 /// `docker.io/library/golang`, a registry mirror of it).
-pub(super) fn is_golang_reference(reference: &str) -> bool {
+pub(crate) fn is_golang_reference(reference: &str) -> bool {
     let without_digest = reference.split('@').next().unwrap_or(reference);
     let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
     let repo = last.split(':').next().unwrap_or(last);

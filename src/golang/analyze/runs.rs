@@ -16,7 +16,7 @@ use super::super::shellscan::{self, clean_path, Scan, SimpleCommand};
 
 /// Commands that never run the go tool themselves. Shells are not here: `sh -c '...'` is looked
 /// into by the scanner, and `sh script.sh` runs a script gofront cannot see.
-const NOT_GO: [&str; 89] = [
+const NOT_GO: [&str; 106] = [
     // package managers
     "apt-get",
     "apt",
@@ -112,6 +112,24 @@ const NOT_GO: [&str; 89] = [
     "false",
     "test",
     "[",
+    "exit",
+    ":",
+    "wait",
+    "trap",
+    "umask",
+    "ulimit",
+    "shift",
+    "read",
+    "setcap",
+    // tonistiigi/xx helpers that install packages or inspect files (xx-go does run go)
+    "xx-apk",
+    "xx-apt",
+    "xx-apt-get",
+    "xx-verify",
+    "xx-info",
+    "xx-clang",
+    "xx-cc",
+    "xx-c++",
 ];
 
 /// Scans a RUN: its shell text (and the heredocs it runs as scripts) or its exec form.

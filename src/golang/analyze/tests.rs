@@ -453,3 +453,74 @@ fn closures_provide_base_image_configs() {
         Some("/go/pkg/mod")
     );
 }
+
+/// BuildKit copies a file into a directory when the destination ends in `/`, is `.`, names a
+/// directory that exists (WORKDIR, the image's own, a `mkdir`), or is used as one later; else
+/// the file is written at the destination path (issue 8, item 1).
+#[test]
+fn copy_destination_is_a_directory_by_buildkit_rules() {
+    let a = run("FROM golang:1.22\nWORKDIR /app\nCOPY go.mod .\nCOPY go.sum /app\nCOPY a /go\nRUN mkdir -p /made\nCOPY b /made\nCOPY c /later\nCOPY d /file\nWORKDIR /later/x\n");
+    let dirs: Vec<(String, bool)> = a[0]
+        .copies
+        .iter()
+        .map(|c| (c.dest.clone(), c.dest_is_dir))
+        .collect();
+    assert_eq!(
+        dirs,
+        vec![
+            ("/app".to_string(), true),
+            ("/app".to_string(), true),
+            ("/go".to_string(), true),
+            ("/made".to_string(), true),
+            ("/later".to_string(), true),
+            ("/file".to_string(), false),
+        ]
+    );
+    let scratch = run("FROM scratch\nCOPY a /go\n");
+    assert!(!scratch[0].copies[0].dest_is_dir);
+}
+
+/// Stages the final image does not need are never built by BuildKit.
+#[test]
+fn reachable_stages_follow_from_copy_and_mounts() {
+    let a = run("FROM golang:1.22 AS unused\nRUN go version\nFROM golang:1.22 AS base\nFROM golang:1.22 AS gen\nFROM golang:1.22 AS mounted\nFROM base AS build\nCOPY --from=gen /x /x\nRUN --mount=from=mounted,target=/m go build\nFROM scratch\nCOPY --from=build /app /app\n");
+    let reachable: Vec<bool> = a.iter().map(|s| s.reachable).collect();
+    assert_eq!(reachable, vec![false, true, true, true, true, true]);
+    let t = run_with(
+        "FROM golang:1.22 AS a\nFROM golang:1.22 AS b\n",
+        &[],
+        Some("a"),
+    );
+    assert!(t[0].reachable && !t[1].reachable);
+}
+
+/// A Go stage by its base image: RUNs that may run go through build tools are recorded; a stage
+/// without Go keeps none.
+#[test]
+fn indirect_go_runs_only_in_stages_with_go() {
+    let a = run("FROM golang:1.22 AS build\nRUN apt-get update\nRUN make build\nFROM debian:bookworm-slim\nRUN make install\n");
+    assert_eq!(a[0].indirect_runs.len(), 1);
+    assert_eq!(a[0].indirect_runs[0].runner, "make build");
+    assert!(a[0].is_go_stage());
+    assert!(a[1].indirect_runs.is_empty());
+    assert!(!a[1].is_go_stage());
+}
+
+#[test]
+fn package_arguments_skip_flags_and_program_arguments() {
+    let a = run("FROM golang:1.22\nRUN go build -o /x -tags a,b ./cmd/app ./cmd/b && go run main.go util.go -flag x && go run ./cmd/gen arg && go test ./... -run TestX -args -v\n");
+    let args: Vec<Vec<&str>> = a[0].go_runs[0]
+        .invocations
+        .iter()
+        .map(GoInvocation::package_args)
+        .collect();
+    assert_eq!(
+        args,
+        vec![
+            vec!["./cmd/app", "./cmd/b"],
+            vec!["main.go", "util.go"],
+            vec!["./cmd/gen"],
+            vec!["./..."],
+        ]
+    );
+}

@@ -585,3 +585,38 @@ fn manifests_copied_between_stages_are_followed() {
     assert_eq!(codes(&d), vec!["go-mod-not-found"]);
     assert_eq!(d[0].span.start, 7);
 }
+
+/// module-not-in-workspace is certain only for a package-loading command whose packages, named
+/// by directory or file (or `.`), lie in a module go.work does not use (issue 8, item 3).
+#[test]
+fn workspace_membership_follows_the_packages_named() {
+    let f = facts(&[
+        ("go.work", "go 1.22\n\nuse ./cmd/app\n"),
+        ("go.mod", "module example.com/root\n\ngo 1.22\n"),
+        ("cmd/app/go.mod", "module example.com/app\n\ngo 1.22\n"),
+    ]);
+    let base = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n";
+    for ok in [
+        "RUN go build -o /x cmd/app/main.go\n",
+        "RUN go build -o /x ./cmd/app\n",
+        "RUN go build example.com/app\n",
+        "RUN go env -w GOFLAGS=-buildvcs=false\n",
+        "RUN go version\n",
+        "RUN go mod download\n",
+    ] {
+        let (_, d) = views(&format!("{base}{ok}"), &f);
+        assert!(
+            !codes(&d).contains(&"module-not-in-workspace"),
+            "{ok}: {d:?}"
+        );
+    }
+    for bad in [
+        "RUN go build ./...\n",
+        "RUN go vet\n",
+        "RUN go run main.go\n",
+    ] {
+        let (_, d) = views(&format!("{base}{bad}"), &f);
+        assert_eq!(codes(&d), vec!["module-not-in-workspace"], "{bad}");
+        assert_eq!(d[0].severity, Severity::Error);
+    }
+}

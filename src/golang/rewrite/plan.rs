@@ -85,7 +85,7 @@ impl<'a> Planner<'a> {
     /// Plans every Go stage.
     pub fn run(&mut self) {
         for s in &self.facts.stages {
-            if s.go_runs.is_empty() && s.indirect_runs.is_empty() {
+            if !s.is_go_stage() {
                 continue;
             }
             self.stage(s);
@@ -218,11 +218,15 @@ impl<'a> Step<'a> {
     }
 
     /// True when the RUN itself sets `name` for the go tool: ENV/ARG/`go env -w` before it, or,
-    /// for visible go commands, each command's own `NAME=value` prefix or `export`.
+    /// for visible go commands, a `go env -w NAME=...` in it (an environment value would
+    /// conflict with what it writes) or each command's own `NAME=value` prefix or `export`.
     fn sets(&self, name: &str) -> bool {
         match self {
             Step::Visible(r) => {
                 r.env.from_dockerfile.contains(name)
+                    || r.invocations
+                        .iter()
+                        .any(|i| i.go_env_writes().iter().any(|(k, _)| k == name))
                     || (!r.invocations.is_empty()
                         && r.invocations
                             .iter()

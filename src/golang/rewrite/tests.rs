@@ -659,6 +659,32 @@ fn go_file_arguments_use_the_module_of_their_directory() {
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
 }
 
+/// The Dockerfile's own Go settings win over build args (issue 8, item 8): `go env -w` (in its
+/// own RUN and after it) and an inline `NAME=value` on every go command of a RUN.
+#[test]
+fn own_settings_keep_the_build_arg_away() {
+    let df = "FROM golang:1.22\nRUN go env -w GOPROXY=https://proxy.internal\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nRUN GOPROXY=off go vet ./... && GOPROXY=off go test ./...\nRUN GOPROXY=off go vet ./... && go test ./...\n";
+    let out = Case::new(&then_runtime(df), module())
+        .args(&[("GOPROXY", "http://127.0.0.1:3131"), ("GOSUMDB", "off")])
+        .run();
+    // The Go env each user line's RUN receives (a deps RUN inserted for a line counts for it).
+    let names = |line: usize| -> Vec<String> {
+        let mut names: Vec<String> = out
+            .run_env
+            .iter()
+            .filter(|e| out.line_map.line(e.rewritten_line) == line)
+            .flat_map(|e| e.vars.iter().map(|(k, _)| k.clone()))
+            .collect();
+        names.dedup();
+        names
+    };
+    assert_eq!(names(2), vec!["GOSUMDB"]);
+    assert_eq!(names(5), vec!["GOSUMDB"]);
+    assert_eq!(names(6), vec!["GOSUMDB"]);
+    assert_eq!(names(7), vec!["GOSUMDB"]);
+    assert!(applied(&out, RewriteKind::Env, 0).starts_with("GOSUMDB passed"));
+}
+
 #[test]
 fn module_in_a_subdirectory_gets_cd_when_workdir_differs() {
     let c = ctx(&[("app/go.mod", GO_MOD), ("app/go.sum", GO_SUM)]);

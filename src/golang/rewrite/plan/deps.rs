@@ -73,7 +73,16 @@ impl<'a> Planner<'a> {
         let first = Self::first_run_span(s);
         let users = self.module_users(s);
         let Some((first_user, _, _)) = users.first() else {
-            return Err((first, "no go command here uses a module".into()));
+            return Err(match s.indirect_runs.first() {
+                Some(ir) => (
+                    ir.span,
+                    format!(
+                        "go runs only through `{}` (line {}), whose go commands gofront cannot see; no download step is added",
+                        ir.runner, ir.span.start
+                    ),
+                ),
+                None => (first, "no go command here uses a module".into()),
+            });
         };
         let fail = |span: Span, why: String| Err((span, why));
         // Where every module user works, and that it is all known.

@@ -1,0 +1,11 @@
+# Issue 8 (1): `COPY go.mod /app` with /app the WORKDIR (an existing directory) copies into it.
+FROM golang:1.22 AS build
+WORKDIR /app
+COPY go.mod /app
+COPY go.sum /app
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download
+COPY . /app
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app

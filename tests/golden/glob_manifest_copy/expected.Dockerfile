@@ -1,0 +1,10 @@
+# Issue 8 (7): `COPY go.* ./` is the Dockerfile's own manifest copy: no second deps step.
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY go.* ./
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app

@@ -1,0 +1,10 @@
+# Issue 8 (5): `go build main.go` resolves imports through the module of its directory.
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY go.mod go.sum /src/
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -o /out/app main.go
+
+FROM scratch
+COPY --from=build /out/app /app

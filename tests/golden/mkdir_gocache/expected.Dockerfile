@@ -1,0 +1,13 @@
+# Issue 8 (10): creating the cache directory is not a read of the cache: the build cache mount
+# still applies.
+FROM golang:1.22 AS build
+ENV GOCACHE=/gocache
+RUN mkdir -p /gocache && chmod 777 /gocache
+WORKDIR /src
+COPY go.mod go.sum /src/
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/gocache,sharing=shared CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app

@@ -1,0 +1,9 @@
+# Issue 8 (10): -mod=vendor in a module that requires modules, with no vendor/modules.txt in
+# the context: `go build` certainly stops with "inconsistent vendoring".
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared CGO_ENABLED=0 go build -mod=vendor -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app
