@@ -1030,10 +1030,13 @@ fn workspace_membership(
             code: "module-not-in-workspace",
             span: view.span,
             message: format!(
-                "the go command loads packages in {dir}, inside module {module_dir} ({}), which is not listed in {}; add `use ./{}` to go.work, or set GOWORK=off for this step",
+                "the go command loads packages in {dir}, inside module {module_dir} ({}), which is not listed in {}; add `use {}` to go.work, or set GOWORK=off for this step",
                 ctx_file(&ctx_dir, "go.mod"),
                 ctx_file(&w.context_dir, "go.work"),
-                rel_from(&w.container_dir, &module_dir),
+                match rel_from(&w.container_dir, &module_dir).as_str() {
+                    "." => ".".to_string(),
+                    rel => format!("./{rel}"),
+                },
             ),
         });
     }

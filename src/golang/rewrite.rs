@@ -279,6 +279,8 @@ pub fn rewrite(
 
 /// Replaces any build-arg value that made it into a decision or diagnostic text (through a
 /// path or a setting derived from an ARG) with `$NAME`: summaries name settings, never values.
+/// Only whole occurrences count (not inside a longer word or version: a `VERSION=1.2.3` build
+/// arg leaves Go's `v1.2.3` alone).
 fn redact_build_args(out: &mut Rewritten, build_args: &BTreeMap<String, String>) {
     let mut values: Vec<(&String, &String)> = build_args
         .iter()
@@ -287,9 +289,7 @@ fn redact_build_args(out: &mut Rewritten, build_args: &BTreeMap<String, String>)
     values.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
     let redact = |text: &mut String| {
         for (k, v) in &values {
-            if text.contains(v.as_str()) {
-                *text = text.replace(v.as_str(), &format!("${k}"));
-            }
+            *text = replace_whole(text, v, &format!("${k}"));
         }
     };
     for d in &mut out.decisions {
@@ -297,5 +297,52 @@ fn redact_build_args(out: &mut Rewritten, build_args: &BTreeMap<String, String>)
     }
     for d in &mut out.diagnostics {
         redact(&mut d.message);
+    }
+}
+
+/// `text` with every occurrence of `word` that is not part of a longer word (letters, digits,
+/// `_`, `-`, `.` on either side) replaced by `with`.
+fn replace_whole(text: &str, word: &str, with: &str) -> String {
+    let inside = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || "_-.".contains(c));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(word) {
+        // The character before the match: in the unscanned rest, or the last one written.
+        let before = rest[..i]
+            .chars()
+            .next_back()
+            .or_else(|| out.chars().next_back());
+        let after = rest[i + word.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if inside(before) || inside(after) {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[i + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::replace_whole;
+
+    #[test]
+    fn only_whole_occurrences_are_replaced() {
+        assert_eq!(
+            replace_whole(
+                "require module/path v1.2.3; 1.2.3 at /x/1.2.3",
+                "1.2.3",
+                "$V"
+            ),
+            "require module/path v1.2.3; $V at /x/$V"
+        );
+        assert_eq!(
+            replace_whole("in /srcdir/app", "/srcdir", "$D"),
+            "in $D/app"
+        );
+        assert_eq!(replace_whole("a.tokenx", "token", "$T"), "a.tokenx");
     }
 }

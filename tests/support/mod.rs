@@ -1,4 +1,4 @@
-//! Shared harness of the end-to-end suites (smoke, conformance, LLB digests).
+//! Shared harness of the end-to-end suites (smoke, conformance, LLB digests, Go rewrites).
 //!
 //! It drives the real Docker engine on this machine (`docker buildx build` with the stock
 //! `dockerfile.v0` frontend or with a gofront image), reads the OCI tarballs it exports, flattens
@@ -14,6 +14,7 @@
 pub mod build;
 pub mod diff;
 pub mod docker;
+pub mod gobuild;
 pub mod gomodule;
 pub mod goproxy;
 pub mod http;

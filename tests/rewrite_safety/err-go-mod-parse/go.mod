@@ -1,0 +1,5 @@
+module example.com/e
+
+go 1.22
+
+require github.com/google/uuid
