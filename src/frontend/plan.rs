@@ -713,6 +713,8 @@ mod go_tests {
                 rewritten_line: 6,
                 vars: vec![("GOPROXY".into(), "http://secret-proxy".into())],
             }],
+            run_wraps: Vec::new(),
+            fetch_script: None,
             decisions: vec![decision(format!(
                 "gopath {gopath:?}, on: {}",
                 enabled.join(",")

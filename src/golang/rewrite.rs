@@ -17,6 +17,7 @@ use crate::dockerfile::ast::{Dockerfile, Span};
 use super::facts::{Diagnostic, GoFacts};
 
 mod edit;
+pub(crate) mod fetch_script;
 mod plan;
 #[cfg(test)]
 mod tests;
@@ -34,17 +35,21 @@ pub enum RewriteKind {
     BuildCache,
     /// `env`: Go settings given as build args reach the go RUNs without an ARG.
     Env,
+    /// `private`: optional ssh and secret mounts, known hosts, a CA and explained failures on
+    /// the steps that fetch modules.
+    Private,
     /// `diagnose`: static findings (errors stop the build).
     Diagnose,
 }
 
 impl RewriteKind {
     /// Every rewrite, in summary order.
-    pub const ALL: [RewriteKind; 5] = [
+    pub const ALL: [RewriteKind; 6] = [
         RewriteKind::Deps,
         RewriteKind::ModCache,
         RewriteKind::BuildCache,
         RewriteKind::Env,
+        RewriteKind::Private,
         RewriteKind::Diagnose,
     ];
 
@@ -55,6 +60,7 @@ impl RewriteKind {
             RewriteKind::ModCache => "modcache",
             RewriteKind::BuildCache => "buildcache",
             RewriteKind::Env => "env",
+            RewriteKind::Private => "private",
             RewriteKind::Diagnose => "diagnose",
         }
     }
@@ -215,6 +221,11 @@ pub struct Rewritten {
     pub line_map: LineMap,
     /// Go env passthrough per RUN of the rewritten text.
     pub run_env: Vec<RunEnv>,
+    /// First lines (rewritten text) of the RUNs whose shell command runs inside
+    /// [`Rewritten::fetch_script`], which replaces `{command}` in it with the RUN's text.
+    pub run_wraps: Vec<usize>,
+    /// The fetch wrapper of this build (see `fetch_script`), when a RUN uses it.
+    pub fetch_script: Option<String>,
     /// One decision per rewrite and Go stage (plus whole-build ones), in Dockerfile order.
     pub decisions: Vec<Decision>,
     /// Static findings (spans are the user's lines), in Dockerfile order.
@@ -228,14 +239,16 @@ impl Rewritten {
             text: text.to_string(),
             line_map: LineMap::identity(text.lines().count()),
             run_env: Vec::new(),
+            run_wraps: Vec::new(),
+            fetch_script: None,
             decisions: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
 
-    /// True when the text differs from the input or a RUN gets extra environment.
+    /// True when the text differs from the input or a RUN gets extra environment or a wrapper.
     pub fn changes_build(&self, original: &str) -> bool {
-        self.text != original || !self.run_env.is_empty()
+        self.text != original || !self.run_env.is_empty() || !self.run_wraps.is_empty()
     }
 }
 
@@ -257,19 +270,24 @@ pub fn rewrite(
     } else {
         Vec::new()
     };
-    let (new_text, line_map, run_env) = if planner.edits.is_empty() {
-        (
-            text.to_string(),
-            LineMap::identity(text.lines().count()),
-            Vec::new(),
-        )
+    let applied = if planner.edits.is_empty() {
+        edit::Applied {
+            text: text.to_string(),
+            line_map: LineMap::identity(text.lines().count()),
+            run_env: Vec::new(),
+            wraps: Vec::new(),
+        }
     } else {
         edit::apply(text, &planner.edits, dockerfile.directives.escape)
     };
+    let fetch_script = (!applied.wraps.is_empty())
+        .then(|| fetch_script::script(&planner.private_hosts_of_build()));
     let mut out = Rewritten {
-        text: new_text,
-        line_map,
-        run_env,
+        text: applied.text,
+        line_map: applied.line_map,
+        run_env: applied.run_env,
+        run_wraps: applied.wraps,
+        fetch_script,
         decisions: planner.decisions,
         diagnostics,
     };

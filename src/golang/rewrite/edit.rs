@@ -2,7 +2,7 @@
 //! inserted right after a RUN keyword. Everything else (case, whitespace, comments,
 //! continuations, heredocs, line endings) is copied byte for byte.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{LineMap, RunEnv};
 
@@ -17,6 +17,8 @@ pub(super) struct Insert {
     pub maps_to: usize,
     /// Process env for this line when it is a RUN (Go env passthrough).
     pub env: Vec<(String, String)>,
+    /// The RUN's command runs inside the fetch wrapper.
+    pub wrap: bool,
 }
 
 /// All edits of one rewrite.
@@ -28,12 +30,17 @@ pub(super) struct Edits {
     pub flags: BTreeMap<usize, Vec<String>>,
     /// User line of a RUN's keyword → process env for it.
     pub run_env: BTreeMap<usize, Vec<(String, String)>>,
+    /// User lines of the RUNs whose command runs inside the fetch wrapper.
+    pub wraps: BTreeSet<usize>,
 }
 
 impl Edits {
     /// True when nothing changes (no text edit, no env).
     pub fn is_empty(&self) -> bool {
-        self.inserts.is_empty() && self.flags.is_empty() && self.run_env.is_empty()
+        self.inserts.is_empty()
+            && self.flags.is_empty()
+            && self.run_env.is_empty()
+            && self.wraps.is_empty()
     }
 }
 
@@ -53,12 +60,13 @@ pub(super) fn run_keyword_end(line: &str, escape: char) -> Option<usize> {
     }
 }
 
-/// Applies `edits` to `text`; returns the new text, the line map and the RUN envs keyed by
-/// rewritten line.
-pub(super) fn apply(text: &str, edits: &Edits, escape: char) -> (String, LineMap, Vec<RunEnv>) {
+/// Applies `edits` to `text`: the new text, the line map, and the RUN envs and wrapped RUNs
+/// keyed by rewritten line.
+pub(super) fn apply(text: &str, edits: &Edits, escape: char) -> Applied {
     let mut out = String::with_capacity(text.len() + 256);
     let mut original = Vec::new();
     let mut run_env = Vec::new();
+    let mut wraps = Vec::new();
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let n = i + 1;
         let eol = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
@@ -71,6 +79,9 @@ pub(super) fn apply(text: &str, edits: &Edits, escape: char) -> (String, LineMap
                     rewritten_line: original.len(),
                     vars: ins.env.clone(),
                 });
+            }
+            if ins.wrap {
+                wraps.push(original.len());
             }
         }
         match (edits.flags.get(&n), run_keyword_end(line, escape)) {
@@ -95,6 +106,26 @@ pub(super) fn apply(text: &str, edits: &Edits, escape: char) -> (String, LineMap
                 vars: vars.clone(),
             });
         }
+        if edits.wraps.contains(&n) {
+            wraps.push(original.len());
+        }
     }
-    (out, LineMap { original }, run_env)
+    Applied {
+        text: out,
+        line_map: LineMap { original },
+        run_env,
+        wraps,
+    }
+}
+
+/// The result of [`apply`].
+pub(super) struct Applied {
+    /// The rewritten text.
+    pub text: String,
+    /// Rewritten line → user's line.
+    pub line_map: LineMap,
+    /// Process env per RUN (rewritten lines).
+    pub run_env: Vec<RunEnv>,
+    /// Rewritten lines of the RUNs whose command runs inside the fetch wrapper.
+    pub wraps: Vec<usize>,
 }

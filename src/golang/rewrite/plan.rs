@@ -58,6 +58,8 @@ pub(super) struct Planner<'a> {
     pub edits: Edits,
     /// Decisions in Dockerfile order.
     pub decisions: Vec<Decision>,
+    /// Literal private hosts of every stage (the fetch wrapper configures them).
+    pub private_hosts: BTreeSet<String>,
     /// Diagnostics replaced because a GOTOOLCHAIN build arg reaches the RUN: (code, span) to
     /// drop, and the recomputed ones.
     pub toolchain_overrides: (Vec<Span>, Vec<Diagnostic>),
@@ -78,8 +80,14 @@ impl<'a> Planner<'a> {
             options,
             edits: Edits::default(),
             decisions: Vec::new(),
+            private_hosts: BTreeSet::new(),
             toolchain_overrides: (Vec::new(), Vec::new()),
         }
+    }
+
+    /// The literal private hosts of every stage, for the build's fetch wrapper.
+    pub fn private_hosts_of_build(&self) -> Vec<String> {
+        self.private_hosts.iter().cloned().collect()
     }
 
     /// Plans every Go stage.
@@ -97,9 +105,11 @@ impl<'a> Planner<'a> {
         self.toolchain_overrides(s, &env);
         let modcache = self.cache(s, CacheKind::Mod);
         let buildcache = self.cache(s, CacheKind::Build);
+        let fetch = self.private(s);
+        self.private_hosts.extend(fetch.hosts.iter().cloned());
         let mut stage_decisions = Vec::new();
         if self.options.is_on(RewriteKind::Deps) {
-            stage_decisions.push(self.deps(s, &modcache, &env));
+            stage_decisions.push(self.deps(s, &modcache, &env, &fetch));
         }
         if self.options.is_on(RewriteKind::ModCache) {
             stage_decisions.push(self.cache_decision(s, RewriteKind::ModCache, &modcache));
@@ -109,6 +119,9 @@ impl<'a> Planner<'a> {
         }
         if self.options.is_on(RewriteKind::Env) {
             stage_decisions.push(self.env_decision(s, &env));
+        }
+        if self.options.is_on(RewriteKind::Private) {
+            stage_decisions.push(self.private_decision(s, &fetch));
         }
         if self.options.is_on(RewriteKind::Diagnose) {
             stage_decisions.push(self.diagnose_decision(s));
@@ -268,6 +281,16 @@ fn safe_path(p: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "/._-+@".contains(c))
 }
 
+/// `,uid=N[,gid=M]` for a numeric non-root USER.
+fn owner_flags(user: &UserSpec) -> Option<String> {
+    let uid = user.uid?;
+    let mut out = format!(",uid={uid}");
+    if let Some(gid) = user.gid {
+        out.push_str(&format!(",gid={gid}"));
+    }
+    Some(out)
+}
+
 fn join(dir: &str, p: &str) -> String {
     crate::golang::facts::join_abs(dir, p)
 }
@@ -284,5 +307,7 @@ mod cache;
 mod deps;
 mod diagnose;
 mod env;
+mod private;
 
 use cache::{CacheKind, CacheOutcome, RunCache};
+use private::{PrivateOutcome, StepFetch};

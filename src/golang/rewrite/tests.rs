@@ -55,6 +55,9 @@ struct Case<'a> {
     context: ContextFacts,
     build_args: &'a [(&'a str, &'a str)],
     skip: Option<&'a str>,
+    /// The private rewrite's mounts make every fetch RUN long; the tests of the other rewrites
+    /// leave it off (it has its own tests), unless they ask for it.
+    private: bool,
 }
 
 impl<'a> Case<'a> {
@@ -64,7 +67,12 @@ impl<'a> Case<'a> {
             context,
             build_args: &[],
             skip: None,
+            private: false,
         }
+    }
+    fn with_private(mut self) -> Self {
+        self.private = true;
+        self
     }
     fn args(mut self, a: &'a [(&'a str, &'a str)]) -> Self {
         self.build_args = a;
@@ -85,8 +93,13 @@ impl<'a> Case<'a> {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let mut opt_args = args.clone();
-        if let Some(s) = self.skip {
-            opt_args.insert("GOFRONT_SKIP".into(), s.into());
+        let skip: Vec<&str> = self
+            .skip
+            .into_iter()
+            .chain((!self.private).then_some("private"))
+            .collect();
+        if !skip.is_empty() {
+            opt_args.insert("GOFRONT_SKIP".into(), skip.join(","));
         }
         let options = match RewriteOptions::for_build(&opt_args, df.directives.gofront.as_deref()) {
             Ok(o) => o,
@@ -146,18 +159,24 @@ fn check_reparse(original: &str, df: &Dockerfile, out: &Rewritten) {
     }
 }
 
-/// A rewritten line without the `--mount=type=cache,...,sharing=shared[...]` flags gofront adds.
+/// A rewritten line without the mount flags gofront adds (`--mount=type=cache,...,sharing=shared`
+/// and the private rewrite's ssh, secret and tmpfs mounts).
 fn strip_injected(line: &str) -> String {
-    let mut out = line.to_string();
-    while let Some(i) = out.find(" --mount=type=cache,target=") {
-        let rest = &out[i + 1..];
-        let end = rest.find(' ').map_or(out.len(), |e| i + 1 + e);
-        if !out[i..end].contains("sharing=shared") {
-            break;
-        }
-        out.replace_range(i..end, "");
-    }
-    out
+    let injected = |w: &str| {
+        (w.starts_with("--mount=type=cache,target=") && w.contains("sharing=shared"))
+            || w.starts_with("--mount=type=ssh")
+            || ["netrc", "known_hosts", "ca", "GIT_AUTH_TOKEN"]
+                .iter()
+                .any(|id| {
+                    w.strip_prefix("--mount=type=secret,id=")
+                        .is_some_and(|r| r.starts_with(id))
+                })
+            || w == "--mount=type=tmpfs,target=/run/gofront"
+    };
+    line.split(' ')
+        .filter(|w| !injected(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn decision(out: &Rewritten, kind: RewriteKind, stage: usize) -> &Decision {
@@ -432,9 +451,9 @@ fn all_off_is_byte_identical_with_no_decisions() {
 #[test]
 fn non_go_stages_get_no_decisions() {
     let df = "FROM debian:bookworm-slim AS base\nRUN echo hi\n\nFROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
-    let out = Case::new(df, module()).run();
+    let out = Case::new(df, module()).with_private().run();
     assert!(out.decisions.iter().all(|d| d.stage == 1));
-    assert_eq!(out.decisions.len(), 5);
+    assert_eq!(out.decisions.len(), 6);
     let kinds: Vec<RewriteKind> = out.decisions.iter().map(|d| d.kind).collect();
     assert_eq!(kinds, RewriteKind::ALL.to_vec());
 }
@@ -1037,4 +1056,145 @@ fn escape_directive_and_keyword_followed_by_escape_are_handled() {
         "{}",
         out.text
     );
+}
+
+// ------------------------------------------------------------------------------ private (issue 11)
+
+const SSH: &str = "--mount=type=ssh";
+const PRIVATE_TAIL: &str = "--mount=type=secret,id=netrc,target=/root/.netrc --mount=type=secret,id=known_hosts --mount=type=secret,id=ca";
+const TMPFS: &str = "--mount=type=tmpfs,target=/run/gofront";
+
+#[test]
+fn fetch_steps_get_optional_ssh_and_secret_mounts_and_the_wrapper() {
+    let df = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nRUN go vet ./...\nRUN ./scripts/gen.sh\nFROM scratch\nCOPY --from=build /app /app\n";
+    let out = Case::new(df, module()).with_private().run();
+    let fetch = format!("{SSH} {PRIVATE_TAIL} {TMPFS}");
+    // The deps RUN and both go RUNs and the script that may run go: the same optional mounts.
+    assert!(
+        out.text
+            .contains(&format!("RUN {MC} {fetch} go mod download\n")),
+        "{}",
+        out.text
+    );
+    assert!(
+        out.text
+            .contains(&format!("RUN {MC} {BC} {fetch} go build -o /app .\n")),
+        "{}",
+        out.text
+    );
+    assert!(
+        out.text
+            .contains(&format!("RUN {MC} {BC} {fetch} ./scripts/gen.sh\n")),
+        "{}",
+        out.text
+    );
+    // No private host: no token mounts.
+    assert!(!out.text.contains("GIT_AUTH_TOKEN"));
+    // Every fetch RUN (deps 4, build 6, vet 7, script 8 in the rewritten text) is wrapped once.
+    assert_eq!(out.run_wraps, vec![4, 6, 7, 8]);
+    let script = out.fetch_script.clone().unwrap_or_default();
+    assert!(script.contains("{command}"), "{script}");
+    let d = applied(&out, RewriteKind::Private, 0);
+    assert!(d.contains("on lines 4, 5, 6 (`./scripts/gen.sh`); fetch setup and explained failures on lines 4, 5, 6"), "{d}");
+}
+
+#[test]
+fn private_hosts_come_from_goprivate_and_gonoproxy() {
+    let df = "FROM golang:1.22 AS build\nENV GONOPROXY=git.corp.example/*\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n";
+    let out = Case::new(df, module())
+        .args(&[("GOPRIVATE", "github.com/acme/*,*.internal.example/x")])
+        .with_private()
+        .run();
+    for id in [
+        "GIT_AUTH_TOKEN",
+        "GIT_AUTH_TOKEN.git.corp.example",
+        "GIT_AUTH_TOKEN.github.com",
+    ] {
+        assert!(
+            out.text.contains(&format!("--mount=type=secret,id={id} ")),
+            "{id}\n{}",
+            out.text
+        );
+    }
+    let d = applied(&out, RewriteKind::Private, 0);
+    assert!(
+        d.contains("with --ssh, git uses ssh for git.corp.example, github.com"),
+        "{d}"
+    );
+    assert!(d.contains("*.internal.example/x is not a host name"), "{d}");
+    let script = out.fetch_script.clone().unwrap_or_default();
+    assert!(
+        script.contains("for h in git.corp.example github.com;"),
+        "{script}"
+    );
+    // Build-arg values never reach the text beyond the host names the mounts need.
+    assert!(!out.text.contains("acme"));
+}
+
+#[test]
+fn existing_mounts_are_kept_and_named_users_get_none() {
+    let df = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN --mount=type=ssh --mount=type=secret,id=netrc,target=/root/.netrc go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n";
+    let out = Case::new(df, module()).with_private().run();
+    let build = out
+        .text
+        .lines()
+        .find(|l| l.contains("go build"))
+        .unwrap_or_default();
+    assert_eq!(build.matches("type=ssh").count(), 1, "{build}");
+    assert_eq!(build.matches("id=netrc").count(), 1, "{build}");
+    assert!(
+        build.contains("--mount=type=secret,id=known_hosts"),
+        "{build}"
+    );
+    // The deps RUN takes the user's own ssh and netrc mounts, and ours for the rest.
+    let deps = out
+        .text
+        .lines()
+        .find(|l| l.contains("go mod download"))
+        .unwrap_or_default();
+    assert_eq!(deps.matches("type=ssh").count(), 1, "{deps}");
+    assert_eq!(deps.matches("id=netrc").count(), 1, "{deps}");
+    let named = "FROM golang:1.22 AS build\nENV HOME=/home/app\nUSER app\nWORKDIR /src\nCOPY . .\nRUN go build -o /tmp/app .\nFROM scratch\nCOPY --from=build /tmp/app /app\n";
+    let out = Case::new(named, module()).with_private().run();
+    assert!(!out.text.contains("type=secret"), "{}", out.text);
+    assert!(!out.text.contains("type=ssh"), "{}", out.text);
+    let numeric = "FROM golang:1.22 AS build\nENV HOME=/home/app\nUSER 1000:1000\nWORKDIR /src\nCOPY . .\nRUN go build -o /tmp/app .\nFROM scratch\nCOPY --from=build /tmp/app /app\n";
+    let out = Case::new(numeric, module()).with_private().run();
+    assert!(out.text.contains("--mount=type=ssh,uid=1000,gid=1000 --mount=type=secret,id=netrc,target=/home/app/.netrc,uid=1000,gid=1000"), "{}", out.text);
+}
+
+#[test]
+fn only_default_shell_commands_without_heredocs_are_wrapped() {
+    for (df, wrapped) in [
+        ("FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN [\"go\", \"build\", \"-o\", \"/app\", \".\"]\n", false),
+        ("FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN <<EOF\ngo build -o /app .\nEOF\n", false),
+        ("FROM golang:1.22 AS build\nSHELL [\"/bin/bash\", \"-c\"]\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n", false),
+        ("FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n", true),
+    ] {
+        let df = then_runtime(df);
+        let out = Case::new(&df, module()).with_private().run();
+        let build_line = out
+            .text
+            .lines()
+            .position(|l| l.contains("go build") || l.starts_with("RUN [") || l.starts_with("RUN <<"))
+            .map_or(0, |i| i + 1);
+        assert_eq!(out.run_wraps.contains(&build_line), wrapped, "{df}\n{}", out.text);
+        let shell = df.contains("SHELL");
+        assert_eq!(out.text.contains(TMPFS), !shell, "the deps RUN is wrapped unless a SHELL is set: {}", out.text);
+        assert!(out.text.contains(SSH), "mounts are added either way: {}", out.text);
+    }
+}
+
+#[test]
+fn private_can_be_turned_off_alone() {
+    let df =
+        then_runtime("FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n");
+    let out = Case::new(&df, module())
+        .with_private()
+        .skip("private")
+        .run();
+    assert!(!out.text.contains(SSH), "{}", out.text);
+    assert!(out.run_wraps.is_empty());
+    assert!(out.fetch_script.is_none());
+    assert!(out.decisions.iter().all(|d| d.kind != RewriteKind::Private));
 }

@@ -370,7 +370,7 @@ impl<'a> Planner<'a> {
 
 /// The RUNs that get a cache mount: visible go commands that build, test or download, and RUNs
 /// that may run go through a build tool or script.
-fn mounted_steps(s: &StageAnalysis) -> Vec<Step<'_>> {
+pub(super) fn mounted_steps(s: &StageAnalysis) -> Vec<Step<'_>> {
     steps(s)
         .into_iter()
         .filter(|st| match st {
@@ -378,16 +378,6 @@ fn mounted_steps(s: &StageAnalysis) -> Vec<Step<'_>> {
             Step::Indirect(_) => true,
         })
         .collect()
-}
-
-/// `,uid=N[,gid=M]` for a numeric non-root USER.
-fn owner_flags(user: &UserSpec) -> Option<String> {
-    let uid = user.uid?;
-    let mut out = format!(",uid={uid}");
-    if let Some(gid) = user.gid {
-        out.push_str(&format!(",gid={gid}"));
-    }
-    Some(out)
 }
 
 fn flag_target(flag: &str) -> String {

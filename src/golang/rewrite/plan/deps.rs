@@ -53,8 +53,9 @@ impl<'a> Planner<'a> {
         s: &StageAnalysis,
         modcache: &CacheOutcome,
         env: &BTreeMap<usize, Vec<(String, String)>>,
+        fetch: &PrivateOutcome,
     ) -> Decision {
-        match self.plan_deps(s, modcache, env) {
+        match self.plan_deps(s, modcache, env, fetch) {
             Ok((span, inserts, detail)) => {
                 self.edits.inserts.extend(inserts);
                 self.decision(s, RewriteKind::Deps, span, true, detail)
@@ -69,6 +70,7 @@ impl<'a> Planner<'a> {
         s: &StageAnalysis,
         modcache: &CacheOutcome,
         env: &BTreeMap<usize, Vec<(String, String)>>,
+        fetch: &PrivateOutcome,
     ) -> Result<(Span, Vec<Insert>, String), (Span, String)> {
         let first = Self::first_run_span(s);
         let users = self.module_users(s);
@@ -178,7 +180,27 @@ impl<'a> Planner<'a> {
         self.check_manifests(cspan, &views)?;
         let (copies, summary) = self.manifest_copies(s, copy, &views)?;
         let (before, hopped_workdir) = self.insertion_point(s, copy);
-        let run_line = self.deps_run_line(s, copy, served, &root, modcache, hopped_workdir)?;
+        // The download is a fetch step too: the same optional mounts as the RUN it downloads
+        // for, and the wrapper (its own command is a plain shell command).
+        let served_fetch = fetch
+            .steps
+            .get(&served.command_index)
+            .map(|f| StepFetch {
+                mounts: f.mounts.clone(),
+                wrap: !fetch.custom_shell,
+            })
+            .unwrap_or_default();
+        let run_line = self.deps_run_line(
+            s,
+            copy,
+            served,
+            modcache,
+            DownloadIn {
+                root: &root,
+                force_cd: hopped_workdir,
+                fetch_flags: served_fetch.flags(),
+            },
+        )?;
         let mut inserts: Vec<Insert> = copies
             .into_iter()
             .map(|text| Insert {
@@ -186,6 +208,7 @@ impl<'a> Planner<'a> {
                 text,
                 maps_to: cspan.start,
                 env: Vec::new(),
+                wrap: false,
             })
             .collect();
         inserts.push(Insert {
@@ -193,6 +216,7 @@ impl<'a> Planner<'a> {
             text: run_line.0,
             maps_to: served.span.start,
             env: env.get(&served.command_index).cloned().unwrap_or_default(),
+            wrap: served_fetch.wrap,
         });
         let cache_note = if run_line.1 {
             "module cache mounted"
@@ -244,7 +268,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The Go env a command really gets: the analysis' plus the passthrough build args.
-    fn effective_vars(
+    pub(super) fn effective_vars(
         &self,
         env_vars: &BTreeMap<String, String>,
         from_df: &BTreeSet<String>,
@@ -666,10 +690,14 @@ impl<'a> Planner<'a> {
         s: &StageAnalysis,
         copy: &CopyFact,
         served: &GoRun,
-        root: &str,
         modcache: &CacheOutcome,
-        force_cd: bool,
+        download: DownloadIn,
     ) -> Result<(String, bool), (Span, String)> {
+        let DownloadIn {
+            root,
+            force_cd,
+            fetch_flags,
+        } = download;
         let span = copy.span;
         let line = served.span.start;
         let run = self
@@ -735,6 +763,7 @@ impl<'a> Planner<'a> {
                 ),
             ));
         };
+        parts.extend(fetch_flags);
         parts.push(format!("{cd}go mod download"));
         Ok((parts.join(" "), mounted))
     }
@@ -747,6 +776,16 @@ fn before_go(text: &str) -> &str {
 
 fn contains_word(text: &str, word: &str) -> bool {
     crate::golang::facts::contains_word(&text.to_ascii_lowercase(), word)
+}
+
+/// Where and with what the deps RUN downloads.
+pub(super) struct DownloadIn<'s> {
+    /// The module (or workspace) root.
+    root: &'s str,
+    /// `cd` there even when it is the WORKDIR (the insertion passed a WORKDIR).
+    force_cd: bool,
+    /// The private rewrite's flags of the RUN it downloads for.
+    fetch_flags: Vec<String>,
 }
 
 /// The Go env that matters to a download.

@@ -1,0 +1,221 @@
+//! The wrapper run by the machine's `/bin/sh` (dash on Debian, as in the golang images) in a
+//! temporary directory standing for `/run/gofront` and `/run/secrets`.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::*;
+
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, hosts: &[&str], command: &str, env: &[(&str, &str)]) -> Run {
+    let work = dir.join("work");
+    let secrets = dir.join("secrets");
+    let _ = std::fs::create_dir_all(&work);
+    let _ = std::fs::create_dir_all(&secrets);
+    let hosts: Vec<String> = hosts.iter().map(|h| h.to_string()).collect();
+    let text = wrap(
+        &script_in(&hosts, &work.to_string_lossy(), &secrets.to_string_lossy()),
+        command,
+    );
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(&text)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin");
+    cmd.env("HOME", dir);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = match cmd.output() {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run /bin/sh: {e}"),
+    };
+    Run {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn tmp() -> tempfile::TempDir {
+    match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn command_semantics_survive_the_wrapper() {
+    let d = tmp();
+    let r = run_in(
+        d.path(),
+        &[],
+        "set -e\necho out\necho err >&2\nexit 3\necho never",
+        &[],
+    );
+    assert_eq!(r.status, 3);
+    assert_eq!(r.stdout, "out\n");
+    assert_eq!(r.stderr, "err\n");
+    let r = run_in(
+        d.path(),
+        &[],
+        "case x in\n  x) echo \"paren ) ok\" ;;\nesac\ncat <<EOF\n)\nEOF",
+        &[],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "paren ) ok\n)\n");
+}
+
+#[test]
+fn failures_are_explained_with_the_flag_that_fixes_them() {
+    let d = tmp();
+    let r = run_in(
+        d.path(),
+        &[],
+        "echo 'fatal: could not read Username for https://git.example.com: terminal prompts disabled' >&2; exit 1",
+        &[],
+    );
+    assert_eq!(r.status, 1);
+    assert!(
+        r.stderr.contains("terminal prompts disabled"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("gofront: git needs credentials"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--secret id=netrc"), "{}", r.stderr);
+    let r = run_in(
+        d.path(),
+        &[],
+        "echo 'Host key verification failed.' >&2; exit 128",
+        &[],
+    );
+    assert_eq!(r.status, 128);
+    assert!(r.stderr.contains("--secret id=known_hosts"), "{}", r.stderr);
+    assert!(r.stderr.contains("never turns host key checking off"));
+    let r = run_in(d.path(), &[], "echo ok", &[]);
+    assert!(!r.stderr.contains("gofront:"), "{}", r.stderr);
+}
+
+#[test]
+fn known_hosts_are_checked_never_disabled() {
+    let d = tmp();
+    let r = run_in(d.path(), &[], "echo \"$GIT_SSH_COMMAND\"", &[]);
+    assert!(r.stdout.contains("UserKnownHostsFile="), "{}", r.stdout);
+    assert!(!r.stdout.contains("StrictHostKeyChecking"), "{}", r.stdout);
+    let written = std::fs::read_to_string(d.path().join("work/known_hosts")).unwrap_or_default();
+    assert_eq!(written.lines().count(), KNOWN_HOSTS.len());
+    assert!(written.starts_with("github.com ssh-ed25519 AAAA"));
+    // A GIT_SSH_COMMAND of the Dockerfile's own is left alone.
+    let r = run_in(
+        d.path(),
+        &[],
+        "echo \"$GIT_SSH_COMMAND\"",
+        &[("GIT_SSH_COMMAND", "ssh -i /k")],
+    );
+    assert_eq!(r.stdout, "ssh -i /k\n");
+}
+
+#[test]
+fn insteadof_only_with_an_ssh_agent_and_tokens_only_from_their_files() {
+    let d = tmp();
+    let show = "env | grep '^GIT_CONFIG' | sort";
+    let r = run_in(d.path(), &["git.example.com"], show, &[]);
+    assert_eq!(r.stdout, "", "no agent, no token: no git config");
+    // An agent socket makes git use ssh for the private host.
+    let sock = d.path().join("agent.sock");
+    let bound = std::os::unix::net::UnixListener::bind(&sock);
+    assert!(bound.is_ok(), "{bound:?}");
+    let sock_s = sock.to_string_lossy().into_owned();
+    let r = run_in(
+        d.path(),
+        &["git.example.com"],
+        show,
+        &[("SSH_AUTH_SOCK", &sock_s)],
+    );
+    assert_eq!(
+        r.stdout,
+        "GIT_CONFIG_COUNT=1\nGIT_CONFIG_KEY_0=url.ssh://git@git.example.com/.insteadOf\nGIT_CONFIG_VALUE_0=https://git.example.com/\n"
+    );
+    // A per-host token is answered by a credential helper that reads the file when asked.
+    let token = d.path().join("secrets/GIT_AUTH_TOKEN.git.example.com");
+    assert!(std::fs::create_dir_all(d.path().join("secrets")).is_ok());
+    assert!(std::fs::write(&token, "s3cr3t-t0ken").is_ok());
+    let r = run_in(
+        d.path(),
+        &["git.example.com"],
+        "env | grep -c s3cr3t || true; git config --get-urlmatch credential.helper https://git.example.com/x; printf 'protocol=https\\nhost=git.example.com\\n' | git credential fill",
+        &[],
+    );
+    assert!(
+        r.stdout.starts_with("0\n"),
+        "the token is not in the environment: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("password=s3cr3t-t0ken"),
+        "{} {}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(r.stdout.contains("username=x-access-token"), "{}", r.stdout);
+    // The Dockerfile's own GIT_CONFIG_COUNT is left alone.
+    let r = run_in(
+        d.path(),
+        &["git.example.com"],
+        show,
+        &[("GIT_CONFIG_COUNT", "0")],
+    );
+    assert_eq!(r.stdout, "GIT_CONFIG_COUNT=0\n");
+}
+
+#[test]
+fn a_ca_secret_is_added_to_the_system_roots() {
+    let d = tmp();
+    assert!(std::fs::create_dir_all(d.path().join("secrets")).is_ok());
+    assert!(std::fs::write(
+        d.path().join("secrets/ca"),
+        "-----BEGIN CERTIFICATE-----\nCORP\n"
+    )
+    .is_ok());
+    let r = run_in(
+        d.path(),
+        &[],
+        "echo \"$SSL_CERT_FILE $GIT_SSL_CAINFO\"; tail -n 1 \"$SSL_CERT_FILE\"",
+        &[],
+    );
+    let bundle = d.path().join("work/ca.pem").to_string_lossy().into_owned();
+    assert!(
+        r.stdout.starts_with(&format!("{bundle} {bundle}\n")),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with("CORP\n"), "{}", r.stdout);
+    let system = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").unwrap_or_default();
+    let written = std::fs::read_to_string(&bundle).unwrap_or_default();
+    assert!(written.len() >= system.len(), "the system roots are kept");
+}
+
+#[test]
+fn hosts_that_are_not_literal_names_are_left_out() {
+    for (h, ok) in [
+        ("git.example.com", true),
+        ("*.corp.example.com", false),
+        ("host:22", false),
+        ("a;rm -rf /", false),
+        ("-x", false),
+    ] {
+        assert_eq!(is_literal_host(h), ok, "{h}");
+    }
+    let s = script(&["a;b".to_string(), "ok.example".to_string()]);
+    assert!(s.contains("for h in ok.example;"), "{s}");
+    assert!(!s.contains("a;b"));
+}
