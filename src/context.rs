@@ -134,7 +134,7 @@ impl Dockerignore {
                 Some(rest) => (true, rest),
                 None => (false, p.as_str()),
             };
-            let mut body = crate::convert::names::clean(body);
+            let mut body = crate::gostd::path::clean(body);
             if body.len() > 1 {
                 if let Some(rest) = body.strip_prefix('/') {
                     body = rest.to_string();
@@ -159,7 +159,7 @@ impl Dockerignore {
     /// True when `path` (context-relative) is excluded: the last pattern matching it or one of
     /// its parent directories decides.
     pub fn is_excluded(&self, path: &str) -> bool {
-        let path = crate::convert::names::clean(path.trim_start_matches('/'));
+        let path = crate::gostd::path::clean(path.trim_start_matches('/'));
         let chars: Vec<char> = path.chars().collect();
         let parents: Vec<usize> = chars
             .iter()

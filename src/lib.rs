@@ -11,6 +11,7 @@ pub mod dockerfile;
 pub mod frontend;
 pub mod gateway;
 pub mod golang;
+mod gostd;
 pub mod llb;
 pub mod options;
 pub mod platform;

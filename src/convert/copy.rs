@@ -14,10 +14,11 @@ use crate::dockerfile::shell::Lexer;
 use crate::llb::{pb, Digest, OpMeta, Output};
 use crate::platform::Platform;
 
-use super::names::{base, join, normalize_path, normalize_system_path};
+use super::names::{normalize_path, normalize_system_path};
 use super::ops::{file_op, merge_op, parse_chown, source_op, Action};
 use super::stages::{Converter, DF_CMD_KEY};
 use super::ConvertError;
+use crate::gostd::path::{base, clean, join};
 
 fn is_http(src: &str) -> bool {
     src.starts_with("http://") || src.starts_with("https://")
@@ -160,8 +161,8 @@ impl Converter<'_> {
             .chmod
             .as_deref()
             .filter(|m| !m.is_empty())
-            .and_then(|m| u32::from_str_radix(m, 8).ok())
-            .map(|m| m as i32);
+            .and_then(|m| crate::gostd::strconv::parse_uint(m, 8, 32).ok())
+            .and_then(|m| i32::try_from(m).ok());
         let chmod = c.chmod.clone().unwrap_or_default();
 
         if !checksum.is_empty() {
@@ -426,11 +427,7 @@ fn url_filename(src: &str) -> String {
     let no_frag = after_scheme.split('#').next().unwrap_or("");
     let no_query = no_frag.split('?').next().unwrap_or("");
     let path = no_query.find('/').map_or("", |i| &no_query[i..]);
-    let b = base(&super::names::clean(if path.is_empty() {
-        "."
-    } else {
-        path
-    }));
+    let b = base(&clean(if path.is_empty() { "." } else { path }));
     if b == "." || b == "/" {
         "__unnamed__".into()
     } else {

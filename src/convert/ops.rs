@@ -208,7 +208,7 @@ pub fn parse_chown(spec: &str) -> (Option<Owner>, Option<Owner>) {
         if v == "root" {
             return Owner::Id(0);
         }
-        match v.parse::<i32>() {
+        match crate::gostd::strconv::parse_int(v, 10, 32) {
             Ok(n) => Owner::Id(n as u32),
             Err(_) => Owner::Name(v.to_string()),
         }

@@ -47,7 +47,7 @@ impl RemoteContext {
             let keep_git_dir = options
                 .build_args
                 .get("BUILDKIT_CONTEXT_KEEP_GIT_DIR")
-                .is_some_and(|v| go_parse_bool_true(v));
+                .is_some_and(|v| crate::gostd::strconv::parse_bool(v) == Ok(true));
             Kind::Git { git, keep_git_dir }
         } else if reference.starts_with("http://") || reference.starts_with("https://") {
             Kind::Http
@@ -127,7 +127,7 @@ impl RemoteContext {
 /// from the unscoped one.
 pub fn scope_to_subdir(graph: &mut Graph, context: Output, dir: &str) -> Result<Output, LlbError> {
     let copy = pb::FileActionCopy {
-        src: super::names::normalize_path("/", &super::names::clean(dir), false),
+        src: super::names::normalize_path("/", &crate::gostd::path::clean(dir), false),
         dest: "/".to_string(),
         mode: -1,
         timestamp: -1,
@@ -208,11 +208,6 @@ fn add_named(graph: &mut Graph, op: pb::Op, name: Option<String>) -> Result<Outp
         ..OpMeta::default()
     };
     Ok(Output::new(graph.add(op, meta)?, 0))
-}
-
-/// Go's `strconv.ParseBool` answering true.
-fn go_parse_bool_true(v: &str) -> bool {
-    matches!(v, "1" | "t" | "T" | "true" | "TRUE" | "True")
 }
 
 /// dockerui's `isArchive`: bzip2, gzip or xz magic, or a readable first tar header.

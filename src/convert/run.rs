@@ -13,10 +13,11 @@ use crate::dockerfile::instructions::{parse_mount, parse_network, CacheSharing, 
 use crate::llb::{pb, OpMeta, Output};
 use crate::options::NetworkMode;
 
-use super::names::{base, clean, join, summarize_heredoc};
+use super::names::summarize_heredoc;
 use super::ops::{exec_op, file_op, Action, ExecSpec, MountSpec, Owner, SecretSpec, SshSpec};
 use super::stages::{Converter, DF_CMD_KEY};
 use super::ConvertError;
+use crate::gostd::path::{base, clean, join};
 
 const SCRATCH: &str = "scratch";
 

@@ -16,10 +16,11 @@ use crate::options::{BuildOptions, ImageResolveMode, NoCache};
 use crate::platform::Platform;
 
 use super::image::{split_kv, Image};
-use super::names::{join, StepCounter};
+use super::names::StepCounter;
 use super::ops::source_op;
 use super::reference::{parse_oci_layout, Reference};
 use super::{ConvertError, ConvertInput, Converted, ImageRequest, ImageResolver, PlatformBuild};
+use crate::gostd::path::join;
 use crate::llb::go_json_strings;
 
 /// Description key with the instruction text.
@@ -483,7 +484,7 @@ impl<'a> Converter<'a> {
                 let Some(from) = c.from.as_deref().filter(|f| !f.is_empty()) else {
                     return Ok(Vec::new());
                 };
-                let idx = match from.parse::<i64>() {
+                let idx = match crate::gostd::strconv::atoi(from) {
                     Ok(n) => {
                         if n < 0 || n as usize >= self.stages.len() {
                             return Err(ConvertError::at(format!("invalid stage index {n}"), None));
@@ -1408,7 +1409,7 @@ pub fn dockerignore_patterns(lines: &[String]) -> Vec<String> {
             pattern = pattern[1..].trim().to_string();
         }
         if !pattern.is_empty() {
-            pattern = super::names::clean(&pattern);
+            pattern = crate::gostd::path::clean(&pattern);
             if pattern.len() > 1 && pattern.starts_with('/') {
                 pattern = pattern[1..].to_string();
             }

@@ -20,6 +20,8 @@ use super::ast::{
     KeyValue, Run, Stage,
 };
 use super::parser::{chomp_heredoc_content, parse_heredoc, Node, ParseError, Parsed, RawHeredoc};
+use crate::gostd::strconv::{parse_bool, parse_int, parse_uint, quote};
+use crate::gostd::time::parse_duration;
 use crate::options::NetworkMode;
 
 /// `RUN --mount` type.
@@ -135,7 +137,8 @@ pub fn parse_mount(
     raw: &str,
     expand: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<Mount, String> {
-    let fields = parse_csv_record(raw).map_err(|e| format!("failed to parse csv mounts: {e}"))?;
+    let fields = crate::gostd::csv::read_record(raw)
+        .map_err(|e| format!("failed to parse csv mounts: {e}"))?;
     let mut m = Mount {
         kind: MountType::Bind,
         from: None,
@@ -199,7 +202,7 @@ pub fn parse_mount(
                     "ssh" => MountType::Ssh,
                     _ => {
                         return Err(with_suggestion(
-                            format!("unsupported mount type {}", go_q(&value)),
+                            format!("unsupported mount type {}", quote(&value)),
                             &value,
                             &MOUNT_TYPES,
                             true,
@@ -211,12 +214,14 @@ pub fn parse_mount(
             "source" | "src" => m.source = Some(value),
             "target" | "dst" | "destination" => m.target = value,
             "readonly" | "ro" => {
-                m.read_only = parse_go_bool(&value)
+                m.read_only = parse_bool(&value)
+                    .ok()
                     .ok_or_else(|| format!("invalid value for {key}: {value}"))?;
                 ro_auto = false;
             }
             "readwrite" | "rw" => {
-                let rw = parse_go_bool(&value)
+                let rw = parse_bool(&value)
+                    .ok()
                     .ok_or_else(|| format!("invalid value for {key}: {value}"))?;
                 m.read_only = !rw;
                 ro_auto = false;
@@ -225,7 +230,8 @@ pub fn parse_mount(
                 if !matches!(m.kind, MountType::Secret | MountType::Ssh) {
                     return Err(unexpected(&m));
                 }
-                m.required = parse_go_bool(&value)
+                m.required = parse_bool(&value)
+                    .ok()
                     .ok_or_else(|| format!("invalid value for {key}: {value}"))?;
             }
             "size" => {
@@ -245,7 +251,7 @@ pub fn parse_mount(
                     "locked" => CacheSharing::Locked,
                     _ => {
                         return Err(with_suggestion(
-                            format!("unsupported sharing value {}", go_q(&value)),
+                            format!("unsupported sharing value {}", quote(&value)),
                             &value,
                             &SHARE_MODES,
                             true,
@@ -256,19 +262,25 @@ pub fn parse_mount(
             }
             "mode" => {
                 m.mode = Some(
-                    parse_uint32(&value, 8)
+                    parse_uint(&value, 8, 32)
+                        .ok()
+                        .and_then(|v| u32::try_from(v).ok())
                         .ok_or_else(|| format!("invalid value {value} for mode"))?,
                 )
             }
             "uid" => {
                 m.uid = Some(
-                    parse_uint32(&value, 10)
+                    parse_uint(&value, 10, 32)
+                        .ok()
+                        .and_then(|v| u32::try_from(v).ok())
                         .ok_or_else(|| format!("invalid value {value} for uid"))?,
                 )
             }
             "gid" => {
                 m.gid = Some(
-                    parse_uint32(&value, 10)
+                    parse_uint(&value, 10, 32)
+                        .ok()
+                        .and_then(|v| u32::try_from(v).ok())
                         .ok_or_else(|| format!("invalid value {value} for gid"))?,
                 )
             }
@@ -294,7 +306,7 @@ pub fn parse_mount(
         MountType::Secret | MountType::Ssh | MountType::Cache
     );
     if !file_info_allowed {
-        let kind = go_q(m.kind.as_str());
+        let kind = quote(m.kind.as_str());
         if m.mode.is_some() {
             return Err(format!("mode not allowed for {kind} type mounts"));
         }
@@ -335,7 +347,8 @@ pub fn parse_mount(
 /// The parse-time check BuildKit runs on `--mount` values before expansion: valid CSV, and no
 /// variable in `from=`.
 fn precheck_mount(raw: &str) -> Result<(), String> {
-    let fields = parse_csv_record(raw).map_err(|e| format!("failed to parse csv mounts: {e}"))?;
+    let fields = crate::gostd::csv::read_record(raw)
+        .map_err(|e| format!("failed to parse csv mounts: {e}"))?;
     for field in fields {
         if let Some((key, value)) = field.split_once('=') {
             let has_var = value
@@ -358,7 +371,7 @@ pub fn parse_network(raw: &str) -> Result<NetworkMode, String> {
         "default" => Ok(NetworkMode::Sandbox),
         "none" => Ok(NetworkMode::None),
         "host" => Ok(NetworkMode::Host),
-        _ => Err(format!("invalid network mode {}", go_q(raw))),
+        _ => Err(format!("invalid network mode {}", quote(raw))),
     }
 }
 
@@ -367,29 +380,8 @@ pub fn parse_security(raw: &str) -> Result<Security, String> {
     match raw {
         "sandbox" => Ok(Security::Sandbox),
         "insecure" => Ok(Security::Insecure),
-        _ => Err(format!("security {} is not valid", go_q(raw))),
+        _ => Err(format!("security {} is not valid", quote(raw))),
     }
-}
-
-fn go_q(s: &str) -> String {
-    super::shell::go_quote(s)
-}
-
-/// Go's `strconv.ParseBool`.
-fn parse_go_bool(s: &str) -> Option<bool> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
-
-/// Go's `strconv.ParseUint(s, base, 32)` (no sign, no prefix, no underscores).
-fn parse_uint32(s: &str, radix: u32) -> Option<u32> {
-    if s.is_empty() || !s.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    u32::from_str_radix(s, radix).ok()
 }
 
 /// go-units `RAMInBytes` (`^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$`, binary multiples).
@@ -431,75 +423,6 @@ fn ram_in_bytes(s: &str) -> Option<i64> {
     }
     let size: f64 = num.parse().ok()?;
     Some((size * mul) as i64)
-}
-
-/// One record of Go's `encoding/csv` reader (comma-separated, `"` quoting, strict quotes).
-fn parse_csv_record(input: &str) -> Result<Vec<String>, String> {
-    let line = input.split('\n').next().unwrap_or("");
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    if input.is_empty() || line.is_empty() && !input.contains('"') {
-        return Err("EOF".into());
-    }
-    let chars: Vec<char> = line.chars().collect();
-    let mut fields = Vec::new();
-    let mut i = 0usize;
-    loop {
-        let mut field = String::new();
-        if chars.get(i) == Some(&'"') {
-            let quote_col = i;
-            i += 1;
-            loop {
-                match chars.get(i) {
-                    None => {
-                        return Err(format!(
-                            "parse error on line 1, column {}: extraneous or missing \" in quoted-field",
-                            quote_col + 1
-                        ))
-                    }
-                    Some('"') if chars.get(i + 1) == Some(&'"') => {
-                        field.push('"');
-                        i += 2;
-                    }
-                    Some('"') => {
-                        i += 1;
-                        match chars.get(i) {
-                            None | Some(',') => break,
-                            Some(_) => {
-                                return Err(format!(
-                                    "parse error on line 1, column {}: extraneous or missing \" in quoted-field",
-                                    i + 1
-                                ))
-                            }
-                        }
-                    }
-                    Some(&c) => {
-                        field.push(c);
-                        i += 1;
-                    }
-                }
-            }
-        } else {
-            while let Some(&c) = chars.get(i) {
-                if c == ',' {
-                    break;
-                }
-                if c == '"' {
-                    return Err(format!(
-                        "parse error on line 1, column {}: bare \" in non-quoted-field",
-                        i + 1
-                    ));
-                }
-                field.push(c);
-                i += 1;
-            }
-        }
-        fields.push(field);
-        if chars.get(i) == Some(&',') {
-            i += 1;
-            continue;
-        }
-        return Ok(fields);
-    }
 }
 
 /// Levenshtein distance over chars.
@@ -882,7 +805,7 @@ fn parse_from(node: &Node) -> Result<Stage, String> {
             if !valid_stage_name(&lower) {
                 return Err(format!(
                     "invalid name for build stage: {}, name can't start with a number or contain symbols",
-                    go_q(name)
+                    quote(name)
                 ));
             }
             Some(lower)
@@ -1090,7 +1013,7 @@ fn parse_healthcheck(node: &Node) -> Result<Healthcheck, String> {
     if typ != "CMD" {
         return Err(format!(
             "Unknown type {} in HEALTHCHECK (try CMD)",
-            go_q(&typ)
+            quote(&typ)
         ));
     }
     if rest.is_empty() {
@@ -1101,20 +1024,19 @@ fn parse_healthcheck(node: &Node) -> Result<Healthcheck, String> {
         let Some(v) = flags.non_empty(name) else {
             return Ok(None);
         };
-        let nanos = parse_go_duration(&v)?;
+        let nanos = parse_duration(&v)?;
         if nanos == 0 {
             return Ok(None);
         }
         if nanos < 1_000_000 {
-            return Err(format!("Interval {} cannot be less than 1ms", go_q(name)));
+            return Err(format!("Interval {} cannot be less than 1ms", quote(name)));
         }
         Ok(Some(Duration::from_nanos(nanos.unsigned_abs())))
     };
     let retries = match flags.non_empty("retries") {
         None => None,
         Some(v) => {
-            let n = parse_go_int32(&v)
-                .map_err(|why| format!("strconv.ParseInt: parsing {}: {why}", go_q(&v)))?;
+            let n = parse_int(&v, 10, 32).map_err(|e| e.to_string())?;
             if n < 0 {
                 return Err(format!("--retries cannot be negative ({n})"));
             }
@@ -1129,101 +1051,6 @@ fn parse_healthcheck(node: &Node) -> Result<Healthcheck, String> {
         start_interval: interval("start-interval")?,
         retries,
     })
-}
-
-/// Go `strconv.ParseInt(s, 10, 32)`; the error is Go's reason text.
-fn parse_go_int32(s: &str) -> Result<i64, &'static str> {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("invalid syntax");
-    }
-    s.parse::<i32>()
-        .map(i64::from)
-        .map_err(|_| "value out of range")
-}
-
-/// Go `time.ParseDuration`, in nanoseconds.
-pub(crate) fn parse_go_duration(s: &str) -> Result<i64, String> {
-    let invalid = || format!("time: invalid duration {}", go_q(s));
-    let (neg, mut rest) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if rest == "0" {
-        return Ok(0);
-    }
-    if rest.is_empty() {
-        return Err(invalid());
-    }
-    let mut total: u128 = 0;
-    while !rest.is_empty() {
-        let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let int_part = &rest[..int_len];
-        rest = &rest[int_len..];
-        let mut frac_part = "";
-        if let Some(r) = rest.strip_prefix('.') {
-            let flen = r.bytes().take_while(u8::is_ascii_digit).count();
-            frac_part = &r[..flen];
-            rest = &r[flen..];
-        }
-        if int_part.is_empty() && frac_part.is_empty() {
-            return Err(invalid());
-        }
-        let unit_len = rest
-            .char_indices()
-            .find(|(_, c)| *c == '.' || c.is_ascii_digit())
-            .map_or(rest.len(), |(i, _)| i);
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        if unit.is_empty() {
-            return Err(format!("time: missing unit in duration {}", go_q(s)));
-        }
-        let scale: u128 = match unit {
-            "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            _ => {
-                return Err(format!(
-                    "time: unknown unit {} in duration {}",
-                    go_q(unit),
-                    go_q(s)
-                ))
-            }
-        };
-        let int_val: u128 = if int_part.is_empty() {
-            0
-        } else {
-            int_part.parse().map_err(|_| invalid())?
-        };
-        let mut v = int_val.checked_mul(scale).ok_or_else(invalid)?;
-        if !frac_part.is_empty() {
-            // Go: v += uint64(float64(f) * (float64(unit) / scale)), digits past overflow dropped.
-            let (mut f, mut div) = (0u64, 1f64);
-            for d in frac_part.bytes() {
-                match f
-                    .checked_mul(10)
-                    .and_then(|x| x.checked_add(u64::from(d - b'0')))
-                {
-                    Some(next) => {
-                        f = next;
-                        div *= 10.0;
-                    }
-                    None => break,
-                }
-            }
-            v += (f as f64 * (scale as f64 / div)) as u128;
-        }
-        total = total.checked_add(v).ok_or_else(invalid)?;
-        if total > i64::MAX as u128 {
-            return Err(invalid());
-        }
-    }
-    let t = total as i64;
-    Ok(if neg { -t } else { t })
 }
 
 #[cfg(test)]

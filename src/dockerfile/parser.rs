@@ -745,7 +745,7 @@ fn parse_name_val(rest: &str, key: &str, escape: char) -> Result<Args, String> {
         let Some((k, v)) = word.split_once('=') else {
             return Err(format!(
                 "Syntax error - can't find = in {}. Must be of the form: name=value",
-                super::shell::go_quote(word)
+                crate::gostd::strconv::quote(word)
             ));
         };
         args.push(k.to_string());

@@ -65,7 +65,7 @@ mod tests {
             ("/", "/"),
         ];
         for (input, want) in table {
-            assert_eq!(crate::convert::names::clean(input), want, "input {input:?}");
+            assert_eq!(crate::gostd::path::clean(input), want, "input {input:?}");
         }
     }
 }

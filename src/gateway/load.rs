@@ -25,20 +25,12 @@ pub fn dockerfile_follow_paths(filename: &str) -> Vec<String> {
     paths
 }
 
-/// `dir/dockerfile` when the base name is exactly `Dockerfile`.
+/// `dir/dockerfile` when the base name is exactly `Dockerfile` (dockerui:
+/// `path.Join(path.Dir(name), "dockerfile")` when `path.Base(name)` is `Dockerfile`).
 pub fn lowercase_variant(filename: &str) -> Option<String> {
-    let (dir, base) = match filename.rsplit_once('/') {
-        Some((dir, base)) => (Some(dir), base),
-        None => (None, filename),
-    };
-    if base != DEFAULT_DOCKERFILE_NAME {
-        return None;
-    }
-    let lower = DEFAULT_DOCKERFILE_NAME.to_lowercase();
-    Some(match dir {
-        Some(d) if !d.is_empty() => crate::convert::names::clean(&format!("{d}/{lower}")),
-        _ => lower,
-    })
+    use crate::gostd::path::{base, dir, join};
+    (base(filename) == DEFAULT_DOCKERFILE_NAME)
+        .then(|| join(&[&dir(filename), &DEFAULT_DOCKERFILE_NAME.to_lowercase()]))
 }
 
 /// Definition of `llb.Local(<dockerfile local>, FollowPaths, SessionID, SharedKeyHint,

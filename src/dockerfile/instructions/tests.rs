@@ -622,7 +622,7 @@ fn go_durations() {
         ("1", Err(s("time: missing unit in duration \"1\""))),
         ("s", Err(s("time: invalid duration \"s\""))),
     ] {
-        assert_eq!(parse_go_duration(v), want, "{v}");
+        assert_eq!(crate::gostd::time::parse_duration(v), want, "{v}");
     }
 }
 
