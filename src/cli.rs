@@ -20,7 +20,7 @@ use crate::convert::DaemonFacts;
 use crate::frontend::{self, unresolved_image, FrontendError, GoReport, Plan, Planner};
 use crate::gateway::{self, dockerignore, load};
 use crate::golang::facts::{ContextFacts, Severity};
-use crate::llb::{self, Caps, FrontendCaps};
+use crate::llb::{self, Caps};
 use crate::options::{BuildOptions, Subrequest};
 use crate::platform::Platform;
 
@@ -185,7 +185,7 @@ pub fn run(command: Command) -> Result<CliOutput, CliError> {
                 .map(CliOutput::from)
         }
         Command::PrintFrontendCaps => Ok(CliOutput::from(
-            format!("{}\n", gateway::session::FRONTEND_CAPS.join(",")).into_bytes(),
+            format!("{}\n", gateway::caps::FRONTEND_CAPS.join(",")).into_bytes(),
         )),
     }
 }
@@ -304,7 +304,6 @@ fn plan_build(
         llb_caps: caps.clone(),
         build_platform: Platform::host(),
         session_id: String::new(),
-        frontend_caps: FrontendCaps::v0_13_defaults().to_set(),
     };
     let definition = load::dockerfile_source(
         &options.dockerfile_key,

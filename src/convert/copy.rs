@@ -328,7 +328,7 @@ impl Converter<'_> {
                 caps: extra_caps,
                 ignore_cache,
                 progress_group: Some((pg_id.clone(), group_name.clone())),
-                locations: vec![cmd.span],
+                locations: vec![cmd.span.into()],
                 ..OpMeta::default()
             };
             let d = self.add_op(file_op(&None, actions), copy_meta, Some(cmd.span))?;
@@ -339,7 +339,7 @@ impl Converter<'_> {
                         custom_name: Some(link_name),
                         ignore_cache,
                         progress_group: Some((pg_id, group_name)),
-                        locations: vec![cmd.span],
+                        locations: vec![cmd.span.into()],
                         ..OpMeta::default()
                     };
                     let d = self.add_op(merge_op(&[cur, layer]), meta, Some(cmd.span))?;
@@ -353,7 +353,7 @@ impl Converter<'_> {
                 custom_name: Some(pg_name),
                 caps: extra_caps,
                 ignore_cache,
-                locations: vec![cmd.span],
+                locations: vec![cmd.span.into()],
                 ..OpMeta::default()
             };
             let d = self.add_op(file_op(&cur, actions), meta, Some(cmd.span))?;

@@ -326,7 +326,7 @@ impl Converter<'_> {
         let meta = OpMeta {
             custom_name: Some(name),
             ignore_cache: false,
-            locations: vec![cmd.span],
+            locations: vec![cmd.span.into()],
             ..OpMeta::default()
         };
         let digest = self.add_op(op, meta, Some(cmd.span))?;

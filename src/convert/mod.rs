@@ -11,7 +11,7 @@
 //! Not for: parsing (`dockerfile`), op encoding and digests (`llb`), talking to the daemon
 //! (the gateway resolves images and calls [`convert`] again when asked to).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::dockerfile::ast::{self, Span};
 use crate::options::BuildOptions;
@@ -66,8 +66,6 @@ pub struct DaemonFacts {
     pub build_platform: Platform,
     /// Client session id (for `local://` sources).
     pub session_id: String,
-    /// Enabled frontend API caps.
-    pub frontend_caps: BTreeSet<String>,
 }
 
 /// Everything one conversion needs.
@@ -96,6 +94,13 @@ pub struct CommandRef {
     pub stage: usize,
     /// Index in [`ast::Stage::commands`].
     pub command: usize,
+}
+
+/// Source maps point at the lines of the instruction an op comes from.
+impl From<Span> for crate::llb::LineRange {
+    fn from(span: Span) -> Self {
+        crate::llb::LineRange::new(span.start, span.end)
+    }
 }
 
 /// Extra process environment per RUN: `NAME`, value pairs added to the exec op env only

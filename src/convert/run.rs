@@ -180,7 +180,7 @@ impl Converter<'_> {
             custom_name: Some(name),
             description,
             ignore_cache: self.stages[i].ignore_cache,
-            locations: vec![cmd.span],
+            locations: vec![cmd.span.into()],
             ..OpMeta::default()
         };
         let digest = self.add_op(exec_op(spec), meta, Some(cmd.span))?;

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dockerfile::ast::{Command, Dockerfile, Instruction, Span};
 use crate::dockerfile::shell::Lexer;
-use crate::llb::{pb, Graph, OpMeta, Output, SourceFile};
+use crate::llb::{pb, Graph, LineRange, OpMeta, Output, SourceFile};
 use crate::options::{BuildOptions, ImageResolveMode, NoCache};
 use crate::platform::Platform;
 
@@ -761,7 +761,7 @@ impl<'a> Converter<'a> {
         let st = &self.stages[stage];
         let mut description = BTreeMap::new();
         description.insert(DF_CMD_KEY.to_string(), st.original.clone());
-        let locations: Vec<Span> = st.span.into_iter().collect();
+        let locations: Vec<LineRange> = st.span.into_iter().map(LineRange::from).collect();
         let meta = OpMeta {
             custom_name: Some(custom_name),
             description,

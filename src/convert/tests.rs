@@ -44,7 +44,6 @@ fn facts() -> DaemonFacts {
         llb_caps: Caps::v0_13_defaults(),
         build_platform: Platform::new("linux", "amd64", ""),
         session_id: "sess".into(),
-        frontend_caps: BTreeSet::new(),
     }
 }
 

@@ -577,14 +577,13 @@ pub fn unresolved_image(request: &ImageRequest) -> Result<ResolvedImage, String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llb::{Caps, FrontendCaps};
+    use crate::llb::Caps;
 
     fn facts() -> DaemonFacts {
         DaemonFacts {
             llb_caps: Caps::v0_13_defaults(),
             build_platform: Platform::new("linux", "amd64", ""),
             session_id: String::new(),
-            frontend_caps: FrontendCaps::v0_13_defaults().to_set(),
         }
     }
 
@@ -656,7 +655,7 @@ mod go_tests {
     use super::*;
     use crate::golang::facts::Diagnostic;
     use crate::golang::rewrite::LineMap;
-    use crate::llb::{definition_vertices, Caps, FrontendCaps};
+    use crate::llb::{definition_vertices, Caps};
 
     const GO_SOURCE: &str = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\n\
                              RUN go build -o /app .\n";
@@ -669,7 +668,6 @@ mod go_tests {
             llb_caps: Caps::v0_13_defaults(),
             build_platform: Platform::new("linux", "amd64", ""),
             session_id: String::new(),
-            frontend_caps: FrontendCaps::v0_13_defaults().to_set(),
         }
     }
 

@@ -4,9 +4,11 @@
 //! Not for: planning (see [`crate::frontend`]); nothing here may write to stdout except gRPC.
 
 pub mod bridge;
+pub mod caps;
 pub mod dockerignore;
 pub mod errors;
 pub mod load;
+pub mod proto;
 pub mod session;
 pub mod summary;
 pub mod transport;

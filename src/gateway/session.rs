@@ -9,29 +9,23 @@ use std::collections::BTreeMap;
 use prost::Message as _;
 use serde_json::{json, Value};
 
+use super::caps::{check_frontend_caps, llb_caps, FrontendCaps};
+use super::proto::{gateway_pb as gw, rpc_pb, worker_pb};
 use crate::convert::remote::{
     is_archive, RemoteContext, HTTP_CONTEXT_FILENAME, HTTP_CONTEXT_SNIFF_LEN,
 };
 use crate::convert::{DaemonFacts, ImageRequest, PlatformBuild, ResolvedImage};
-use crate::dockerfile::ast::Span;
 use crate::frontend::{self, FrontendError, Plan, Planner, Step, SubrequestResult};
-use crate::llb::{gateway_pb as gw, pb, pb_platform, rpc_pb, Caps, FrontendCaps};
+use crate::llb::{pb, pb_platform};
 use crate::options::{BuildOptions, ImageResolveMode};
 use crate::platform::Platform;
 
 use super::bridge::Bridge;
-use super::errors::{self, Code, SourceFile};
+use super::errors::{self, Code};
 use super::{dockerignore, load, summary};
 use crate::context::FactsBudget;
 use crate::golang::facts::ContextFacts;
-
-/// Frontend capabilities gofront implements: the value of the image label
-/// `moby.buildkit.frontend.caps`, and what a client may require with `frontend.caps`.
-pub const FRONTEND_CAPS: &[&str] = &[
-    "moby.buildkit.frontend.inputs",
-    "moby.buildkit.frontend.subrequests",
-    "moby.buildkit.frontend.contexts",
-];
+use crate::llb::{LineRange, SourceFile};
 
 /// The local name of the main context (`dockerui.DefaultLocalNameContext`).
 const CONTEXT_LOCAL: &str = "context";
@@ -115,11 +109,7 @@ impl<'b, B: Bridge> Session<'b, B> {
         } else {
             FrontendCaps::from_api_caps(&pong.frontend_api_caps)
         };
-        let llb_caps = if pong.llb_caps.is_empty() {
-            Caps::v0_13_defaults()
-        } else {
-            Caps::from_api_caps(&pong.llb_caps)
-        };
+        let llb_caps = llb_caps(&pong.llb_caps);
         let build_platform = worker_platform(&pong.workers)
             .or_else(|| env.workers.as_deref().and_then(platform_from_workers_json))
             .unwrap_or_else(Platform::host);
@@ -127,7 +117,6 @@ impl<'b, B: Bridge> Session<'b, B> {
             llb_caps,
             build_platform,
             session_id: env.session_id.clone(),
-            frontend_caps: gw_caps.to_set(),
         };
         Ok(Session {
             bridge,
@@ -158,6 +147,7 @@ impl<'b, B: Bridge> Session<'b, B> {
         let source = SourceFile {
             filename: options.filename.clone(),
             data: loaded.data.clone(),
+            language: "Dockerfile".into(),
             definition: Some(loaded.definition.clone()),
         };
         let fail = |e: FrontendError| frontend_status(e, &source);
@@ -658,7 +648,11 @@ impl<'b, B: Bridge> Session<'b, B> {
                     definition: source.definition.clone(),
                     language: "Dockerfile".into(),
                 }),
-                ranges: w.span.map(pb_range).into_iter().collect(),
+                ranges: w
+                    .span
+                    .map(|s| LineRange::from(s).to_pb())
+                    .into_iter()
+                    .collect(),
                 ..Default::default()
             };
             if let Err(e) = self.bridge.warn(request).await {
@@ -731,16 +725,6 @@ struct Loaded {
     dockerignore: Option<Vec<u8>>,
 }
 
-fn check_frontend_caps(requested: &[String]) -> Result<(), rpc_pb::Status> {
-    for cap in requested {
-        let name = cap.split('+').next().unwrap_or("");
-        if !FRONTEND_CAPS.contains(&name) {
-            return Err(errors::unsupported_frontend_cap(name));
-        }
-    }
-    Ok(())
-}
-
 fn add_image_metadata(
     metadata: &mut BTreeMap<String, Vec<u8>>,
     build: &PlatformBuild,
@@ -789,18 +773,7 @@ fn subrequest_result(answer: SubrequestResult) -> gw::Result {
     }
 }
 
-fn pb_range(span: Span) -> pb::Range {
-    let pos = |line: usize| pb::Position {
-        line: i32::try_from(line).unwrap_or(i32::MAX),
-        character: 0,
-    };
-    pb::Range {
-        start: Some(pos(span.start)),
-        end: Some(pos(span.end)),
-    }
-}
-
-fn worker_platform(workers: &[crate::llb::worker_pb::WorkerRecord]) -> Option<Platform> {
+fn worker_platform(workers: &[worker_pb::WorkerRecord]) -> Option<Platform> {
     let p = workers.first()?.platforms.first()?;
     Some(Platform::new(&p.os, &p.architecture, &p.variant))
 }
@@ -820,8 +793,8 @@ fn frontend_status(e: FrontendError, source: &SourceFile) -> rpc_pb::Status {
         FrontendError::UnsupportedSubrequest(id) => errors::unsupported_subrequest(id),
         FrontendError::Options(message) => errors::status(Code::InvalidArgument, message.clone()),
         FrontendError::Dockerfile { span, .. } => {
-            let spans: Vec<Span> = span.iter().copied().collect();
-            errors::dockerfile_status(e.to_string(), source, &spans)
+            let ranges: Vec<LineRange> = span.iter().map(|s| LineRange::from(*s)).collect();
+            errors::dockerfile_status(e.to_string(), source, &ranges)
         }
         _ => errors::status(Code::Unknown, e.to_string()),
     }
@@ -852,7 +825,8 @@ fn prefix_status(prefix: &str, mut s: rpc_pb::Status) -> rpc_pb::Status {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llb::apicaps_pb::ApiCap;
+    use crate::gateway::proto::apicaps_pb::ApiCap;
+    use crate::gateway::proto::fsutil_pb;
     use tonic::Status;
 
     /// An in-memory BuildKit: solves return numbered refs, ReadFile serves `files` for any ref.
@@ -909,7 +883,7 @@ mod tests {
         async fn read_dir(
             &mut self,
             req: gw::ReadDirRequest,
-        ) -> Result<Vec<crate::llb::fsutil_pb::Stat>, Status> {
+        ) -> Result<Vec<fsutil_pb::Stat>, Status> {
             self.dirs_read.push(req.dir_path.clone());
             let dir = req.dir_path.trim_matches('/');
             let prefix = if dir.is_empty() {
@@ -917,7 +891,7 @@ mod tests {
             } else {
                 format!("{dir}/")
             };
-            let mut entries: BTreeMap<String, crate::llb::fsutil_pb::Stat> = BTreeMap::new();
+            let mut entries: BTreeMap<String, fsutil_pb::Stat> = BTreeMap::new();
             for (path, data) in &self.files {
                 let Some(rest) = path.strip_prefix(&prefix) else {
                     continue;
@@ -928,7 +902,7 @@ mod tests {
                 };
                 entries.insert(
                     name.to_string(),
-                    crate::llb::fsutil_pb::Stat {
+                    fsutil_pb::Stat {
                         path: name.to_string(),
                         mode,
                         size,
@@ -1371,7 +1345,9 @@ mod tests {
             ..BuildOptions::default()
         })
         .unwrap();
-        let def = remote.definition(&Caps::v0_13_defaults(), true).unwrap();
+        let def = remote
+            .definition(&crate::llb::Caps::v0_13_defaults(), true)
+            .unwrap();
         b.inputs.insert("base".into(), def);
         let config = r#"{"architecture":"amd64","os":"linux","config":{"Env":["FROM_INPUT=1"],"WorkingDir":"/w"}}"#;
         let md = json!({

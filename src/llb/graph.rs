@@ -6,10 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use crate::dockerfile::ast::Span;
-
 use super::caps::{cap_feature, required_caps};
-use super::{encode_op, pb, Caps, Digest, LlbError};
+use super::{encode_op, pb, Caps, Digest, LineRange, LlbError};
 
 /// Description key BuildKit shows as the progress vertex name.
 pub const CUSTOM_NAME_KEY: &str = "llb.customname";
@@ -28,7 +26,7 @@ pub struct OpMeta {
     /// Progress group `(id, name)`.
     pub progress_group: Option<(String, String)>,
     /// Source-map ranges in the Dockerfile (1-based inclusive lines).
-    pub locations: Vec<Span>,
+    pub locations: Vec<LineRange>,
 }
 
 /// One output of an op in the graph (`None` in APIs = scratch / empty filesystem).
@@ -74,7 +72,7 @@ struct Node {
     inputs: Vec<Digest>,
     meta: OpMeta,
     /// One entry per `add` of this digest that carried locations (Go keeps one per vertex).
-    location_groups: Vec<Vec<Span>>,
+    location_groups: Vec<Vec<LineRange>>,
 }
 
 /// Content-addressed op graph with deterministic, Go-compatible encoding.
@@ -271,7 +269,7 @@ impl Graph {
                     ranges: spans
                         .iter()
                         .flat_map(|s| s.lines())
-                        .map(|s| span_range(&s))
+                        .map(LineRange::to_pb)
                         .collect(),
                 })
                 .collect();
@@ -342,17 +340,5 @@ fn op_metadata(meta: &OpMeta) -> pb::OpMetadata {
                 name: name.clone(),
                 weak: false,
             }),
-    }
-}
-
-/// A Dockerfile line span as a source-map range: 1-based lines, character 0.
-fn span_range(span: &Span) -> pb::Range {
-    let line = |l: usize| pb::Position {
-        line: i32::try_from(l).unwrap_or(i32::MAX),
-        character: 0,
-    };
-    pb::Range {
-        start: Some(line(span.start)),
-        end: Some(line(span.end)),
     }
 }

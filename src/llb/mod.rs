@@ -1,5 +1,5 @@
-//! LLB: BuildKit's protobuf wire types, ops, deterministic encoding, digests, Definitions,
-//! source maps and capability gating. Convert builds `pb::Op` values and hands them to
+//! LLB: BuildKit's op types (`pb`), deterministic encoding, digests, Definitions, source maps
+//! and capability gating. Convert builds `pb::Op` values and hands them to
 //! [`Graph::add`]; [`Graph::definition`] lays them out the way BuildKit's Go client does.
 //!
 //! Not for: deciding what ops a Dockerfile needs (convert) or talking to the daemon (gateway).
@@ -47,37 +47,26 @@ mod digest;
 mod encode;
 mod graph;
 mod inspect;
+mod location;
 #[cfg(test)]
 mod tests;
 
 #[allow(clippy::all, missing_docs, rustdoc::all)]
 mod generated {
-    include!(concat!(env!("OUT_DIR"), "/buildkit.rs"));
+    include!(concat!(env!("OUT_DIR"), "/llb/wire.rs"));
 }
 
-/// File metadata returned by ReadDir / StatFile (`fsutil.types`).
-pub use generated::fsutil::types as fsutil_pb;
-/// `google.rpc.Status`, the error of a ReturnRequest.
-pub use generated::google::rpc as rpc_pb;
-/// API capability records returned by Ping (`moby.buildkit.v1.apicaps`).
-pub use generated::moby::buildkit::v1::apicaps as apicaps_pb;
-/// The gateway API (`moby.buildkit.v1.frontend`): `llb_bridge_client::LlbBridgeClient`,
-/// requests, responses, `Result`, ...
-pub use generated::moby::buildkit::v1::frontend as gateway_pb;
-/// Source policies carried by solve and resolve requests (`moby.buildkit.v1.sourcepolicy`).
-pub use generated::moby::buildkit::v1::sourcepolicy as sourcepolicy_pb;
-/// Worker records returned by Ping (`moby.buildkit.v1.types`).
-pub use generated::moby::buildkit::v1::types as worker_pb;
 /// LLB op types (`package pb`, ops.proto): `Op`, `ExecOp`, `Mount`, `FileOp`, `SourceOp`,
 /// `Definition`, `OpMetadata`, source-map messages, ...
 pub use generated::pb;
 
 pub use attrs::{go_json_string, go_json_strings, pb_platform};
-pub use caps::{cap_feature, required_caps, Caps, FrontendCaps};
+pub use caps::{cap_feature, required_caps, Caps};
 pub use digest::Digest;
 pub use encode::{encode_definition, encode_op};
 pub use graph::{normalize_op, Graph, OpMeta, Output, SourceFile, CUSTOM_NAME_KEY};
 pub use inspect::{definition_to_json, definition_vertices, Vertex};
+pub use location::LineRange;
 
 /// Why an op could not be added or a Definition built or read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
