@@ -14,7 +14,7 @@ fn main() -> ExitCode {
     match std::thread::Builder::new()
         .name("gofront".into())
         .stack_size(STACK_SIZE)
-        .spawn(gofront::cli::main)
+        .spawn(gofront::run)
     {
         Ok(worker) => worker.join().unwrap_or(ExitCode::FAILURE),
         Err(e) => {

@@ -85,16 +85,6 @@ pub struct BuildOptions {
     pub remote_context: Option<String>,
     /// `contextsubdir`.
     pub context_subdir: Option<String>,
-    /// Set by the gateway, not by the client: the `http(s)://` remote context downloaded as an
-    /// archive (dockerui unpacks it onto scratch) rather than a plain Dockerfile.
-    pub remote_context_archive: bool,
-    /// Set by the gateway, not by the client: the `.dockerignore` lines of each `local:` named
-    /// context, by context key (`name` or `name::platform`), read like dockerui's
-    /// `namedContextRecursive` does before loading the local.
-    pub named_context_dockerignore: BTreeMap<String, Vec<String>>,
-    /// Set by the gateway, not by the client: the frontend inputs (`Inputs` RPC) named by
-    /// `input:` named contexts, as encoded `pb.Definition` bytes, by input name.
-    pub inputs: BTreeMap<String, Vec<u8>>,
     /// `input-metadata:<input>` values (JSON object of base64 values; `containerimage.config`
     /// gives an `input:` context its image config).
     pub input_metadata: BTreeMap<String, String>,
@@ -211,9 +201,6 @@ impl BuildOptions {
             remote_context: non_empty(&context_key),
             context_key,
             context_subdir: get("contextsubdir").map(str::to_string),
-            remote_context_archive: false,
-            named_context_dockerignore: BTreeMap::new(),
-            inputs: BTreeMap::new(),
             input_metadata: with_prefix(opts, "input-metadata:"),
             target: non_empty("target").map(|t| t.to_lowercase()),
             labels: with_prefix(opts, LABEL_PREFIX),

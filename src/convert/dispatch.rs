@@ -16,9 +16,9 @@ use super::image::{
     HealthConfig,
 };
 use super::names::{normalize_system_path, uppercase_cmd};
-use super::ops::{file_op, parse_chown, Action};
 use super::stages::{add_env, Converter};
 use super::ConvertError;
+use crate::llb::ops::{file_op, parse_chown, Action};
 
 const NON_ENV_ARGS: [&str; 2] = ["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
 

@@ -14,6 +14,8 @@
 use std::collections::BTreeMap;
 
 use crate::dockerfile::ast::{self, Span};
+use crate::dockerui::BuildContext;
+use crate::llb::SourceFile;
 use crate::options::BuildOptions;
 use crate::platform::Platform;
 
@@ -21,9 +23,7 @@ mod copy;
 mod dispatch;
 pub mod image;
 pub mod names;
-pub mod ops;
 pub mod reference;
-pub mod remote;
 mod run;
 pub mod stages;
 
@@ -57,9 +57,9 @@ pub struct ImageRequest {
     pub oci_store: Option<String>,
 }
 
-/// Facts about the daemon the conversion depends on.
+/// What the daemon offers that the conversion depends on (from Ping and the environment).
 #[derive(Debug, Clone)]
-pub struct DaemonFacts {
+pub struct DaemonInfo {
     /// Enabled LLB caps.
     pub llb_caps: crate::llb::Caps,
     /// First worker platform (BUILDPLATFORM).
@@ -72,16 +72,14 @@ pub struct DaemonFacts {
 pub struct ConvertInput<'a> {
     /// The parsed Dockerfile.
     pub dockerfile: &'a ast::Dockerfile,
-    /// Its original bytes (source map).
-    pub source: &'a [u8],
+    /// The Dockerfile as read (its bytes and the LLB that loaded it), for source maps.
+    pub source: &'a SourceFile,
     /// Build options.
     pub options: &'a BuildOptions,
-    /// Daemon facts.
-    pub facts: &'a DaemonFacts,
-    /// `.dockerignore` patterns (lines of the file, or already parsed patterns).
-    pub dockerignore: &'a [String],
-    /// The LLB that loaded the Dockerfile, for source maps.
-    pub dockerfile_definition: Option<crate::llb::pb::Definition>,
+    /// What the daemon offers.
+    pub daemon: &'a DaemonInfo,
+    /// The build context, as read before conversion.
+    pub context: &'a BuildContext,
     /// Extra process environment for some RUNs (Go env passthrough); empty = none.
     pub run_env: RunEnvs,
 }
@@ -168,7 +166,7 @@ pub struct Converted {
     pub warnings: Vec<Warning>,
 }
 
-pub use stages::{dockerignore_patterns, resolve_log_name};
+pub use stages::resolve_log_name;
 
 /// Converts the Dockerfile for every requested platform.
 pub fn convert(

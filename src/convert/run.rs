@@ -14,10 +14,10 @@ use crate::llb::{pb, OpMeta, Output};
 use crate::options::NetworkMode;
 
 use super::names::summarize_heredoc;
-use super::ops::{exec_op, file_op, Action, ExecSpec, MountSpec, Owner, SecretSpec, SshSpec};
 use super::stages::{Converter, DF_CMD_KEY};
 use super::ConvertError;
 use crate::gostd::path::{base, clean, join};
+use crate::llb::ops::{exec_op, file_op, Action, ExecSpec, MountSpec, Owner, SecretSpec, SshSpec};
 
 const SCRATCH: &str = "scratch";
 

@@ -11,17 +11,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dockerfile::ast::{Command, Dockerfile, Instruction, Span};
 use crate::dockerfile::shell::Lexer;
-use crate::llb::{pb, Graph, LineRange, OpMeta, Output, SourceFile};
+use crate::llb::{pb, Graph, LineRange, OpMeta, Output};
 use crate::options::{BuildOptions, ImageResolveMode, NoCache};
 use crate::platform::Platform;
 
 use super::image::{split_kv, Image};
 use super::names::StepCounter;
-use super::ops::source_op;
 use super::reference::{parse_oci_layout, Reference};
 use super::{ConvertError, ConvertInput, Converted, ImageRequest, ImageResolver, PlatformBuild};
+use crate::dockerui::{inputs, remote, MainContext};
 use crate::gostd::path::join;
 use crate::llb::go_json_strings;
+use crate::llb::ops::{file_op, source_op, Action};
 
 /// Description key with the instruction text.
 pub(super) const DF_CMD_KEY: &str = "com.docker.dockerfile.v1.command";
@@ -174,7 +175,7 @@ impl<'a> Converter<'a> {
         multi: bool,
         ctx_paths: Option<BTreeSet<String>>,
     ) -> Result<Self, ConvertError> {
-        let facts = input.facts;
+        let facts = input.daemon;
         let build_platforms = vec![target_or(&facts.build_platform)];
         let implicit_target = target.is_none();
         let target = target.unwrap_or_else(|| build_platforms[0].clone());
@@ -241,7 +242,7 @@ impl<'a> Converter<'a> {
             owner: None,
             timestamp: -1,
         };
-        let op = super::ops::file_op(&None, vec![super::ops::Action::Mkfile(mkfile)]);
+        let op = file_op(&None, vec![Action::Mkfile(mkfile)]);
         let meta = OpMeta {
             custom_name: Some("[internal] preparing inline document".into()),
             ..OpMeta::default()
@@ -252,35 +253,38 @@ impl<'a> Converter<'a> {
 
     fn main_context(&mut self, paths: Option<&BTreeSet<String>>) -> Result<Output, ConvertError> {
         let opts = self.input.options;
-        if let Some(remote) = super::remote::RemoteContext::detect(opts) {
-            // dockerui `DetectGitContext` / `DetectHTTPContext`: no .dockerignore, no follow
-            // paths; the gateway decided whether an HTTP download is an archive.
-            let llb = |e: crate::llb::LlbError| ConvertError::at(e.to_string(), None);
-            let context = remote
-                .add_to(&mut self.graph, opts.remote_context_archive)
-                .map_err(llb)?;
-            return match opts.context_subdir.as_deref() {
-                Some(sub) => {
-                    super::remote::scope_to_subdir(&mut self.graph, context, sub).map_err(llb)
-                }
-                None => Ok(context),
-            };
-        }
+        let ignore = match &self.input.context.main {
+            MainContext::Local(ignore) => ignore,
+            MainContext::Remote { remote, archive } => {
+                // dockerui `DetectGitContext` / `DetectHTTPContext`: no .dockerignore, no follow
+                // paths; the gateway decided whether an HTTP download is an archive.
+                let llb = |e: crate::llb::LlbError| ConvertError::at(e.to_string(), None);
+                let context = remote.add_to(&mut self.graph, *archive).map_err(llb)?;
+                return match opts.context_subdir.as_deref() {
+                    Some(sub) => {
+                        remote::scope_to_subdir(&mut self.graph, context, sub).map_err(llb)
+                    }
+                    None => Ok(context),
+                };
+            }
+        };
         let name = if opts.context_key.is_empty() {
             "context".to_string()
         } else {
             opts.context_key.clone()
         };
         let mut attrs = BTreeMap::new();
-        if !self.input.facts.session_id.is_empty() {
-            attrs.insert("local.session".into(), self.input.facts.session_id.clone());
+        if !self.input.daemon.session_id.is_empty() {
+            attrs.insert("local.session".into(), self.input.daemon.session_id.clone());
         }
         if let Some(follow) = paths.and_then(normalize_context_paths) {
             attrs.insert("local.followpaths".into(), go_json_strings(&follow));
         }
-        let excludes = dockerignore_patterns(self.input.dockerignore);
-        if !excludes.is_empty() {
-            attrs.insert("local.excludepatterns".into(), go_json_strings(&excludes));
+        if !ignore.is_empty() {
+            attrs.insert(
+                "local.excludepatterns".into(),
+                go_json_strings(ignore.patterns()),
+            );
         }
         attrs.insert("local.sharedkeyhint".into(), name.clone());
         let op = source_op(&format!("local://{name}"), attrs, &self.target);
@@ -845,16 +849,11 @@ impl<'a> Converter<'a> {
             img.variant = self.target.variant.clone();
             img.os_version = self.target.os_version.clone();
         }
-        let source = SourceFile {
-            filename: if self.input.options.filename.is_empty() {
-                "Dockerfile".into()
-            } else {
-                self.input.options.filename.clone()
-            },
-            data: self.input.source.to_vec(),
-            language: "Dockerfile".into(),
-            definition: self.input.dockerfile_definition.clone(),
-        };
+        let mut source = self.input.source.clone();
+        if source.filename.is_empty() {
+            source.filename = "Dockerfile".into();
+        }
+        source.language = "Dockerfile".into();
         let st = &self.stages[t];
         let definition = self
             .graph
@@ -1046,18 +1045,21 @@ impl<'a> Converter<'a> {
             }
             "local" => {
                 let mut attrs = BTreeMap::new();
-                if !self.input.facts.session_id.is_empty() {
-                    attrs.insert("local.session".into(), self.input.facts.session_id.clone());
+                if !self.input.daemon.session_id.is_empty() {
+                    attrs.insert("local.session".into(), self.input.daemon.session_id.clone());
                 }
                 attrs.insert("local.sharedkeyhint".into(), format!("context:{key}"));
                 if let Some(follow) = self.prior_follow_paths(index) {
                     attrs.insert("local.followpaths".into(), go_json_strings(&follow));
                 }
-                // The named local's own .dockerignore (read by the gateway), like dockerui.
-                let ignore = self.input.options.named_context_dockerignore.get(key);
-                let excludes = dockerignore_patterns(ignore.map_or(&[][..], Vec::as_slice));
-                if !excludes.is_empty() {
-                    attrs.insert("local.excludepatterns".into(), go_json_strings(&excludes));
+                // The named local's own .dockerignore (read before conversion), like dockerui.
+                if let Some(ignore) = self.input.context.named_dockerignores.get(key) {
+                    if !ignore.is_empty() {
+                        attrs.insert(
+                            "local.excludepatterns".into(),
+                            go_json_strings(ignore.patterns()),
+                        );
+                    }
                 }
                 let op = source_op(&format!("local://{rest}"), attrs, platform);
                 let meta = OpMeta {
@@ -1074,7 +1076,7 @@ impl<'a> Converter<'a> {
             }
             "git" | "http" | "https" => {
                 // dockerui: `DetectGitContext(v, keepGit=true)`, else a plain HTTP download.
-                let fs = match super::copy::parse_git_ref(value) {
+                let fs = match crate::dockerui::git::parse_git_ref(value) {
                     Some(git) => {
                         let name = format!("[internal] load git source {value}");
                         self.git_source(&git, true, &name, None)?
@@ -1142,8 +1144,8 @@ impl Converter<'_> {
         })?;
         // Go: `llb.OCILayout(dummyRef, llb.OCIStore(session, store))`.
         let mut attrs = BTreeMap::new();
-        if !self.input.facts.session_id.is_empty() {
-            attrs.insert("oci.session".into(), self.input.facts.session_id.clone());
+        if !self.input.daemon.session_id.is_empty() {
+            attrs.insert("oci.session".into(), self.input.daemon.session_id.clone());
         }
         if !store.is_empty() {
             attrs.insert("oci.store".into(), store);
@@ -1180,7 +1182,7 @@ impl Converter<'_> {
         span: Option<Span>,
     ) -> Result<NamedContext, ConvertError> {
         let options = self.input.options;
-        let Some(bytes) = options.inputs.get(input) else {
+        let Some(bytes) = self.input.context.inputs.get(input) else {
             return Err(ConvertError::at(
                 format!("invalid input {input} for {key}"),
                 span,
@@ -1188,12 +1190,10 @@ impl Converter<'_> {
         };
         let def = <pb::Definition as prost::Message>::decode(bytes.as_slice())
             .map_err(|e| ConvertError::at(format!("invalid input {input} for {key}: {e}"), span))?;
-        let fs = super::remote::import_definition(&mut self.graph, &def)
+        let fs = inputs::import_definition(&mut self.graph, &def)
             .map_err(|e| ConvertError::at(e, span))?;
         let config = match options.input_metadata.get(input) {
-            Some(md) => {
-                super::remote::input_image_config(md).map_err(|e| ConvertError::at(e, span))?
-            }
+            Some(md) => inputs::input_image_config(md).map_err(|e| ConvertError::at(e, span))?,
             None => None,
         };
         let Some(config) = config else {
@@ -1391,37 +1391,6 @@ fn normalize_context_paths(paths: &BTreeSet<String>) -> Option<Vec<String>> {
     Some(out)
 }
 
-/// `.dockerignore` lines → exclude patterns with moby/patternmatcher `ignorefile.ReadAll`
-/// semantics (idempotent on already parsed patterns). The one parser of `.dockerignore` text.
-pub fn dockerignore_patterns(lines: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in lines {
-        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
-        if line.starts_with('#') {
-            continue;
-        }
-        let mut pattern = line.trim().to_string();
-        if pattern.is_empty() {
-            continue;
-        }
-        let invert = pattern.starts_with('!');
-        if invert {
-            pattern = pattern[1..].trim().to_string();
-        }
-        if !pattern.is_empty() {
-            pattern = crate::gostd::path::clean(&pattern);
-            if pattern.len() > 1 && pattern.starts_with('/') {
-                pattern = pattern[1..].to_string();
-            }
-        }
-        if invert {
-            pattern = format!("!{pattern}");
-        }
-        out.push(pattern);
-    }
-    out
-}
-
 #[cfg(test)]
 mod unit {
     use super::*;
@@ -1438,18 +1407,6 @@ mod unit {
         );
         let whole: BTreeSet<String> = ["/b", "/"].iter().map(|s| s.to_string()).collect();
         assert!(normalize_context_paths(&whole).is_none());
-    }
-
-    #[test]
-    fn dockerignore_lines_become_patterns() {
-        let lines: Vec<String> = ["# c", "", " /node_modules ", "!/keep/../x", "a//b"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(
-            dockerignore_patterns(&lines),
-            vec!["node_modules", "!x", "a/b"]
-        );
     }
 
     #[test]

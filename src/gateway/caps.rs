@@ -1,7 +1,7 @@
 //! Capabilities on the gateway side: which gateway API calls the daemon enables
-//! ([`FrontendCaps`], from Ping), the LLB caps read from the same Ping, and the frontend caps
-//! gofront itself implements (the image label `moby.buildkit.frontend.caps`, and what a client
-//! may require with `frontend.caps`).
+//! ([`FrontendCaps`], from Ping), the LLB caps read from the same Ping, and the check of what a
+//! client requires with `frontend.caps` against what gofront implements
+//! ([`crate::frontend::FRONTEND_CAPS`]).
 //!
 //! Not for: which LLB features an op needs (see `crate::llb::required_caps`).
 
@@ -10,15 +10,8 @@ use std::collections::BTreeSet;
 use super::errors;
 use super::proto::apicaps_pb::ApiCap;
 use super::proto::rpc_pb;
+use crate::frontend::FRONTEND_CAPS;
 use crate::llb::Caps;
-
-/// Frontend capabilities gofront implements: the value of the image label
-/// `moby.buildkit.frontend.caps`, and what a client may require with `frontend.caps`.
-pub const FRONTEND_CAPS: &[&str] = &[
-    "moby.buildkit.frontend.inputs",
-    "moby.buildkit.frontend.subrequests",
-    "moby.buildkit.frontend.contexts",
-];
 
 /// Gateway API caps a BuildKit v0.13 daemon enables (its `frontend/gateway/pb/caps.go`).
 const FRONTEND_CAPS_V0_13: &[&str] = &[

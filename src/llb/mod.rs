@@ -48,6 +48,7 @@ mod encode;
 mod graph;
 mod inspect;
 mod location;
+pub mod ops;
 #[cfg(test)]
 mod tests;
 
