@@ -2,14 +2,16 @@
 //! builder embedded in Docker 26.1) does it: one [`PlatformBuild`] per target platform, with the
 //! same ops, digests, progress names, source locations and image config/history.
 //!
-//! Split by concern: [`stages`] (stage graph, target pruning, args, base images, named
-//! contexts, the per-platform driver), `dispatch` (config-only instructions, ENV/ARG, WORKDIR),
-//! `run` (RUN and its mounts), `copy` (COPY/ADD), [`image`] (config model and history
-//! formatting), [`ops`] (op layout), [`names`] (paths and progress names), [`reference`]
-//! (image reference normalisation).
+//! Split by concern, one instruction family per file: `stages` (stage graph, target pruning,
+//! meta args, the per-stage [`stages::StageState`], the per-platform driver), `bases` (base
+//! images and stage setup), `contexts` (main and named build contexts), `dispatch`
+//! (config-only instructions, ENV/ARG, WORKDIR), `run` (RUN and its mounts), `copy` (COPY/ADD),
+//! `image` (config model and history formatting), `names` (paths and progress names),
+//! `reference` (image reference normalisation); the table tests in `tests.rs`.
 //!
-//! Not for: parsing (`dockerfile`), op encoding and digests (`llb`), talking to the daemon
-//! (the gateway resolves images and calls [`convert`] again when asked to).
+//! Not for: parsing (`dockerfile`), op layout, encoding and digests (`llb`), reading the build
+//! context (`dockerui` describes it, the caller reads it), talking to the daemon (the caller
+//! resolves images and calls [`convert`] again when asked to).
 
 use std::collections::BTreeMap;
 
@@ -19,6 +21,8 @@ use crate::llb::SourceFile;
 use crate::options::BuildOptions;
 use crate::platform::Platform;
 
+mod bases;
+mod contexts;
 mod copy;
 mod dispatch;
 pub mod image;
@@ -166,7 +170,7 @@ pub struct Converted {
     pub warnings: Vec<Warning>,
 }
 
-pub use stages::resolve_log_name;
+pub use contexts::resolve_log_name;
 
 /// Converts the Dockerfile for every requested platform.
 pub fn convert(
