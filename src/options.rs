@@ -2,7 +2,8 @@
 //! typed value shared by the gateway (which reads `BUILDKIT_FRONTEND_OPT_*`) and the CLI (which
 //! builds the same key/value map from its flags). Parsing lives here so both agree.
 //!
-//! Not for: daemon facts (caps, workers, session id): see [`crate::frontend::DaemonFacts`].
+//! Not for: what the daemon offers (caps, workers, session id): see
+//! [`crate::convert::DaemonInfo`].
 
 use std::collections::BTreeMap;
 
@@ -224,15 +225,6 @@ impl BuildOptions {
             frontend_caps: split_list(get("frontend.caps").unwrap_or("")),
             raw: opts.clone(),
         })
-    }
-
-    /// Reads the options from this process's `BUILDKIT_FRONTEND_OPT_<n>=<key>=<value>`
-    /// environment variables (what BuildKit sets for a gateway frontend).
-    pub fn from_env() -> Result<BuildOptions, OptionsError> {
-        BuildOptions::from_opts(&opts_from_env_vars(
-            std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
-        ))
     }
 
     /// True when `no-cache` covers the stage named `name` (unnamed stages only with `All`).

@@ -362,13 +362,10 @@ impl<'a> Converter<'a> {
                 Some(n) => n.to_lowercase(),
                 None => format!("stage-{i}"),
             };
-            let ignore_cache = match &self.input.options.no_cache {
-                NoCache::Off => false,
-                NoCache::All => true,
-                NoCache::Stages(list) => st
-                    .name
-                    .as_ref()
-                    .is_some_and(|n| list.iter().any(|l| l.eq_ignore_ascii_case(n))),
+            let options = self.input.options;
+            let ignore_cache = match &st.name {
+                Some(name) => options.is_no_cache(name),
+                None => options.no_cache == NoCache::All,
             };
             let mut stage = StageState {
                 name: st.name.as_ref().map(|n| n.to_lowercase()),

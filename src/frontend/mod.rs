@@ -25,7 +25,9 @@ mod summary;
 pub use crate::convert::{
     resolve_log_name, DaemonInfo, ImageRequest, PlatformBuild, ResolvedImage,
 };
-pub use pipeline::{is_module_file, unresolved_image, GoReport, Outcome, Pipeline, Plan, Step};
+#[cfg(test)]
+pub use pipeline::is_module_file;
+pub use pipeline::{unresolved_image, GoReport, Outcome, Pipeline, Plan, Step};
 pub use render::SubrequestResult;
 pub use request::{ContextAnswer, ContextRequest, ContextSource, FilesRequest, Request};
 pub use summary::summary_definition;

@@ -102,13 +102,9 @@ impl Graph {
     }
 
     /// Number of distinct ops.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.nodes.len()
-    }
-
-    /// Whether the graph has no ops.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
     }
 
     /// Adds (or dedups) an op and returns its digest. Its `inputs` must already be in the graph.
