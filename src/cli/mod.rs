@@ -19,7 +19,6 @@ use crate::frontend::{
     unresolved_image, ContextSource, DaemonInfo, FrontendError, GoReport, Outcome, Pipeline, Plan,
     Request, SubrequestResult, FRONTEND_CAPS,
 };
-use crate::golang::facts::Severity;
 use crate::llb::{self, Caps, SourceFile};
 use crate::options::{BuildOptions, Subrequest};
 use crate::platform::Platform;
@@ -306,22 +305,6 @@ fn plan_build(
     })
 }
 
-/// The summary `gofront rewrite` prints on stderr.
-fn summary(report: &GoReport) -> String {
-    let mut out = String::new();
-    for d in &report.rewritten.decisions {
-        out.push_str(&format!("gofront: {d}\n"));
-    }
-    for d in report.diagnostics() {
-        let level = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        out.push_str(&format!("{level}: line {}: {}\n", d.span.start, d.message));
-    }
-    out
-}
-
 fn rewrite_command(build: &BuildArgs) -> Result<CliOutput, CliError> {
     let (source, options) = read_build(build)?;
     let planned = plan_build(build, source.clone(), options)?;
@@ -329,12 +312,12 @@ fn rewrite_command(build: &BuildArgs) -> Result<CliOutput, CliError> {
         (Ok(_), None) => Ok(CliOutput::from(source)),
         (Ok(_), Some(report)) => Ok(CliOutput {
             stdout: report.rewritten.text.clone().into_bytes(),
-            stderr: summary(&report),
+            stderr: report.summary(),
             failed: false,
         }),
         (Err(_), Some(report)) if report.first_error().is_some() => Ok(CliOutput {
             stdout: report.rewritten.text.clone().into_bytes(),
-            stderr: summary(&report),
+            stderr: report.summary(),
             failed: true,
         }),
         (Err(e), _) => Err(located(e, &build.dockerfile)),
@@ -532,49 +515,6 @@ mod tests {
         let err = rewrite_command(&rewrite_args(&path, &["--build-arg", "GOFRONT_SKIP=dep"]))
             .unwrap_err();
         assert!(err.to_string().contains("GOFRONT_SKIP"), "{err}");
-    }
-
-    #[test]
-    fn summary_lists_decisions_then_diagnostics() {
-        use crate::dockerfile::ast::Span;
-        use crate::golang::facts::Diagnostic;
-        use crate::golang::rewrite::{Decision, RewriteKind, RewriteOptions, Rewritten};
-        let mut rewritten = Rewritten::unchanged("FROM x\n");
-        rewritten.decisions.push(Decision {
-            kind: RewriteKind::ModCache,
-            stage: 0,
-            stage_label: "build".into(),
-            span: Span { start: 4, end: 4 },
-            applied: true,
-            detail: "mounted at /go/pkg/mod".into(),
-        });
-        for (severity, line) in [(Severity::Warning, 5), (Severity::Error, 7)] {
-            rewritten.diagnostics.push(Diagnostic {
-                severity,
-                code: "x",
-                span: Span {
-                    start: line,
-                    end: line,
-                },
-                message: format!("finding {line}"),
-            });
-        }
-        let options = RewriteOptions::for_build(&BTreeMap::new(), None).unwrap();
-        let report = GoReport {
-            rewritten: rewritten.clone(),
-            options,
-        };
-        assert_eq!(
-            summary(&report),
-            "gofront: modcache applied (stage build, line 4): mounted at /go/pkg/mod\n\
-             warning: line 5: finding 5\nerror: line 7: finding 7\n"
-        );
-        let skip = BTreeMap::from([("GOFRONT_SKIP".to_string(), "diagnose".to_string())]);
-        let report = GoReport {
-            rewritten,
-            options: RewriteOptions::for_build(&skip, None).unwrap(),
-        };
-        assert!(!summary(&report).contains("finding"));
     }
 
     #[test]

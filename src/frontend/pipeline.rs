@@ -60,6 +60,23 @@ impl GoReport {
         self.diagnostics().find(|d| d.severity == Severity::Error)
     }
 
+    /// The summary `gofront rewrite` prints: one `gofront: <decision>` line per decision, then
+    /// `warning|error: line N: message` per reported diagnostic.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        for d in &self.rewritten.decisions {
+            out.push_str(&format!("gofront: {d}\n"));
+        }
+        for d in self.diagnostics() {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            out.push_str(&format!("{level}: line {}: {}\n", d.span.start, d.message));
+        }
+        out
+    }
+
     /// Warning diagnostics as converter warnings (rule = the diagnostic's code).
     pub fn warnings(&self) -> Vec<Warning> {
         self.diagnostics()

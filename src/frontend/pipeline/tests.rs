@@ -626,4 +626,44 @@ mod go {
         let plain = crate::frontend::parse(b"FROM busybox\nRUN echo go build\n").unwrap();
         assert!(!needs_context_facts(&plain, &options(&[])));
     }
+
+    #[test]
+    fn summary_lists_decisions_then_diagnostics() {
+        let mut rewritten = Rewritten::unchanged("FROM x\n");
+        rewritten.decisions.push(Decision {
+            kind: RewriteKind::ModCache,
+            stage: 0,
+            stage_label: "build".into(),
+            span: Span { start: 4, end: 4 },
+            applied: true,
+            detail: "mounted at /go/pkg/mod".into(),
+        });
+        for (severity, line) in [(Severity::Warning, 5), (Severity::Error, 7)] {
+            rewritten.diagnostics.push(Diagnostic {
+                severity,
+                code: "x",
+                span: Span {
+                    start: line,
+                    end: line,
+                },
+                message: format!("finding {line}"),
+            });
+        }
+        let options = RewriteOptions::for_build(&BTreeMap::new(), None).unwrap();
+        let report = GoReport {
+            rewritten: rewritten.clone(),
+            options,
+        };
+        assert_eq!(
+            report.summary(),
+            "gofront: modcache applied (stage build, line 4): mounted at /go/pkg/mod\n\
+             warning: line 5: finding 5\nerror: line 7: finding 7\n"
+        );
+        let skip = BTreeMap::from([("GOFRONT_SKIP".to_string(), "diagnose".to_string())]);
+        let report = GoReport {
+            rewritten,
+            options: RewriteOptions::for_build(&skip, None).unwrap(),
+        };
+        assert!(!report.summary().contains("finding"));
+    }
 }
