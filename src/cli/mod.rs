@@ -31,7 +31,7 @@ mod context;
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: CliCommand,
 }
 
 /// Options shared by the commands that plan a build.
@@ -55,7 +55,7 @@ pub struct BuildArgs {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum CliCommand {
     /// Print the Dockerfile with the Go rewrites applied (stdout) and the summary (stderr:
     /// `gofront: <decision>` lines, then `warning|error: line N: message`); exit 1 when a
     /// diagnosis is an error. `-` reads the Dockerfile from stdin.
@@ -152,16 +152,16 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs one command and returns what it prints.
-pub fn run(command: Command) -> Result<CliOutput, CliError> {
+pub fn run(command: CliCommand) -> Result<CliOutput, CliError> {
     match command {
-        Command::Rewrite { build } => rewrite_command(&build),
-        Command::Llb { build, json } => llb_command(&build, json).map(CliOutput::from),
-        Command::Outline { build, json } => {
+        CliCommand::Rewrite { build } => rewrite_command(&build),
+        CliCommand::Llb { build, json } => llb_command(&build, json).map(CliOutput::from),
+        CliCommand::Outline { build, json } => {
             let (source, mut options) = read_build(&build)?;
             options.subrequest = Some(Subrequest::Outline);
             subrequest(&build, source, options, json).map(CliOutput::from)
         }
-        Command::Targets { dockerfile, json } => {
+        CliCommand::Targets { dockerfile, json } => {
             let source = context::read_dockerfile(&dockerfile).map_err(CliError)?;
             let mut options =
                 BuildOptions::from_opts(&BTreeMap::new()).map_err(|e| CliError(e.to_string()))?;
@@ -175,7 +175,7 @@ pub fn run(command: Command) -> Result<CliOutput, CliError> {
             };
             subrequest(&build, source, options, json).map(CliOutput::from)
         }
-        Command::PrintFrontendCaps => Ok(CliOutput::from(
+        CliCommand::PrintFrontendCaps => Ok(CliOutput::from(
             format!("{}\n", FRONTEND_CAPS.join(",")).into_bytes(),
         )),
     }
@@ -377,7 +377,7 @@ mod tests {
         args.push(p);
         args.extend_from_slice(extra);
         match Cli::try_parse_from(args).unwrap().command {
-            Command::Llb { build, .. } => build,
+            CliCommand::Llb { build, .. } => build,
             other => panic!("parsed {other:?}"),
         }
     }
@@ -432,7 +432,7 @@ mod tests {
     fn outline_and_targets_print_buildkit_tables() {
         let dir = tempfile::tempdir().unwrap();
         let path = dockerfile(dir.path(), "FROM scratch AS one\nARG A=1\nFROM one\n");
-        let out = run(Command::Targets {
+        let out = run(CliCommand::Targets {
             dockerfile: path.clone(),
             json: false,
         })
@@ -441,7 +441,7 @@ mod tests {
             String::from_utf8(out.stdout).unwrap(),
             "TARGET    DESCRIPTION\none       \n(default) \n"
         );
-        let out = run(Command::Outline {
+        let out = run(CliCommand::Outline {
             build: build(&path, &[]),
             json: true,
         })
@@ -452,7 +452,7 @@ mod tests {
 
     #[test]
     fn frontend_caps_are_the_implemented_ones() {
-        let out = String::from_utf8(run(Command::PrintFrontendCaps).unwrap().stdout).unwrap();
+        let out = String::from_utf8(run(CliCommand::PrintFrontendCaps).unwrap().stdout).unwrap();
         assert_eq!(
             out,
             "moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts\n"
@@ -463,7 +463,7 @@ mod tests {
         let mut args = vec!["gofront", "rewrite", path.to_str().unwrap()];
         args.extend_from_slice(extra);
         match Cli::try_parse_from(args).unwrap().command {
-            Command::Rewrite { build } => build,
+            CliCommand::Rewrite { build } => build,
             other => panic!("parsed {other:?}"),
         }
     }

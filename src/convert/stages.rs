@@ -260,22 +260,13 @@ impl<'a> Converter<'a> {
         let build_args = &self.input.options.build_args;
         let bp = &self.build_platforms[0];
         let tp = &self.target;
-        let mut args: Vec<(String, Option<String>)> = [
-            ("BUILDPLATFORM", bp.to_string()),
-            ("BUILDOS", bp.os.clone()),
-            ("BUILDARCH", bp.architecture.clone()),
-            ("BUILDVARIANT", bp.variant.clone()),
-            ("TARGETPLATFORM", tp.to_string()),
-            ("TARGETOS", tp.os.clone()),
-            ("TARGETARCH", tp.architecture.clone()),
-            ("TARGETVARIANT", tp.variant.clone()),
-        ]
-        .into_iter()
-        .map(|(k, v)| {
-            let v = build_args.get(k).cloned().unwrap_or(v);
-            (k.to_string(), Some(v))
-        })
-        .collect();
+        let mut args: Vec<(String, Option<String>)> = crate::platform::automatic_args(bp, tp)
+            .into_iter()
+            .map(|(k, v)| {
+                let v = build_args.get(k).cloned().unwrap_or(v);
+                (k.to_string(), Some(v))
+            })
+            .collect();
         for cmd in &self.input.dockerfile.meta_args {
             let Instruction::Arg(decls) = &cmd.instruction else {
                 continue;

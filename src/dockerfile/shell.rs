@@ -117,7 +117,7 @@ impl Lexer {
             .map(|out| (out.word, out.matched, out.unmatched))
     }
 
-    fn run(&self, source: &str, env: &dyn EnvLookup) -> Result<Output, ShellError> {
+    fn run(&self, source: &str, env: &dyn EnvLookup) -> Result<Lexed, ShellError> {
         let mut sw = ShellWord {
             chars: source.chars().collect(),
             pos: 0,
@@ -129,7 +129,7 @@ impl Lexer {
             depth: 0,
         };
         match sw.process_stop_on(None, self.raw_escapes) {
-            Ok((word, words)) => Ok(Output {
+            Ok((word, words)) => Ok(Lexed {
                 word,
                 words,
                 matched: sw.matched,
@@ -144,7 +144,7 @@ impl Lexer {
     }
 }
 
-struct Output {
+struct Lexed {
     word: String,
     words: Vec<String>,
     matched: BTreeSet<String>,

@@ -721,19 +721,10 @@ fn analysis_args(
     } else {
         daemon.build_platform.clone()
     };
-    let mut args: BTreeMap<String, String> = [
-        ("BUILDPLATFORM", bp.to_string()),
-        ("BUILDOS", bp.os.clone()),
-        ("BUILDARCH", bp.architecture.clone()),
-        ("BUILDVARIANT", bp.variant.clone()),
-        ("TARGETPLATFORM", target.to_string()),
-        ("TARGETOS", target.os.clone()),
-        ("TARGETARCH", target.architecture.clone()),
-        ("TARGETVARIANT", target.variant.clone()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    let mut args: BTreeMap<String, String> = crate::platform::automatic_args(&bp, target)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     args.extend(options.build_args.clone());
     args
 }

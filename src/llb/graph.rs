@@ -67,7 +67,7 @@ pub struct SourceFile {
 }
 
 #[derive(Debug, Clone)]
-struct Node {
+struct GraphNode {
     bytes: Vec<u8>,
     inputs: Vec<Digest>,
     meta: OpMeta,
@@ -79,7 +79,7 @@ struct Node {
 #[derive(Debug, Clone)]
 pub struct Graph {
     caps: Caps,
-    nodes: BTreeMap<Digest, Node>,
+    nodes: BTreeMap<Digest, GraphNode>,
 }
 
 impl Graph {
@@ -128,12 +128,15 @@ impl Graph {
         let bytes = encode_op(&op);
         let digest = Digest::of(&bytes);
         let group = std::mem::take(&mut meta.locations);
-        let node = self.nodes.entry(digest.clone()).or_insert_with(|| Node {
-            bytes,
-            inputs,
-            meta: OpMeta::default(),
-            location_groups: Vec::new(),
-        });
+        let node = self
+            .nodes
+            .entry(digest.clone())
+            .or_insert_with(|| GraphNode {
+                bytes,
+                inputs,
+                meta: OpMeta::default(),
+                location_groups: Vec::new(),
+            });
         merge_meta(&mut node.meta, meta);
         if !group.is_empty() {
             node.location_groups.push(group);

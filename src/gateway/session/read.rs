@@ -6,6 +6,8 @@
 //! Not for: deciding what to read (the LLB sources come from [`crate::dockerui`], the requests
 //! from the pipeline).
 
+use std::collections::BTreeMap;
+
 use prost::Message as _;
 
 use crate::dockerui::remote::{is_archive, HTTP_CONTEXT_FILENAME, HTTP_CONTEXT_SNIFF_LEN};
@@ -170,12 +172,7 @@ impl<B: Bridge> Session<'_, B> {
         if !self.gw_caps.has("frontend.inputs") {
             return Ok(None);
         }
-        let inputs = self
-            .bridge
-            .inputs()
-            .await
-            .map_err(|s| from_tonic("failed to get frontend inputs", &s))?
-            .definitions;
+        let inputs = self.inputs().await?;
         if inputs.contains_key(CONTEXT_LOCAL) {
             return Err(errors::status(
                 Code::Unimplemented,
@@ -206,12 +203,7 @@ impl<B: Bridge> Session<'_, B> {
                 }
             }
             ContextRequest::Inputs => {
-                let inputs = self
-                    .bridge
-                    .inputs()
-                    .await
-                    .map_err(|s| from_tonic("failed to get frontend inputs", &s))?
-                    .definitions;
+                let inputs = self.inputs().await?;
                 ContextAnswer::Inputs(
                     inputs
                         .into_iter()
@@ -221,6 +213,16 @@ impl<B: Bridge> Session<'_, B> {
             }
             ContextRequest::Files(files) => ContextAnswer::Files(self.read_files(files).await),
         })
+    }
+
+    /// The frontend inputs the client passed (`Inputs`).
+    async fn inputs(&mut self) -> Result<BTreeMap<String, pb::Definition>, rpc_pb::Status> {
+        Ok(self
+            .bridge
+            .inputs()
+            .await
+            .map_err(|s| from_tonic("failed to get frontend inputs", &s))?
+            .definitions)
     }
 
     /// Solves a source that transfers only a `.dockerignore` and reads it ("" when absent).
