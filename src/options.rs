@@ -2,10 +2,13 @@
 //! typed value shared by the gateway (which reads `BUILDKIT_FRONTEND_OPT_*`) and the CLI (which
 //! builds the same key/value map from its flags). Parsing lives here so both agree.
 //!
-//! Not for: daemon facts (caps, workers, session id): see [`crate::frontend::DaemonFacts`].
+//! Not for: what the daemon offers (caps, workers, session id): see
+//! [`crate::convert::DaemonInfo`].
 
 use std::collections::BTreeMap;
 
+use crate::gostd::csv::read_record;
+use crate::gostd::strconv::{parse_bool, parse_int, parse_uint};
 use crate::platform::Platform;
 
 /// How `FROM` images are resolved (`image-resolve-mode`).
@@ -83,16 +86,6 @@ pub struct BuildOptions {
     pub remote_context: Option<String>,
     /// `contextsubdir`.
     pub context_subdir: Option<String>,
-    /// Set by the gateway, not by the client: the `http(s)://` remote context downloaded as an
-    /// archive (dockerui unpacks it onto scratch) rather than a plain Dockerfile.
-    pub remote_context_archive: bool,
-    /// Set by the gateway, not by the client: the `.dockerignore` lines of each `local:` named
-    /// context, by context key (`name` or `name::platform`), read like dockerui's
-    /// `namedContextRecursive` does before loading the local.
-    pub named_context_dockerignore: BTreeMap<String, Vec<String>>,
-    /// Set by the gateway, not by the client: the frontend inputs (`Inputs` RPC) named by
-    /// `input:` named contexts, as encoded `pb.Definition` bytes, by input name.
-    pub inputs: BTreeMap<String, Vec<u8>>,
     /// `input-metadata:<input>` values (JSON object of base64 values; `containerimage.config`
     /// gives an `input:` context its image config).
     pub input_metadata: BTreeMap<String, String>,
@@ -209,9 +202,6 @@ impl BuildOptions {
             remote_context: non_empty(&context_key),
             context_key,
             context_subdir: get("contextsubdir").map(str::to_string),
-            remote_context_archive: false,
-            named_context_dockerignore: BTreeMap::new(),
-            inputs: BTreeMap::new(),
             input_metadata: with_prefix(opts, "input-metadata:"),
             target: non_empty("target").map(|t| t.to_lowercase()),
             labels: with_prefix(opts, LABEL_PREFIX),
@@ -235,15 +225,6 @@ impl BuildOptions {
             frontend_caps: split_list(get("frontend.caps").unwrap_or("")),
             raw: opts.clone(),
         })
-    }
-
-    /// Reads the options from this process's `BUILDKIT_FRONTEND_OPT_<n>=<key>=<value>`
-    /// environment variables (what BuildKit sets for a gateway frontend).
-    pub fn from_env() -> Result<BuildOptions, OptionsError> {
-        BuildOptions::from_opts(&opts_from_env_vars(
-            std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
-        ))
     }
 
     /// True when `no-cache` covers the stage named `name` (unnamed stages only with `All`).
@@ -322,7 +303,7 @@ fn check_removed(opts: &BTreeMap<String, String>) -> Result<(), OptionsError> {
         ));
     }
     if let Some(v) = opts.get("build-arg:BUILDKIT_DISABLE_FILEOP") {
-        if parse_go_bool(v) == Some(true) {
+        if parse_bool(v) == Ok(true) {
             return Err(OptionsError::Removed(
                 "support for \"BUILDKIT_DISABLE_FILEOP\" build-arg was removed in BuildKit 0.11"
                     .into(),
@@ -330,15 +311,6 @@ fn check_removed(opts: &BTreeMap<String, String>) -> Result<(), OptionsError> {
         }
     }
     Ok(())
-}
-
-/// Go's `strconv.ParseBool`.
-fn parse_go_bool(v: &str) -> Option<bool> {
-    match v {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
 }
 
 fn with_prefix(opts: &BTreeMap<String, String>, prefix: &str) -> BTreeMap<String, String> {
@@ -378,7 +350,7 @@ fn parse_multi_platform(
         .filter(|v| !v.is_empty())
         .or_else(|| opts.get("multi-platform").filter(|v| !v.is_empty()));
     if let Some(v) = explicit {
-        let b = parse_go_bool(v).ok_or_else(|| OptionsError::MultiPlatform(v.clone()))?;
+        let b = parse_bool(v).map_err(|_| OptionsError::MultiPlatform(v.clone()))?;
         if !b && multi {
             return Err(OptionsError::MultiPlatformConflict);
         }
@@ -413,58 +385,12 @@ fn parse_no_cache(v: Option<&str>) -> NoCache {
     }
 }
 
-/// One record of Go's `encoding/csv` (comma separated, `"` quoting with `""` escapes); only the
-/// first line is read, like BuildKit does.
-fn csv_fields(v: &str) -> Result<Vec<String>, String> {
-    let line = v.lines().next().unwrap_or("");
-    let mut fields = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        let mut field = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            loop {
-                match chars.next() {
-                    Some('"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        field.push('"');
-                    }
-                    Some('"') => break,
-                    Some(c) => field.push(c),
-                    None => return Err(format!("extraneous or missing \" in quoted-field: {v}")),
-                }
-            }
-            match chars.next() {
-                None => {
-                    fields.push(field);
-                    return Ok(fields);
-                }
-                Some(',') => fields.push(field),
-                Some(_) => return Err(format!("extraneous or missing \" in quoted-field: {v}")),
-            }
-        } else {
-            loop {
-                match chars.next() {
-                    None => {
-                        fields.push(field);
-                        return Ok(fields);
-                    }
-                    Some(',') => break,
-                    Some('"') => return Err(format!("bare \" in non-quoted-field: {v}")),
-                    Some(c) => field.push(c),
-                }
-            }
-            fields.push(field);
-        }
-    }
-}
-
 fn parse_extra_hosts(v: &str) -> Result<Vec<(String, String)>, OptionsError> {
     if v.is_empty() {
         return Ok(Vec::new());
     }
-    csv_fields(v)
-        .map_err(OptionsError::ExtraHosts)?
+    read_record(v)
+        .map_err(|e| OptionsError::ExtraHosts(e.to_string()))?
         .into_iter()
         .map(|field| {
             let lower = field.to_lowercase();
@@ -494,8 +420,7 @@ fn parse_shm_size(v: &str) -> Result<u64, OptionsError> {
     if v.is_empty() {
         return Ok(0);
     }
-    v.parse::<u64>()
-        .map_err(|e| OptionsError::ShmSize(format!("{v:?}: {e}")))
+    parse_uint(v, 10, 64).map_err(|e| OptionsError::ShmSize(e.to_string()))
 }
 
 const ULIMIT_NAMES: &[&str] = &[
@@ -520,8 +445,8 @@ fn parse_ulimits(v: &str) -> Result<Vec<Ulimit>, OptionsError> {
     if v.is_empty() {
         return Ok(Vec::new());
     }
-    csv_fields(v)
-        .map_err(OptionsError::Ulimit)?
+    read_record(v)
+        .map_err(|e| OptionsError::Ulimit(e.to_string()))?
         .iter()
         .map(|f| parse_ulimit(f).map_err(OptionsError::Ulimit))
         .collect()
@@ -537,8 +462,7 @@ fn parse_ulimit(field: &str) -> Result<Ulimit, String> {
     }
     let parts: Vec<&str> = limits.split(':').collect();
     let number = |s: &str| {
-        s.parse::<i64>()
-            .map_err(|_| format!("invalid ulimit value {s:?} in {field}"))
+        parse_int(s, 10, 64).map_err(|_| format!("invalid ulimit value {s:?} in {field}"))
     };
     let (soft, hard) = match parts.as_slice() {
         [soft] => {

@@ -139,6 +139,22 @@ fn normalize_arch(arch: &str, variant: &str) -> (String, String) {
     }
 }
 
+/// The automatic platform args every Dockerfile sees (`BUILDPLATFORM`, `BUILDOS`, `BUILDARCH`,
+/// `BUILDVARIANT`, `TARGETPLATFORM`, `TARGETOS`, `TARGETARCH`, `TARGETVARIANT`), in BuildKit's
+/// order, for the build platform `build` and the target platform `target`.
+pub fn automatic_args(build: &Platform, target: &Platform) -> [(&'static str, String); 8] {
+    [
+        ("BUILDPLATFORM", build.to_string()),
+        ("BUILDOS", build.os.clone()),
+        ("BUILDARCH", build.architecture.clone()),
+        ("BUILDVARIANT", build.variant.clone()),
+        ("TARGETPLATFORM", target.to_string()),
+        ("TARGETOS", target.os.clone()),
+        ("TARGETARCH", target.architecture.clone()),
+        ("TARGETVARIANT", target.variant.clone()),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -607,6 +607,7 @@ conformance_cases!(
     copy_multiple_sources_no_slash,
     copy_symlinks,
     debian_base_users,
+    dockerignore_indented_hash,
     dockerignore_patterns,
     dockerignore_per_dockerfile,
     entrypoint_resets_inherited_cmd,

@@ -5,95 +5,24 @@
 //! `--keep-git-dir`, destination rules (trailing slash, relative to WORKDIR), and the history
 //! entry. Mirrors `dispatchCopy` of BuildKit v0.13.
 //!
-//! Not for: the FileOp action chaining rules (`ops`).
+//! Not for: the FileOp action chaining rules (`crate::llb::ops`) or git URL syntax
+//! (`crate::dockerui::git`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dockerfile::ast::{Command, CopyLike};
 use crate::dockerfile::shell::Lexer;
 use crate::llb::{pb, Digest, OpMeta, Output};
-use crate::platform::Platform;
 
-use super::names::{base, join, normalize_path, normalize_system_path};
-use super::ops::{file_op, merge_op, parse_chown, source_op, Action};
+use super::names::{normalize_path, normalize_system_path};
 use super::stages::{Converter, DF_CMD_KEY};
 use super::ConvertError;
+use crate::dockerui::git::{git_source_op, parse_git_ref, GitRef};
+use crate::gostd::path::{base, clean, join};
+use crate::llb::ops::{file_op, merge_op, parse_chown, source_op, Action};
 
 fn is_http(src: &str) -> bool {
     src.starts_with("http://") || src.starts_with("https://")
-}
-
-/// A git source recognised by `gitutil.ParseGitRef` (only what ADD needs).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct GitRef {
-    /// Full remote URL.
-    remote: String,
-    /// Scheme (`https`, `http`, `ssh`, `git`).
-    scheme: String,
-    /// Host.
-    host: String,
-    /// Path on the host.
-    path: String,
-    /// `#ref[:subdir]` fragment.
-    fragment: String,
-}
-
-pub(super) fn parse_git_ref(src: &str) -> Option<GitRef> {
-    if src.starts_with("./") || src.starts_with("../") || src.starts_with("github.com/") {
-        return None;
-    }
-    let (url, fragment) = match src.split_once('#') {
-        Some((u, f)) => (u.to_string(), f.to_string()),
-        None => (src.to_string(), String::new()),
-    };
-    // scp-like ssh: user@host:path
-    if let Some((userhost, path)) = url.split_once(':') {
-        if let Some((user, host)) = userhost.split_once('@') {
-            let valid_user = !user.is_empty()
-                && user
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
-            if valid_user && !host.is_empty() && !host.contains('/') && !path.starts_with("//") {
-                return Some(GitRef {
-                    remote: url.clone(),
-                    scheme: "ssh".into(),
-                    host: host.to_string(),
-                    path: path.to_string(),
-                    fragment,
-                });
-            }
-        }
-    }
-    let (scheme, rest) = match url.split_once("://") {
-        Some((s, r)) if matches!(s, "http" | "https" | "ssh" | "git") => {
-            (s.to_string(), r.to_string())
-        }
-        Some(_) => return None,
-        None => ("https".to_string(), url.clone()),
-    };
-    let (hostpart, path) = match rest.find('/') {
-        Some(i) => (rest[..i].to_string(), rest[i..].to_string()),
-        None => (rest.clone(), String::new()),
-    };
-    let host = hostpart.rsplit('@').next().unwrap_or("").to_string();
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return None;
-    }
-    if (scheme == "http" || scheme == "https") && !path.ends_with(".git") {
-        return None;
-    }
-    let remote = if url.contains("://") {
-        url.clone()
-    } else {
-        format!("https://{url}")
-    };
-    Some(GitRef {
-        remote,
-        scheme,
-        host,
-        path,
-        fragment,
-    })
 }
 
 impl Converter<'_> {
@@ -160,8 +89,8 @@ impl Converter<'_> {
             .chmod
             .as_deref()
             .filter(|m| !m.is_empty())
-            .and_then(|m| u32::from_str_radix(m, 8).ok())
-            .map(|m| m as i32);
+            .and_then(|m| crate::gostd::strconv::parse_uint(m, 8, 32).ok())
+            .and_then(|m| i32::try_from(m).ok());
         let chmod = c.chmod.clone().unwrap_or_default();
 
         if !checksum.is_empty() {
@@ -327,7 +256,7 @@ impl Converter<'_> {
                 caps: extra_caps,
                 ignore_cache,
                 progress_group: Some((pg_id.clone(), group_name.clone())),
-                locations: vec![cmd.span],
+                locations: vec![cmd.span.into()],
                 ..OpMeta::default()
             };
             let d = self.add_op(file_op(&None, actions), copy_meta, Some(cmd.span))?;
@@ -338,7 +267,7 @@ impl Converter<'_> {
                         custom_name: Some(link_name),
                         ignore_cache,
                         progress_group: Some((pg_id, group_name)),
-                        locations: vec![cmd.span],
+                        locations: vec![cmd.span.into()],
                         ..OpMeta::default()
                     };
                     let d = self.add_op(merge_op(&[cur, layer]), meta, Some(cmd.span))?;
@@ -352,7 +281,7 @@ impl Converter<'_> {
                 custom_name: Some(pg_name),
                 caps: extra_caps,
                 ignore_cache,
-                locations: vec![cmd.span],
+                locations: vec![cmd.span.into()],
                 ..OpMeta::default()
             };
             let d = self.add_op(file_op(&cur, actions), meta, Some(cmd.span))?;
@@ -394,43 +323,13 @@ impl Converter<'_> {
     }
 }
 
-/// The `git://` source op of `llb.Git(remote, ref)` (ADD git URLs and git build contexts).
-pub(super) fn git_source_op(git: &GitRef, keep_git_dir: bool, platform: &Platform) -> pb::Op {
-    let mut id = format!("{}{}", git.host, join(&["/", &git.path]));
-    if !git.fragment.is_empty() {
-        id.push('#');
-        id.push_str(&git.fragment);
-    }
-    let mut attrs = BTreeMap::new();
-    if keep_git_dir {
-        attrs.insert("git.keepgitdir".to_string(), "true".to_string());
-    }
-    attrs.insert("git.fullurl".to_string(), git.remote.clone());
-    attrs.insert(
-        "git.authtokensecret".to_string(),
-        "GIT_AUTH_TOKEN".to_string(),
-    );
-    attrs.insert(
-        "git.authheadersecret".to_string(),
-        "GIT_AUTH_HEADER".to_string(),
-    );
-    if git.scheme == "ssh" {
-        attrs.insert("git.mountsshsock".to_string(), "default".to_string());
-    }
-    source_op(&format!("git://{id}"), attrs, platform)
-}
-
 /// `http.filename` of an ADD URL: the last path element, or `__unnamed__`.
 fn url_filename(src: &str) -> String {
     let after_scheme = src.split_once("://").map_or(src, |(_, r)| r);
     let no_frag = after_scheme.split('#').next().unwrap_or("");
     let no_query = no_frag.split('?').next().unwrap_or("");
     let path = no_query.find('/').map_or("", |i| &no_query[i..]);
-    let b = base(&super::names::clean(if path.is_empty() {
-        "."
-    } else {
-        path
-    }));
+    let b = base(&clean(if path.is_empty() { "." } else { path }));
     if b == "." || b == "/" {
         "__unnamed__".into()
     } else {
@@ -481,18 +380,6 @@ mod unit {
         assert_eq!(url_filename("https://x.io/"), "__unnamed__");
         assert_eq!(url_filename("https://x.io"), "__unnamed__");
         assert_eq!(url_filename("https://x.io/f?x=1"), "f");
-    }
-
-    #[test]
-    fn git_refs_are_recognised_like_gitutil() {
-        let g = parse_git_ref("https://github.com/moby/buildkit.git#v0.13.2:docs").unwrap();
-        assert_eq!(g.host, "github.com");
-        assert_eq!(g.path, "/moby/buildkit.git");
-        assert_eq!(g.fragment, "v0.13.2:docs");
-        assert!(parse_git_ref("git@github.com:moby/buildkit.git").is_some());
-        assert!(parse_git_ref("https://example.com/file.tar").is_none());
-        assert!(parse_git_ref("foo.txt").is_none());
-        assert!(parse_git_ref("./x.git").is_none());
     }
 
     #[test]

@@ -12,13 +12,13 @@ use crate::dockerfile::ast::{ArgDecl, Command, CommandLine, Healthcheck, Instruc
 use crate::llb::{pb, OpMeta, Output};
 
 use super::image::{
-    go_quote_slice, go_slice, healthcheck_history, parse_port_specs, port_set_history,
-    validate_signal, Empty, HealthConfig,
+    go_slice, healthcheck_history, parse_port_specs, port_set_history, validate_signal, Empty,
+    HealthConfig,
 };
 use super::names::{normalize_system_path, uppercase_cmd};
-use super::ops::{file_op, parse_chown, Action};
 use super::stages::{add_env, Converter};
 use super::ConvertError;
+use crate::llb::ops::{file_op, parse_chown, Action};
 
 const NON_ENV_ARGS: [&str; 2] = ["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
 
@@ -120,7 +120,12 @@ impl Converter<'_> {
                 img.config.cmd = args.clone();
                 img.config.args_escaped = true;
                 self.stages[i].cmd_set = true;
-                self.commit(i, &format!("CMD {}", go_quote_slice(&args)), false, false);
+                self.commit(
+                    i,
+                    &format!("CMD {}", crate::gostd::strconv::quote_slice(&args)),
+                    false,
+                    false,
+                );
                 Ok(())
             }
             Instruction::Entrypoint(line) => {
@@ -132,7 +137,7 @@ impl Converter<'_> {
                 }
                 self.commit(
                     i,
-                    &format!("ENTRYPOINT {}", go_quote_slice(&args)),
+                    &format!("ENTRYPOINT {}", crate::gostd::strconv::quote_slice(&args)),
                     false,
                     false,
                 );
@@ -289,7 +294,7 @@ impl Converter<'_> {
             } else {
                 st.dir.as_str()
             };
-            super::names::join(&[prev, &wd])
+            crate::gostd::path::join(&[prev, &wd])
         };
         wd
     }
@@ -321,7 +326,7 @@ impl Converter<'_> {
         let meta = OpMeta {
             custom_name: Some(name),
             ignore_cache: false,
-            locations: vec![cmd.span],
+            locations: vec![cmd.span.into()],
             ..OpMeta::default()
         };
         let digest = self.add_op(op, meta, Some(cmd.span))?;

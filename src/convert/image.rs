@@ -1,16 +1,17 @@
 //! The OCI/Docker image config that `dockerfile.v0` returns as `containerimage.config`: the
 //! model (field names, order and `omitempty` rules of Go's `dockerspec.DockerOCIImage`), the
-//! history entries each instruction commits, and the Go formatting helpers those history
-//! strings need (`%q` of a string slice, `time.Duration` printing, signal and port parsing).
+//! history entries each instruction commits (formatted with [`crate::gostd`]), and the signal and
+//! port parsing STOPSIGNAL and EXPOSE need.
 //!
 //! Not for: LLB, expansion or deciding *when* an instruction commits history (the dispatcher
 //! does that).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::gostd::strconv::{atoi, parse_uint, quote, quote_rune, quote_slice};
+use crate::gostd::time::format_duration;
 use crate::platform::Platform;
 
 /// History comment BuildKit's Dockerfile frontend puts on every entry it creates.
@@ -293,134 +294,27 @@ fn escape_like_go(json: &str) -> String {
     out
 }
 
-/// Go `strconv.Quote`.
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        push_quoted_char(&mut out, c, '"');
-    }
-    out.push('"');
-    out
-}
-
-fn push_quoted_char(out: &mut String, c: char, quote: char) {
-    match c {
-        c if c == quote || c == '\\' => {
-            out.push('\\');
-            out.push(c);
-        }
-        '\u{7}' => out.push_str("\\a"),
-        '\u{8}' => out.push_str("\\b"),
-        '\u{c}' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\u{b}' => out.push_str("\\v"),
-        c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-            let _ = write!(out, "\\x{:02x}", c as u32);
-        }
-        c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' || c == '\u{feff}' => {
-            if (c as u32) < 0x10000 {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            } else {
-                let _ = write!(out, "\\U{:08x}", c as u32);
-            }
-        }
-        c => out.push(c),
-    }
-}
-
-/// Go `fmt.Sprintf("%q", []string{...})`: `["a" "b"]`.
-pub fn go_quote_slice(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|s| go_quote(s)).collect();
-    format!("[{}]", quoted.join(" "))
-}
-
 /// Go `fmt.Sprintf("%v", []string{...})`: `[a b]`.
 pub fn go_slice(items: &[String]) -> String {
     format!("[{}]", items.join(" "))
-}
-
-/// Go `%q` of an int: a quoted rune literal (`'\x03'`).
-pub fn go_quote_rune(v: i64) -> String {
-    match u32::try_from(v).ok().and_then(char::from_u32) {
-        Some(c) => {
-            let mut out = String::from("'");
-            push_quoted_char(&mut out, c, '\'');
-            out.push('\'');
-            out
-        }
-        None => "'\u{fffd}'".to_string(),
-    }
-}
-
-/// Go `time.Duration.String()` for a nanosecond count.
-pub fn go_duration(nanos: i64) -> String {
-    if nanos == 0 {
-        return "0s".into();
-    }
-    let neg = nanos < 0;
-    let u = nanos.unsigned_abs();
-    let mut out = String::new();
-    if u < 1_000_000_000 {
-        let (unit, div) = if u < 1_000 {
-            ("ns", 1)
-        } else if u < 1_000_000 {
-            ("µs", 1_000)
-        } else {
-            ("ms", 1_000_000)
-        };
-        out.push_str(&frac(u, div));
-        out.push_str(unit);
-    } else {
-        let hours = u / 3_600_000_000_000;
-        let rem = u % 3_600_000_000_000;
-        let mins = rem / 60_000_000_000;
-        let secs = rem % 60_000_000_000;
-        if hours > 0 {
-            let _ = write!(out, "{hours}h");
-        }
-        if hours > 0 || mins > 0 {
-            let _ = write!(out, "{mins}m");
-        }
-        out.push_str(&frac(secs, 1_000_000_000));
-        out.push('s');
-    }
-    if neg {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
-fn frac(v: u64, div: u64) -> String {
-    let whole = v / div;
-    let rest = v % div;
-    if rest == 0 {
-        return whole.to_string();
-    }
-    let width = div.to_string().len() - 1;
-    let digits = format!("{rest:0width$}");
-    format!("{whole}.{}", digits.trim_end_matches('0'))
 }
 
 /// `fmt.Sprintf("HEALTHCHECK %q", cfg)` of a `*HealthcheckConfig`.
 pub fn healthcheck_history(h: &HealthConfig) -> String {
     format!(
         "HEALTHCHECK &{{{} {} {} {} {} {}}}",
-        go_quote_slice(&h.test),
-        go_quote(&go_duration(h.interval)),
-        go_quote(&go_duration(h.timeout)),
-        go_quote(&go_duration(h.start_period)),
-        go_quote(&go_duration(h.start_interval)),
-        go_quote_rune(h.retries)
+        quote_slice(&h.test),
+        quote(&format_duration(h.interval)),
+        quote(&format_duration(h.timeout)),
+        quote(&format_duration(h.start_period)),
+        quote(&format_duration(h.start_interval)),
+        quote_rune(h.retries)
     )
 }
 
 /// Validates a `STOPSIGNAL` value like moby's `signal.ParseSignal` (Linux table).
 pub fn validate_signal(raw: &str) -> Result<(), String> {
-    if let Ok(n) = raw.parse::<i64>() {
+    if let Ok(n) = atoi(raw) {
         return if n == 0 {
             Err(format!("Invalid signal: {raw}"))
         } else {
@@ -438,7 +332,7 @@ pub fn validate_signal(raw: &str) -> Result<(), String> {
     let rt_ok = |prefix: &str, sign: char| {
         name.strip_prefix(prefix)
             .and_then(|r| r.strip_prefix(sign))
-            .and_then(|n| n.parse::<u32>().ok())
+            .and_then(|n| atoi(n).ok())
             .is_some_and(|n| (1..=15).contains(&n) && !(prefix == "RTMAX" && n > 14))
     };
     if NAMES.contains(&name) || rt_ok("RTMIN", '+') || rt_ok("RTMAX", '-') {
@@ -474,8 +368,9 @@ fn parse_port_range(ports: &str) -> Result<(u16, u16), String> {
         return Err("empty string specified for ports".into());
     }
     let parse = |s: &str| {
-        s.parse::<u16>()
-            .map_err(|_| format!("strconv.ParseUint: parsing {}: invalid syntax", go_quote(s)))
+        parse_uint(s, 10, 16)
+            .map(|v| u16::try_from(v).unwrap_or(u16::MAX))
+            .map_err(|e| e.to_string())
     };
     match ports.split_once('-') {
         None => {
@@ -561,28 +456,6 @@ mod tests {
         let img = Image::from_json(br#"{"config":{"Labels":{},"Volumes":null}}"#).unwrap();
         let out = String::from_utf8(img.to_json()).unwrap();
         assert!(!out.contains("Labels") && !out.contains("Volumes"), "{out}");
-    }
-
-    #[test]
-    fn go_quoting_and_durations() {
-        assert_eq!(
-            go_quote_slice(&["/bin/sh".into(), "-c".into(), "echo \"hi\"\n".into()]),
-            r#"["/bin/sh" "-c" "echo \"hi\"\n"]"#
-        );
-        let table = [
-            (0, "0s"),
-            (1_500, "1.5µs"),
-            (1_000_000, "1ms"),
-            (1_500_000_000, "1.5s"),
-            (90_000_000_000, "1m30s"),
-            (3_600_000_000_000, "1h0m0s"),
-            (30_000_000_000, "30s"),
-        ];
-        for (n, s) in table {
-            assert_eq!(go_duration(n), s, "{n}");
-        }
-        assert_eq!(go_quote_rune(3), r"'\x03'");
-        assert_eq!(go_quote_rune(65), "'A'");
     }
 
     #[test]

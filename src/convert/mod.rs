@@ -2,28 +2,32 @@
 //! builder embedded in Docker 26.1) does it: one [`PlatformBuild`] per target platform, with the
 //! same ops, digests, progress names, source locations and image config/history.
 //!
-//! Split by concern: [`stages`] (stage graph, target pruning, args, base images, named
-//! contexts, the per-platform driver), `dispatch` (config-only instructions, ENV/ARG, WORKDIR),
-//! `run` (RUN and its mounts), `copy` (COPY/ADD), [`image`] (config model and history
-//! formatting), [`ops`] (op layout), [`names`] (paths and progress names), [`reference`]
-//! (image reference normalisation).
+//! Split by concern, one instruction family per file: `stages` (stage graph, target pruning,
+//! meta args, the per-stage [`stages::StageState`], the per-platform driver), `bases` (base
+//! images and stage setup), `contexts` (main and named build contexts), `dispatch`
+//! (config-only instructions, ENV/ARG, WORKDIR), `run` (RUN and its mounts), `copy` (COPY/ADD),
+//! `image` (config model and history formatting), `names` (paths and progress names),
+//! `reference` (image reference normalisation); the table tests in `tests.rs`.
 //!
-//! Not for: parsing (`dockerfile`), op encoding and digests (`llb`), talking to the daemon
-//! (the gateway resolves images and calls [`convert`] again when asked to).
+//! Not for: parsing (`dockerfile`), op layout, encoding and digests (`llb`), reading the build
+//! context (`dockerui` describes it, the caller reads it), talking to the daemon (the caller
+//! resolves images and calls [`convert`] again when asked to).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::dockerfile::ast::{self, Span};
+use crate::dockerui::BuildContext;
+use crate::llb::SourceFile;
 use crate::options::BuildOptions;
 use crate::platform::Platform;
 
+mod bases;
+mod contexts;
 mod copy;
 mod dispatch;
 pub mod image;
 pub mod names;
-pub mod ops;
 pub mod reference;
-pub mod remote;
 mod run;
 pub mod stages;
 
@@ -57,33 +61,29 @@ pub struct ImageRequest {
     pub oci_store: Option<String>,
 }
 
-/// Facts about the daemon the conversion depends on.
+/// What the daemon offers that the conversion depends on (from Ping and the environment).
 #[derive(Debug, Clone)]
-pub struct DaemonFacts {
+pub struct DaemonInfo {
     /// Enabled LLB caps.
     pub llb_caps: crate::llb::Caps,
     /// First worker platform (BUILDPLATFORM).
     pub build_platform: Platform,
     /// Client session id (for `local://` sources).
     pub session_id: String,
-    /// Enabled frontend API caps.
-    pub frontend_caps: BTreeSet<String>,
 }
 
 /// Everything one conversion needs.
 pub struct ConvertInput<'a> {
     /// The parsed Dockerfile.
     pub dockerfile: &'a ast::Dockerfile,
-    /// Its original bytes (source map).
-    pub source: &'a [u8],
+    /// The Dockerfile as read (its bytes and the LLB that loaded it), for source maps.
+    pub source: &'a SourceFile,
     /// Build options.
     pub options: &'a BuildOptions,
-    /// Daemon facts.
-    pub facts: &'a DaemonFacts,
-    /// `.dockerignore` patterns (lines of the file, or already parsed patterns).
-    pub dockerignore: &'a [String],
-    /// The LLB that loaded the Dockerfile, for source maps.
-    pub dockerfile_definition: Option<crate::llb::pb::Definition>,
+    /// What the daemon offers.
+    pub daemon: &'a DaemonInfo,
+    /// The build context, as read before conversion.
+    pub context: &'a BuildContext,
     /// Extra process environment for some RUNs (Go env passthrough); empty = none.
     pub run_env: RunEnvs,
 }
@@ -96,6 +96,13 @@ pub struct CommandRef {
     pub stage: usize,
     /// Index in [`ast::Stage::commands`].
     pub command: usize,
+}
+
+/// Source maps point at the lines of the instruction an op comes from.
+impl From<Span> for crate::llb::LineRange {
+    fn from(span: Span) -> Self {
+        crate::llb::LineRange::new(span.start, span.end)
+    }
 }
 
 /// Extra process environment per RUN: `NAME`, value pairs added to the exec op env only
@@ -163,7 +170,7 @@ pub struct Converted {
     pub warnings: Vec<Warning>,
 }
 
-pub use stages::{dockerignore_patterns, resolve_log_name};
+pub use contexts::resolve_log_name;
 
 /// Converts the Dockerfile for every requested platform.
 pub fn convert(

@@ -1,47 +1,11 @@
-//! Small pure helpers shared by the dispatchers: Go `path` semantics (Clean, Join, BuildKit's
-//! `normalizePath` with trailing-slash rules), progress-vertex names (`[stage 2/5] RUN ...`),
+//! Small pure helpers shared by the dispatchers: BuildKit's `normalizePath` with its
+//! trailing-slash rules (on top of Go's `path`, [`crate::gostd::path`]), progress-vertex names (`[stage 2/5] RUN ...`),
 //! and the target-platform hint of cross-compiling stages.
 //!
 //! Not for: anything that touches ops or the image config.
 
+use crate::gostd::path::{clean, join};
 use crate::platform::Platform;
-
-/// Go `path.Clean`.
-pub fn clean(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    let body = out.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".into(),
-        (false, false) => body,
-    }
-}
-
-/// Go `path.Join` (empty elements skipped, result cleaned, "" when all are empty).
-pub fn join(parts: &[&str]) -> String {
-    let nonempty: Vec<&str> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
-    if nonempty.is_empty() {
-        return String::new();
-    }
-    clean(&nonempty.join("/"))
-}
 
 /// BuildKit client `normalizePath(parent, p, keepSlash)` used for FileOp paths.
 pub fn normalize_path(parent: &str, p: &str, keep_slash: bool) -> String {
@@ -76,18 +40,6 @@ pub fn normalize_system_path(parent: &str, p: &str) -> String {
     } else {
         join(&[&parent, p])
     }
-}
-
-/// Go `path.Base`.
-pub fn base(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let trimmed = p.trim_end_matches('/');
-    if trimmed.is_empty() {
-        return "/".into();
-    }
-    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
 }
 
 /// Upper-cases the first word (`uppercaseCmd`).
@@ -212,23 +164,6 @@ pub fn summarize_heredoc(doc: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clean_and_join_follow_go_path() {
-        let table = [
-            ("", "."),
-            ("/", "/"),
-            ("a/../..", ".."),
-            ("/a/./b/../c/", "/a/c"),
-            ("//x", "/x"),
-            ("/..", "/"),
-        ];
-        for (i, o) in table {
-            assert_eq!(clean(i), o, "{i}");
-        }
-        assert_eq!(join(&["/", "app", "src"]), "/app/src");
-        assert_eq!(join(&["", ""]), "");
-    }
 
     #[test]
     fn normalize_path_keeps_directory_slashes() {

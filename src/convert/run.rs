@@ -13,10 +13,11 @@ use crate::dockerfile::instructions::{parse_mount, parse_network, CacheSharing, 
 use crate::llb::{pb, OpMeta, Output};
 use crate::options::NetworkMode;
 
-use super::names::{base, clean, join, summarize_heredoc};
-use super::ops::{exec_op, file_op, Action, ExecSpec, MountSpec, Owner, SecretSpec, SshSpec};
+use super::names::summarize_heredoc;
 use super::stages::{Converter, DF_CMD_KEY};
 use super::ConvertError;
+use crate::gostd::path::{base, clean, join};
+use crate::llb::ops::{exec_op, file_op, Action, ExecSpec, MountSpec, Owner, SecretSpec, SshSpec};
 
 const SCRATCH: &str = "scratch";
 
@@ -179,7 +180,7 @@ impl Converter<'_> {
             custom_name: Some(name),
             description,
             ignore_cache: self.stages[i].ignore_cache,
-            locations: vec![cmd.span],
+            locations: vec![cmd.span.into()],
             ..OpMeta::default()
         };
         let digest = self.add_op(exec_op(spec), meta, Some(cmd.span))?;

@@ -1,34 +1,33 @@
 //! The stage graph and the per-platform driver: global (meta) ARGs and the BUILD*/TARGET*
 //! args, FROM expansion and `--platform`, stage names and indexes, the implicit stages that
 //! `COPY --from=<image>` and `RUN --mount` create, target selection and pruning to reachable
-//! stages, base image resolution (asking the [`ImageResolver`]), base config inheritance,
-//! named contexts, and the main `local://context` source (built in a second pass once the
-//! used paths are known). Mirrors `toDispatchState` of BuildKit v0.13.
+//! stages, one [`StageState`] per stage, and two passes per platform (the second builds the
+//! main context source once the used paths are known). Mirrors `toDispatchState` of BuildKit
+//! v0.13.
 //!
-//! Not for: the effect of individual instructions (`dispatch`, `run`, `copy`).
+//! Not for: base images and stage setup (`bases`), build contexts (`contexts`), the effect of
+//! individual instructions (`dispatch`, `run`, `copy`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dockerfile::ast::{Command, Dockerfile, Instruction, Span};
 use crate::dockerfile::shell::Lexer;
-use crate::llb::{pb, Graph, OpMeta, Output, SourceFile};
-use crate::options::{BuildOptions, ImageResolveMode, NoCache};
+use crate::llb::ops::{file_op, Action};
+use crate::llb::{pb, Graph, OpMeta, Output};
+use crate::options::NoCache;
 use crate::platform::Platform;
 
-use super::image::{split_kv, Image};
-use super::names::{join, StepCounter};
-use super::ops::source_op;
-use super::reference::{parse_oci_layout, Reference};
+use super::image::Image;
+use super::names::StepCounter;
 use super::{ConvertError, ConvertInput, Converted, ImageRequest, ImageResolver, PlatformBuild};
-use crate::llb::go_json_strings;
 
 /// Description key with the instruction text.
 pub(super) const DF_CMD_KEY: &str = "com.docker.dockerfile.v1.command";
-const SCRATCH: &str = "scratch";
+pub(super) const SCRATCH: &str = "scratch";
 
-/// One dispatch state: a `FROM` stage or an implicit stage.
+/// One dispatch state (BuildKit's `dispatchState`): a `FROM` stage or an implicit stage.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Stage {
+pub(super) struct StageState {
     /// `AS` name (lower-cased).
     pub name: Option<String>,
     /// Base name (expanded; raw for implicit stages; normalised once resolved).
@@ -93,7 +92,7 @@ pub(super) struct Converter<'a> {
     pub multi: bool,
     pub meta_args: Vec<(String, Option<String>)>,
     pub proxy: Option<pb::ProxyEnv>,
-    pub stages: Vec<Stage>,
+    pub stages: Vec<StageState>,
     pub context: Option<Output>,
     pub ctx_paths: BTreeSet<String>,
     pub epoch: Option<String>,
@@ -101,9 +100,9 @@ pub(super) struct Converter<'a> {
     pub missing: Vec<ImageRequest>,
     /// The Dockerfile command being dispatched (`None` for ONBUILD triggers).
     pub current: Option<super::CommandRef>,
-    target_index: usize,
+    pub(super) target_index: usize,
     /// Paths each stage had in the first pass (followpaths of named local contexts).
-    prior_paths: Vec<BTreeSet<String>>,
+    pub(super) prior_paths: Vec<BTreeSet<String>>,
 }
 
 /// Entry point: every platform, each in two passes (paths, then the real context source).
@@ -173,7 +172,7 @@ impl<'a> Converter<'a> {
         multi: bool,
         ctx_paths: Option<BTreeSet<String>>,
     ) -> Result<Self, ConvertError> {
-        let facts = input.facts;
+        let facts = input.daemon;
         let build_platforms = vec![target_or(&facts.build_platform)];
         let implicit_target = target.is_none();
         let target = target.unwrap_or_else(|| build_platforms[0].clone());
@@ -240,54 +239,12 @@ impl<'a> Converter<'a> {
             owner: None,
             timestamp: -1,
         };
-        let op = super::ops::file_op(&None, vec![super::ops::Action::Mkfile(mkfile)]);
+        let op = file_op(&None, vec![Action::Mkfile(mkfile)]);
         let meta = OpMeta {
             custom_name: Some("[internal] preparing inline document".into()),
             ..OpMeta::default()
         };
         let digest = self.add_op(op, meta, Some(span))?;
-        Ok(Output::new(digest, 0))
-    }
-
-    fn main_context(&mut self, paths: Option<&BTreeSet<String>>) -> Result<Output, ConvertError> {
-        let opts = self.input.options;
-        if let Some(remote) = super::remote::RemoteContext::detect(opts) {
-            // dockerui `DetectGitContext` / `DetectHTTPContext`: no .dockerignore, no follow
-            // paths; the gateway decided whether an HTTP download is an archive.
-            let llb = |e: crate::llb::LlbError| ConvertError::at(e.to_string(), None);
-            let context = remote
-                .add_to(&mut self.graph, opts.remote_context_archive)
-                .map_err(llb)?;
-            return match opts.context_subdir.as_deref() {
-                Some(sub) => {
-                    super::remote::scope_to_subdir(&mut self.graph, context, sub).map_err(llb)
-                }
-                None => Ok(context),
-            };
-        }
-        let name = if opts.context_key.is_empty() {
-            "context".to_string()
-        } else {
-            opts.context_key.clone()
-        };
-        let mut attrs = BTreeMap::new();
-        if !self.input.facts.session_id.is_empty() {
-            attrs.insert("local.session".into(), self.input.facts.session_id.clone());
-        }
-        if let Some(follow) = paths.and_then(normalize_context_paths) {
-            attrs.insert("local.followpaths".into(), go_json_strings(&follow));
-        }
-        let excludes = dockerignore_patterns(self.input.dockerignore);
-        if !excludes.is_empty() {
-            attrs.insert("local.excludepatterns".into(), go_json_strings(&excludes));
-        }
-        attrs.insert("local.sharedkeyhint".into(), name.clone());
-        let op = source_op(&format!("local://{name}"), attrs, &self.target);
-        let meta = OpMeta {
-            custom_name: Some("[internal] load build context".into()),
-            ..OpMeta::default()
-        };
-        let digest = self.add_op(op, meta, None)?;
         Ok(Output::new(digest, 0))
     }
 
@@ -303,22 +260,13 @@ impl<'a> Converter<'a> {
         let build_args = &self.input.options.build_args;
         let bp = &self.build_platforms[0];
         let tp = &self.target;
-        let mut args: Vec<(String, Option<String>)> = [
-            ("BUILDPLATFORM", bp.to_string()),
-            ("BUILDOS", bp.os.clone()),
-            ("BUILDARCH", bp.architecture.clone()),
-            ("BUILDVARIANT", bp.variant.clone()),
-            ("TARGETPLATFORM", tp.to_string()),
-            ("TARGETOS", tp.os.clone()),
-            ("TARGETARCH", tp.architecture.clone()),
-            ("TARGETVARIANT", tp.variant.clone()),
-        ]
-        .into_iter()
-        .map(|(k, v)| {
-            let v = build_args.get(k).cloned().unwrap_or(v);
-            (k.to_string(), Some(v))
-        })
-        .collect();
+        let mut args: Vec<(String, Option<String>)> = crate::platform::automatic_args(bp, tp)
+            .into_iter()
+            .map(|(k, v)| {
+                let v = build_args.get(k).cloned().unwrap_or(v);
+                (k.to_string(), Some(v))
+            })
+            .collect();
         for cmd in &self.input.dockerfile.meta_args {
             let Instruction::Arg(decls) = &cmd.instruction else {
                 continue;
@@ -405,15 +353,12 @@ impl<'a> Converter<'a> {
                 Some(n) => n.to_lowercase(),
                 None => format!("stage-{i}"),
             };
-            let ignore_cache = match &self.input.options.no_cache {
-                NoCache::Off => false,
-                NoCache::All => true,
-                NoCache::Stages(list) => st
-                    .name
-                    .as_ref()
-                    .is_some_and(|n| list.iter().any(|l| l.eq_ignore_ascii_case(n))),
+            let options = self.input.options;
+            let ignore_cache = match &st.name {
+                Some(name) => options.is_no_cache(name),
+                None => options.no_cache == NoCache::All,
             };
-            let mut stage = Stage {
+            let mut stage = StageState {
                 name: st.name.as_ref().map(|n| n.to_lowercase()),
                 base_name: name,
                 platform: platform_flag,
@@ -427,7 +372,7 @@ impl<'a> Converter<'a> {
                     total,
                     index: 0,
                 },
-                ..Stage::default()
+                ..StageState::default()
             };
             if let Some(n) = stage.name.clone() {
                 self.apply_stage_named_context(&mut stage, &n)?;
@@ -449,11 +394,11 @@ impl<'a> Converter<'a> {
     }
 
     fn implicit_stage(&mut self, base_name: &str, span: Option<Span>) -> usize {
-        self.stages.push(Stage {
+        self.stages.push(StageState {
             base_name: base_name.to_string(),
             span,
             unregistered: true,
-            ..Stage::default()
+            ..StageState::default()
         });
         self.stages.len() - 1
     }
@@ -483,7 +428,7 @@ impl<'a> Converter<'a> {
                 let Some(from) = c.from.as_deref().filter(|f| !f.is_empty()) else {
                     return Ok(Vec::new());
                 };
-                let idx = match from.parse::<i64>() {
+                let idx = match crate::gostd::strconv::atoi(from) {
                     Ok(n) => {
                         if n < 0 || n as usize >= self.stages.len() {
                             return Err(ConvertError::at(format!("invalid stage index {n}"), None));
@@ -520,7 +465,7 @@ impl<'a> Converter<'a> {
 
     fn check_cycles(&self) -> Result<(), ConvertError> {
         fn visit(
-            stages: &[Stage],
+            stages: &[StageState],
             i: usize,
             visited: &mut BTreeSet<usize>,
             path: &mut BTreeSet<usize>,
@@ -629,205 +574,6 @@ impl<'a> Converter<'a> {
         self.stages[owner].paths.insert(path);
     }
 
-    /// Followpaths recorded for stage `i` in the first pass.
-    fn prior_follow_paths(&self, i: usize) -> Option<Vec<String>> {
-        self.prior_paths.get(i).and_then(normalize_context_paths)
-    }
-
-    fn resolve_bases(&mut self) -> Result<(), ConvertError> {
-        for i in 0..self.stages.len() {
-            let reachable = self.is_reachable(self.target_index, i);
-            let st = &self.stages[i];
-            if st.base.is_some() || st.ready {
-                continue;
-            }
-            if st.base_name == SCRATCH {
-                let img = Image::empty(&self.target);
-                let st = &mut self.stages[i];
-                st.fs = None;
-                st.image = img;
-                st.platform = Some(self.target.clone());
-                if st.unregistered {
-                    st.ready = true;
-                }
-                continue;
-            }
-            let span = st.span;
-            let result = self.resolve_base(i, reachable);
-            if self.stages[i].unregistered {
-                self.stages[i].ready = true;
-            }
-            result.map_err(|e| with_span(e, span.unwrap_or_default()))?;
-        }
-        Ok(())
-    }
-
-    fn resolve_base(&mut self, i: usize, reachable: bool) -> Result<(), ConvertError> {
-        let st = &self.stages[i];
-        let orig = st.base_name.clone();
-        let reference = Reference::parse_normalized(&orig).map_err(|e| {
-            ConvertError::at(format!("failed to parse stage name \"{orig}\": {e}"), None)
-        })?;
-        let platform = st.platform.clone().unwrap_or_else(|| self.target.clone());
-        let reference = reference.tag_name_only();
-        let base_name = reference.to_string();
-        self.stages[i].base_name = base_name.clone();
-        if self.apply_base_named_context(i, &reference, &platform)? {
-            return Ok(());
-        }
-        if !reachable {
-            self.stages[i].platform = Some(platform);
-            return Ok(());
-        }
-        let Some(resolved) = self.resolver.resolve(&base_name, &platform) else {
-            self.missing.push(ImageRequest {
-                reference: base_name,
-                platform,
-                oci_store: None,
-            });
-            return Ok(());
-        };
-        let mut reference = reference;
-        if !resolved.reference.is_empty() && resolved.reference != base_name {
-            reference = Reference::parse_normalized(&resolved.reference).map_err(|e| {
-                ConvertError::at(
-                    format!("failed to parse ref \"{}\": {e}", resolved.reference),
-                    None,
-                )
-            })?;
-        }
-        let mut img = Image::from_json(&resolved.config).map_err(|e| ConvertError::at(e, None))?;
-        self.stages[i].base_img = Some(img.clone());
-        img.created = None;
-        let mut platform = platform;
-        if self.stages[i].platform.is_none() && self.implicit_target {
-            platform = self.auto_detect_platform(&img, platform);
-        }
-        if let Some(d) = resolved.digest.as_deref().filter(|d| !d.is_empty()) {
-            reference = reference.with_digest(d);
-        }
-        let base_name = reference.to_string();
-        self.stages[i].base_name = base_name.clone();
-        let scratch = img.is_layerless();
-        self.stages[i].image = img;
-        if scratch {
-            self.stages[i].fs = None;
-        } else {
-            let name = {
-                let pp = self.multi.then_some(&platform);
-                let st = &mut self.stages[i];
-                st.steps.prefix(&format!("FROM {base_name}"), pp, &[])
-            };
-            let fs = self.image_source(&base_name, &platform, name, i)?;
-            self.stages[i].fs = Some(fs);
-            self.stages[i].fs_platform = Some(platform.clone());
-        }
-        self.stages[i].platform = Some(platform);
-        Ok(())
-    }
-
-    fn auto_detect_platform(&self, img: &Image, target: Platform) -> Platform {
-        if target.os == img.os && target.architecture == img.architecture {
-            return target;
-        }
-        self.build_platforms
-            .iter()
-            .find(|p| p.os == img.os && p.architecture == img.architecture)
-            .cloned()
-            .unwrap_or(target)
-    }
-
-    fn image_source(
-        &mut self,
-        reference: &str,
-        platform: &Platform,
-        custom_name: String,
-        stage: usize,
-    ) -> Result<Output, ConvertError> {
-        let mut attrs = BTreeMap::new();
-        let mut caps = BTreeSet::new();
-        match self.input.options.image_resolve_mode {
-            ImageResolveMode::Default => {}
-            ImageResolveMode::Pull => {
-                attrs.insert("image.resolvemode".into(), "pull".into());
-                caps.insert("source.image.resolvemode".to_string());
-            }
-            ImageResolveMode::Local => {
-                attrs.insert("image.resolvemode".into(), "local".into());
-            }
-        }
-        let op = source_op(&format!("docker-image://{reference}"), attrs, platform);
-        let st = &self.stages[stage];
-        let mut description = BTreeMap::new();
-        description.insert(DF_CMD_KEY.to_string(), st.original.clone());
-        let locations: Vec<Span> = st.span.into_iter().collect();
-        let meta = OpMeta {
-            custom_name: Some(custom_name),
-            description,
-            caps,
-            locations,
-            ..OpMeta::default()
-        };
-        let span = st.span;
-        let digest = self.add_op(op, meta, span)?;
-        Ok(Output::new(digest, 0))
-    }
-
-    /// Base inheritance, PATH default, env/workdir/user from the base config, ONBUILD.
-    fn init_stage_state(&mut self, i: usize) -> Result<(), ConvertError> {
-        if let Some(b) = self.stages[i].base {
-            let base = self.stages[b].clone();
-            let st = &mut self.stages[i];
-            st.fs = base.fs;
-            st.fs_platform = base.fs_platform;
-            st.env = base.env;
-            st.dir = base.dir;
-            st.user = base.user;
-            st.platform = base.platform;
-            st.image = base.image;
-            st.base_img = base.base_img;
-            st.paths_owner = Some(b);
-        }
-        let target = self.target.clone();
-        let st = &mut self.stages[i];
-        let platform = st.platform.get_or_insert(target).clone();
-        if !st.image.config.env.iter().any(|e| split_kv(e).0 == "PATH") {
-            st.image.config.env.push(format!(
-                "PATH={}",
-                super::image::default_path_env(&platform.os)
-            ));
-        }
-        for e in st.image.config.env.clone() {
-            let (k, v) = split_kv(&e);
-            add_env(&mut st.env, k, v);
-        }
-        if !st.image.config.working_dir.is_empty() {
-            let wd = st.image.config.working_dir.clone();
-            self.apply_workdir(i, &wd);
-        }
-        let st = &mut self.stages[i];
-        if !st.image.config.user.is_empty() {
-            st.user = st.image.config.user.clone();
-        }
-        let triggers = std::mem::take(&mut st.image.config.on_build);
-        let span = st.span.unwrap_or_default();
-        for trigger in triggers {
-            self.dispatch_trigger(i, &trigger)
-                .map_err(|e| with_span(e, span))?;
-        }
-        Ok(())
-    }
-
-    fn dispatch_trigger(&mut self, i: usize, trigger: &str) -> Result<(), ConvertError> {
-        let cmd = crate::dockerfile::parse_trigger(trigger)
-            .map_err(|e| ConvertError::at(e.message, None))?;
-        let cmd = &cmd;
-        // Like BuildKit v0.13, implicit stages a trigger would need (`COPY --from=<image>`,
-        // `RUN --mount`) are never initialised, so such triggers fail with "cannot copy/mount".
-        let sources = self.command_sources(cmd)?;
-        self.dispatch(i, cmd, &sources)
-    }
-
     fn finish(mut self) -> Result<PlatformBuild, ConvertError> {
         let t = self.target_index;
         let labels = &self.input.options.labels;
@@ -844,16 +590,11 @@ impl<'a> Converter<'a> {
             img.variant = self.target.variant.clone();
             img.os_version = self.target.os_version.clone();
         }
-        let source = SourceFile {
-            filename: if self.input.options.filename.is_empty() {
-                "Dockerfile".into()
-            } else {
-                self.input.options.filename.clone()
-            },
-            data: self.input.source.to_vec(),
-            language: "Dockerfile".into(),
-            definition: self.input.dockerfile_definition.clone(),
-        };
+        let mut source = self.input.source.clone();
+        if source.filename.is_empty() {
+            source.filename = "Dockerfile".into();
+        }
+        source.language = "Dockerfile".into();
         let st = &self.stages[t];
         let definition = self
             .graph
@@ -898,358 +639,6 @@ impl<'a> Converter<'a> {
         let platform = self.name_platform(i);
         self.stages[i].steps.prefix(text, platform.as_ref(), env)
     }
-
-    fn named_context_value(&self, name: &str, platform: &Platform) -> Option<(String, String)> {
-        let contexts = &self.input.options.named_contexts;
-        let with_platform = format!("{name}::{platform}");
-        if let Some(v) = contexts.get(&with_platform) {
-            return Some((with_platform, v.clone()));
-        }
-        contexts.get(name).map(|v| (name.to_string(), v.clone()))
-    }
-
-    /// A named context replacing a whole stage (`context:<stage name>`).
-    fn apply_stage_named_context(
-        &mut self,
-        stage: &mut Stage,
-        name: &str,
-    ) -> Result<(), ConvertError> {
-        if name.eq_ignore_ascii_case(SCRATCH) || name.eq_ignore_ascii_case("context") {
-            return Ok(());
-        }
-        let platform = stage
-            .platform
-            .clone()
-            .unwrap_or_else(|| self.target.clone());
-        let Some((key, value)) = self.named_context_value(name, &platform) else {
-            return Ok(());
-        };
-        let span = stage.span;
-        let index = self.stages.len();
-        let Some(ctx) = self.load_named_context(&key, &value, &platform, span, index)? else {
-            return Ok(());
-        };
-        stage.ready = true;
-        stage.fs_platform = ctx.fs.as_ref().map(|_| platform.clone());
-        stage.fs = ctx.fs;
-        stage.env = ctx.env;
-        stage.dir = ctx.dir;
-        stage.user = ctx.user;
-        stage.named_local = ctx.named_local;
-        if let Some(img) = ctx.image {
-            if !img.architecture.is_empty() && !img.os.is_empty() {
-                stage.platform = Some(Platform {
-                    os: img.os.clone(),
-                    architecture: img.architecture.clone(),
-                    variant: img.variant.clone(),
-                    os_version: img.os_version.clone(),
-                });
-            }
-            stage.image = img;
-        }
-        Ok(())
-    }
-
-    /// A named context replacing a base image (`context:alpine`). Returns true when applied.
-    fn apply_base_named_context(
-        &mut self,
-        i: usize,
-        reference: &Reference,
-        platform: &Platform,
-    ) -> Result<bool, ConvertError> {
-        let familiar = reference.familiar();
-        let name = familiar
-            .strip_suffix(":latest")
-            .unwrap_or(&familiar)
-            .to_string();
-        if name.eq_ignore_ascii_case(SCRATCH) || name.eq_ignore_ascii_case("context") {
-            return Ok(false);
-        }
-        let Some((key, value)) = self.named_context_value(&name, platform) else {
-            return Ok(false);
-        };
-        let span = self.stages[i].span;
-        let Some(ctx) = self.load_named_context(&key, &value, platform, span, i)? else {
-            return Ok(false);
-        };
-        let target = self.target.clone();
-        let st = &mut self.stages[i];
-        st.image = ctx.image.unwrap_or_else(|| Image::empty(&target));
-        st.fs = ctx.fs;
-        st.fs_platform = Some(platform.clone());
-        st.env = ctx.env;
-        st.dir = ctx.dir;
-        st.user = ctx.user;
-        st.named_local = ctx.named_local;
-        st.platform = Some(platform.clone());
-        Ok(true)
-    }
-
-    fn load_named_context(
-        &mut self,
-        key: &str,
-        value: &str,
-        platform: &Platform,
-        span: Option<Span>,
-        index: usize,
-    ) -> Result<Option<NamedContext>, ConvertError> {
-        let Some((_, rest)) = value.split_once(':') else {
-            return Err(ConvertError::at(
-                format!("invalid context specifier {value} for {key}"),
-                span,
-            ));
-        };
-        // `git@host:path` without a scheme is a git context too.
-        let kind = if value.starts_with("git@") {
-            "git"
-        } else {
-            value.split(':').next().unwrap_or("")
-        };
-        match kind {
-            "docker-image" => {
-                let r = rest.trim_start_matches("//");
-                if r == SCRATCH {
-                    return Ok(Some(NamedContext::default()));
-                }
-                let reference = Reference::parse_normalized(r)
-                    .map_err(|e| ConvertError::at(e, span))?
-                    .tag_name_only();
-                let Some(resolved) = self.resolver.resolve(&reference.to_string(), platform) else {
-                    self.missing.push(ImageRequest {
-                        reference: reference.to_string(),
-                        platform: platform.clone(),
-                        oci_store: None,
-                    });
-                    return Ok(Some(NamedContext::default()));
-                };
-                let mut img =
-                    Image::from_json(&resolved.config).map_err(|e| ConvertError::at(e, span))?;
-                img.created = None;
-                // Go: `llb.Image(ref)` with the ref ResolveImageConfig returned: no digest pin,
-                // no resolve mode.
-                let full = if resolved.reference.is_empty() {
-                    reference.to_string()
-                } else {
-                    resolved.reference.clone()
-                };
-                let op = source_op(&format!("docker-image://{full}"), BTreeMap::new(), platform);
-                let meta = OpMeta {
-                    custom_name: Some(format!("[context {key}] {r}")),
-                    ..OpMeta::default()
-                };
-                let digest = self.add_op(op, meta, span)?;
-                Ok(Some(NamedContext::from_image(
-                    Some(Output::new(digest, 0)),
-                    img,
-                )))
-            }
-            "local" => {
-                let mut attrs = BTreeMap::new();
-                if !self.input.facts.session_id.is_empty() {
-                    attrs.insert("local.session".into(), self.input.facts.session_id.clone());
-                }
-                attrs.insert("local.sharedkeyhint".into(), format!("context:{key}"));
-                if let Some(follow) = self.prior_follow_paths(index) {
-                    attrs.insert("local.followpaths".into(), go_json_strings(&follow));
-                }
-                // The named local's own .dockerignore (read by the gateway), like dockerui.
-                let ignore = self.input.options.named_context_dockerignore.get(key);
-                let excludes = dockerignore_patterns(ignore.map_or(&[][..], Vec::as_slice));
-                if !excludes.is_empty() {
-                    attrs.insert("local.excludepatterns".into(), go_json_strings(&excludes));
-                }
-                let op = source_op(&format!("local://{rest}"), attrs, platform);
-                let meta = OpMeta {
-                    custom_name: Some(format!("[context {key}] load from client")),
-                    ..OpMeta::default()
-                };
-                let digest = self.add_op(op, meta, span)?;
-                Ok(Some(NamedContext {
-                    fs: Some(Output::new(digest, 0)),
-                    dir: "/".into(),
-                    named_local: Some((rest.to_string(), key.to_string())),
-                    ..NamedContext::default()
-                }))
-            }
-            "git" | "http" | "https" => {
-                // dockerui: `DetectGitContext(v, keepGit=true)`, else a plain HTTP download.
-                let fs = match super::copy::parse_git_ref(value) {
-                    Some(git) => {
-                        let name = format!("[internal] load git source {value}");
-                        self.git_source(&git, true, &name, None)?
-                    }
-                    None if kind == "git" => {
-                        return Err(ConvertError::at(
-                            format!("invalid git context {value}"),
-                            span,
-                        ))
-                    }
-                    None => {
-                        let op = source_op(value, BTreeMap::new(), platform);
-                        let meta = OpMeta {
-                            custom_name: Some(format!("[context {key}] {value}")),
-                            ..OpMeta::default()
-                        };
-                        Output::new(self.add_op(op, meta, span)?, 0)
-                    }
-                };
-                Ok(Some(NamedContext {
-                    fs: Some(fs),
-                    dir: "/".into(),
-                    ..NamedContext::default()
-                }))
-            }
-            "input" => self.input_named_context(key, rest, span).map(Some),
-            "oci-layout" => self.oci_layout_named_context(key, rest, platform, span),
-            _ => Err(ConvertError::at(
-                format!("unsupported context source {kind} for {key}"),
-                span,
-            )),
-        }
-    }
-}
-
-impl Converter<'_> {
-    /// `oci-layout://<store>[:tag]@<digest>`: an image from the client's OCI layout store, like
-    /// dockerui: resolved under the dummy name `<context name>@<digest>` from that store, loaded
-    /// with an `oci-layout://` source carrying the session and store ids.
-    fn oci_layout_named_context(
-        &mut self,
-        key: &str,
-        rest: &str,
-        platform: &Platform,
-        span: Option<Span>,
-    ) -> Result<Option<NamedContext>, ConvertError> {
-        let spec = rest.strip_prefix("//").unwrap_or(rest);
-        let (store, digest) = parse_oci_layout(spec).map_err(|e| ConvertError::at(e, span))?;
-        let name = key.split_once("::").map_or(key, |(n, _)| n);
-        let dummy = oci_dummy_ref(name, &digest).map_err(|e| ConvertError::at(e, span))?;
-        let Some(resolved) = self.resolver.resolve(&dummy, platform) else {
-            self.missing.push(ImageRequest {
-                reference: dummy,
-                platform: platform.clone(),
-                oci_store: Some(store),
-            });
-            return Ok(Some(NamedContext::default()));
-        };
-        // dockerui keeps `created` here (unlike docker-image contexts).
-        let img = Image::from_json(&resolved.config).map_err(|e| {
-            ConvertError::at(
-                format!("could not parse oci-layout image config: {e}"),
-                span,
-            )
-        })?;
-        // Go: `llb.OCILayout(dummyRef, llb.OCIStore(session, store))`.
-        let mut attrs = BTreeMap::new();
-        if !self.input.facts.session_id.is_empty() {
-            attrs.insert("oci.session".into(), self.input.facts.session_id.clone());
-        }
-        if !store.is_empty() {
-            attrs.insert("oci.store".into(), store);
-        }
-        let op = source_op(&format!("oci-layout://{dummy}"), attrs, platform);
-        let meta = OpMeta {
-            custom_name: Some(format!("[context {key}] OCI load from client")),
-            caps: BTreeSet::from(["source.ocilayout".to_string()]),
-            ..OpMeta::default()
-        };
-        let digest = self.add_op(op, meta, span)?;
-        Ok(Some(NamedContext::from_image(
-            Some(Output::new(digest, 0)),
-            img,
-        )))
-    }
-}
-
-/// dockerui's dummy reference for an `oci-layout://` context: the context name normalised, with
-/// the layout digest (`docker.io/library/base@sha256:…`).
-fn oci_dummy_ref(name: &str, digest: &str) -> Result<String, String> {
-    Reference::parse_normalized(name)
-        .map(|r| r.with_digest(digest).to_string())
-        .map_err(|e| format!("could not parse oci-layout reference {name:?}: {e}"))
-}
-
-impl Converter<'_> {
-    /// `input:<name>`: the frontend input `name` (its ops imported into this graph), with the
-    /// image config of `input-metadata:<name>` when the client gave one.
-    fn input_named_context(
-        &mut self,
-        key: &str,
-        input: &str,
-        span: Option<Span>,
-    ) -> Result<NamedContext, ConvertError> {
-        let options = self.input.options;
-        let Some(bytes) = options.inputs.get(input) else {
-            return Err(ConvertError::at(
-                format!("invalid input {input} for {key}"),
-                span,
-            ));
-        };
-        let def = <pb::Definition as prost::Message>::decode(bytes.as_slice())
-            .map_err(|e| ConvertError::at(format!("invalid input {input} for {key}: {e}"), span))?;
-        let fs = super::remote::import_definition(&mut self.graph, &def)
-            .map_err(|e| ConvertError::at(e, span))?;
-        let config = match options.input_metadata.get(input) {
-            Some(md) => {
-                super::remote::input_image_config(md).map_err(|e| ConvertError::at(e, span))?
-            }
-            None => None,
-        };
-        let Some(config) = config else {
-            return Ok(NamedContext {
-                fs,
-                dir: "/".into(),
-                ..NamedContext::default()
-            });
-        };
-        let img = Image::from_json(&config).map_err(|e| {
-            ConvertError::at(format!("failed to parse image config for {key}: {e}"), span)
-        })?;
-        Ok(NamedContext::from_image(fs, img))
-    }
-}
-
-/// The progress name dockerfile.v0 gives the resolution of `request`: `[context <name>] load
-/// metadata for <ref>` when a `docker-image://` named context asked for it, else `[internal]
-/// load metadata for <ref>` (`[<platform> internal] ...` in multi-platform builds).
-pub fn resolve_log_name(options: &BuildOptions, request: &ImageRequest) -> String {
-    for (key, value) in &options.named_contexts {
-        if let Some(name) = oci_layout_log_ref(key, value, request) {
-            return format!("[context {key}] load metadata for {name}");
-        }
-        let Some(r) = value.strip_prefix("docker-image:") else {
-            continue;
-        };
-        let r = r.trim_start_matches("//");
-        let normalized = Reference::parse_normalized(r).map(|x| x.tag_name_only().to_string());
-        let platform_ok = key
-            .split_once("::")
-            .map_or(true, |(_, p)| p == request.platform.to_string());
-        if normalized.as_deref() == Ok(request.reference.as_str()) && platform_ok {
-            return format!("[context {key}] load metadata for {r}");
-        }
-    }
-    let multi = options.multi_platform || options.platforms.len() > 1;
-    let prefix = if multi {
-        format!("[{} internal]", request.platform)
-    } else {
-        "[internal]".to_string()
-    };
-    format!("{prefix} load metadata for {}", request.reference)
-}
-
-/// The dummy reference of the `oci-layout://` named context `key` when `request` resolves it.
-fn oci_layout_log_ref(key: &str, value: &str, request: &ImageRequest) -> Option<String> {
-    let store = request.oci_store.as_deref()?;
-    let rest = value.strip_prefix("oci-layout:")?;
-    let (s, digest) = parse_oci_layout(rest.strip_prefix("//").unwrap_or(rest)).ok()?;
-    let (name, platform) = match key.split_once("::") {
-        Some((n, p)) => (n, Some(p)),
-        None => (key, None),
-    };
-    let dummy = oci_dummy_ref(name, &digest).ok()?;
-    let platform_ok = platform.map_or(true, |p| p == request.platform.to_string());
-    (s == store && dummy == request.reference && platform_ok).then_some(dummy)
 }
 
 /// Flags the typed AST carries but BuildKit v0.13's mainline frontend does not register (they
@@ -1272,41 +661,6 @@ fn reject_labs_flags(df: &Dockerfile) -> Result<(), ConvertError> {
         }
     }
     Ok(())
-}
-
-#[derive(Debug, Default)]
-struct NamedContext {
-    fs: Option<Output>,
-    env: Vec<(String, String)>,
-    dir: String,
-    user: String,
-    image: Option<super::image::Image>,
-    named_local: Option<(String, String)>,
-}
-
-impl NamedContext {
-    /// A context backed by an image: its filesystem plus the env, working dir and user of its
-    /// config, which a stage built `FROM` it starts with.
-    fn from_image(fs: Option<Output>, img: super::image::Image) -> Self {
-        let mut env = Vec::new();
-        for e in &img.config.env {
-            let (k, v) = split_kv(e);
-            add_env(&mut env, k, v);
-        }
-        let dir = if img.config.working_dir.is_empty() {
-            "/".to_string()
-        } else {
-            img.config.working_dir.clone()
-        };
-        NamedContext {
-            fs,
-            env,
-            dir,
-            user: img.config.user.clone(),
-            image: Some(img),
-            named_local: None,
-        }
-    }
 }
 
 fn target_or(p: &Platform) -> Platform {
@@ -1380,76 +734,9 @@ fn format_rfc3339(secs: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z")
 }
 
-/// `normalizeContextPaths`: `None` when the whole context is used.
-fn normalize_context_paths(paths: &BTreeSet<String>) -> Option<Vec<String>> {
-    if paths.is_empty() || paths.contains("/") {
-        return None;
-    }
-    let mut out: Vec<String> = paths.iter().map(|p| join(&[".", p])).collect();
-    out.sort();
-    Some(out)
-}
-
-/// `.dockerignore` lines → exclude patterns with moby/patternmatcher `ignorefile.ReadAll`
-/// semantics (idempotent on already parsed patterns). The one parser of `.dockerignore` text.
-pub fn dockerignore_patterns(lines: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in lines {
-        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
-        if line.starts_with('#') {
-            continue;
-        }
-        let mut pattern = line.trim().to_string();
-        if pattern.is_empty() {
-            continue;
-        }
-        let invert = pattern.starts_with('!');
-        if invert {
-            pattern = pattern[1..].trim().to_string();
-        }
-        if !pattern.is_empty() {
-            pattern = super::names::clean(&pattern);
-            if pattern.len() > 1 && pattern.starts_with('/') {
-                pattern = pattern[1..].to_string();
-            }
-        }
-        if invert {
-            pattern = format!("!{pattern}");
-        }
-        out.push(pattern);
-    }
-    out
-}
-
 #[cfg(test)]
 mod unit {
     use super::*;
-
-    #[test]
-    fn context_paths_are_relative_sorted_or_whole() {
-        let set: BTreeSet<String> = ["/b", "/a/x", "/c.txt"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(
-            normalize_context_paths(&set).unwrap(),
-            vec!["a/x", "b", "c.txt"]
-        );
-        let whole: BTreeSet<String> = ["/b", "/"].iter().map(|s| s.to_string()).collect();
-        assert!(normalize_context_paths(&whole).is_none());
-    }
-
-    #[test]
-    fn dockerignore_lines_become_patterns() {
-        let lines: Vec<String> = ["# c", "", " /node_modules ", "!/keep/../x", "a//b"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(
-            dockerignore_patterns(&lines),
-            vec!["node_modules", "!x", "a/b"]
-        );
-    }
 
     #[test]
     fn proxy_args_become_proxy_env() {

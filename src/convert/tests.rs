@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use super::*;
 use crate::dockerfile::ast;
-use crate::llb::{definition_vertices, pb, Caps, Vertex};
+use crate::dockerui::{BuildContext, Dockerignore, MainContext};
+use crate::llb::{definition_vertices, pb, Caps, SourceFile, Vertex};
 use crate::options::BuildOptions;
 
 const DIGEST: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
@@ -39,12 +40,11 @@ impl ImageResolver for Nothing {
     }
 }
 
-fn facts() -> DaemonFacts {
-    DaemonFacts {
+fn facts() -> DaemonInfo {
+    DaemonInfo {
         llb_caps: Caps::v0_13_defaults(),
         build_platform: Platform::new("linux", "amd64", ""),
         session_id: "sess".into(),
-        frontend_caps: BTreeSet::new(),
     }
 }
 
@@ -75,18 +75,44 @@ fn run_full(
     ignore: &[String],
     resolver: &dyn ImageResolver,
 ) -> Result<Converted, ConvertError> {
+    run_in(src, opts, &context(ignore), resolver)
+}
+
+fn run_in(
+    src: &str,
+    opts: &BuildOptions,
+    ctx: &BuildContext,
+    resolver: &dyn ImageResolver,
+) -> Result<Converted, ConvertError> {
     let df = crate::dockerfile::parse(src).expect("parse");
     let f = facts();
     let input = ConvertInput {
         dockerfile: &df,
-        source: src.as_bytes(),
+        source: &source_file(src.as_bytes()),
         options: opts,
-        facts: &f,
-        dockerignore: ignore,
-        dockerfile_definition: None,
+        daemon: &f,
+        context: ctx,
         run_env: Default::default(),
     };
     convert(&input, resolver)
+}
+
+/// The Dockerfile as the gateway would have read it.
+fn source_file(data: &[u8]) -> SourceFile {
+    SourceFile {
+        filename: "Dockerfile".into(),
+        data: data.to_vec(),
+        language: "Dockerfile".into(),
+        definition: None,
+    }
+}
+
+/// A local main context whose `.dockerignore` holds `lines`.
+fn context(lines: &[String]) -> BuildContext {
+    BuildContext {
+        main: MainContext::Local(Dockerignore::parse(lines.join("\n").as_bytes())),
+        ..BuildContext::default()
+    }
 }
 
 fn build(src: &str) -> PlatformBuild {
@@ -170,11 +196,10 @@ fn unresolved_base_images_are_requested_normalised() {
     let (o, f) = (options(), facts());
     let input = ConvertInput {
         dockerfile: &df,
-        source: b"",
+        source: &source_file(b""),
         options: &o,
-        facts: &f,
-        dockerignore: &[],
-        dockerfile_definition: None,
+        daemon: &f,
+        context: &context(&[]),
         run_env: Default::default(),
     };
     let Err(ConvertError::NeedImages(reqs)) = convert(&input, &Nothing) else {
@@ -198,11 +223,10 @@ fn unreachable_stages_are_pruned() {
     let (o, f) = (options(), facts());
     let input = ConvertInput {
         dockerfile: &df,
-        source: b"",
+        source: &source_file(b""),
         options: &o,
-        facts: &f,
-        dockerignore: &[],
-        dockerfile_definition: None,
+        daemon: &f,
+        context: &context(&[]),
         run_env: Default::default(),
     };
     let Err(ConvertError::NeedImages(reqs)) = convert(&input, &Nothing) else {
@@ -885,11 +909,10 @@ fn labs_only_flags_fail_like_buildkit_v0_13_mainline() {
         let (o, f) = (options(), facts());
         let input = ConvertInput {
             dockerfile: &df,
-            source: src.as_bytes(),
+            source: &source_file(src.as_bytes()),
             options: &o,
-            facts: &f,
-            dockerignore: &[],
-            dockerfile_definition: None,
+            daemon: &f,
+            context: &context(&[]),
             run_env: Default::default(),
         };
         let Err(ConvertError::Dockerfile { message, span }) = convert(&input, &Fixed) else {
@@ -991,11 +1014,16 @@ fn local_named_context_excludes_what_its_own_dockerignore_lists() {
     let mut o = options();
     o.named_contexts
         .insert("extra".into(), "local:extra".into());
-    o.named_context_dockerignore.insert(
+    let mut ctx = BuildContext::default();
+    ctx.named_dockerignores.insert(
         "extra".into(),
-        vec!["# comment".into(), "drop".into(), "!keep/x.log".into()],
+        Dockerignore::parse(b"# comment\ndrop\n!keep/x.log\n"),
     );
-    let b = build_opts("FROM busybox\nCOPY --from=extra . /x\n", &o);
+    let src = "FROM busybox\nCOPY --from=extra . /x\n";
+    let b = run_in(src, &o, &ctx, &Fixed)
+        .expect("convert")
+        .builds
+        .remove(0);
     let srcs = sources(&b);
     let local = srcs
         .iter()
@@ -1009,8 +1037,7 @@ fn local_named_context_excludes_what_its_own_dockerignore_lists() {
             .map(String::as_str),
         Some(r#"["drop","!keep/x.log"]"#)
     );
-    o.named_context_dockerignore.clear();
-    let b = build_opts("FROM busybox\nCOPY --from=extra . /x\n", &o);
+    let b = build_opts(src, &o);
     assert!(sources(&b)
         .iter()
         .all(|s| !s.1.attrs.contains_key("local.excludepatterns")));
@@ -1043,11 +1070,10 @@ mod docker_26_1_oracle {
         let f = facts();
         let input = ConvertInput {
             dockerfile: &df,
-            source: src.as_bytes(),
+            source: &source_file(src.as_bytes()),
             options: &o,
-            facts: &f,
-            dockerignore: &[],
-            dockerfile_definition: None,
+            daemon: &f,
+            context: &context(&[]),
             run_env: Default::default(),
         };
         let conv = convert(&input, &Busybox).expect("convert");
@@ -1148,11 +1174,10 @@ mod docker_26_1_oracle {
         let f = facts();
         let input = ConvertInput {
             dockerfile: &df,
-            source: src.as_bytes(),
+            source: &source_file(src.as_bytes()),
             options: &o,
-            facts: &f,
-            dockerignore: &[],
-            dockerfile_definition: None,
+            daemon: &f,
+            context: &context(&[]),
             run_env: Default::default(),
         };
         let conv = convert(&input, &Busybox).expect("convert");
@@ -1183,7 +1208,17 @@ mod docker_26_1_oracle {
 fn git_url_context_becomes_a_git_source() {
     let mut o = options();
     o.remote_context = Some("https://example.com/org/repo.git#main".into());
-    let b = build_opts("FROM busybox\nCOPY . /src\n", &o);
+    let ctx = BuildContext {
+        main: MainContext::Remote {
+            remote: crate::dockerui::RemoteContext::detect(&o).expect("a remote context"),
+            archive: false,
+        },
+        ..BuildContext::default()
+    };
+    let b = run_in("FROM busybox\nCOPY . /src\n", &o, &ctx, &Fixed)
+        .expect("convert")
+        .builds
+        .remove(0);
     let srcs = sources(&b);
     let git = srcs
         .iter()
@@ -1264,11 +1299,10 @@ fn multi_platform_cross_stage_matches_docker() {
     let f = facts();
     let input = ConvertInput {
         dockerfile: &df,
-        source: src.as_bytes(),
+        source: &source_file(src.as_bytes()),
         options: &o,
-        facts: &f,
-        dockerignore: &[],
-        dockerfile_definition: None,
+        daemon: &f,
+        context: &context(&[]),
         run_env: Default::default(),
     };
     let conv = convert(&input, &Busybox).expect("convert");
@@ -1509,11 +1543,10 @@ mod never_panics {
             let f = facts();
             let input = ConvertInput {
                 dockerfile: &df,
-                source: src.as_bytes(),
+                source: &source_file(src.as_bytes()),
                 options: &o,
-                facts: &f,
-                dockerignore: &[],
-                dockerfile_definition: None,
+                daemon: &f,
+                context: &context(&[]),
                 run_env: Default::default(),
             };
             let _ = convert(&input, &Fixed);
@@ -1534,11 +1567,10 @@ mod run_env {
         let opts = options();
         let input = ConvertInput {
             dockerfile: &df,
-            source: SRC.as_bytes(),
+            source: &source_file(SRC.as_bytes()),
             options: &opts,
-            facts: &f,
-            dockerignore: &[],
-            dockerfile_definition: None,
+            daemon: &f,
+            context: &context(&[]),
             run_env: envs,
         };
         convert(&input, &Fixed).expect("convert").builds.remove(0)

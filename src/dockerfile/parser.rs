@@ -1,5 +1,5 @@
-//! Dockerfile text → node list with line spans (the syntactic layer), then → typed AST through
-//! [`super::instructions`].
+//! Dockerfile text → node list with line spans: the syntactic layer, BuildKit's `parser`
+//! package. The instructions layer (`super::instructions`) turns the nodes into the typed AST.
 //!
 //! This is our own line-based parser that mirrors BuildKit v0.13's `parser.Parse` rather than a
 //! wrapper around the `parse-dockerfile` crate: the shell-form command string becomes the LLB
@@ -21,42 +21,8 @@
 //! expansion (`shell`), or anything about stages beyond grouping commands under their FROM.
 
 use super::ast::{self, Directives, Span};
-use super::instructions;
+use super::error::ParseError;
 use super::shell::Lexer;
-
-/// A parse error with the Dockerfile lines it concerns.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub struct ParseError {
-    /// BuildKit's message text.
-    pub message: String,
-    /// Lines the error is about, when known.
-    pub span: Option<ast::Span>,
-}
-
-impl std::fmt::Display for ParseError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.span {
-            Some(span) => write!(
-                f,
-                "dockerfile parse error on line {}: {}",
-                span.start, self.message
-            ),
-            None => f.write_str(&self.message),
-        }
-    }
-}
-
-impl ParseError {
-    pub(crate) fn at(message: impl Into<String>, start: usize, end: usize) -> Self {
-        ParseError {
-            message: message.into(),
-            span: Some(Span {
-                start,
-                end: end.max(start),
-            }),
-        }
-    }
-}
 
 /// Longest physical line BuildKit's line scanner accepts (bufio.MaxScanTokenSize - 1).
 pub const MAX_LINE_LEN: usize = 64 * 1024 - 1;
@@ -90,32 +56,6 @@ pub(crate) struct Node {
     pub comments: Vec<String>,
     /// Physical lines.
     pub span: Span,
-}
-
-/// Parses a whole Dockerfile (bytes as read from the context; BOM stripped; CRLF handled).
-pub fn parse(source: &str) -> Result<ast::Dockerfile, ParseError> {
-    if source.is_empty() {
-        return Err(ParseError {
-            message: "the Dockerfile cannot be empty".into(),
-            span: None,
-        });
-    }
-    let parsed = parse_nodes(source)?;
-    instructions::build(parsed)
-}
-
-/// Parses one ONBUILD trigger (an image config `OnBuild` entry) into a command, the way BuildKit
-/// does when a child stage inherits it: a fresh parse (default escape), exactly one instruction,
-/// and not a FROM. Spans are relative to the trigger text.
-pub fn parse_trigger(trigger: &str) -> Result<ast::Command, ParseError> {
-    let parsed = parse_nodes(trigger)?;
-    let [node] = parsed.nodes.as_slice() else {
-        return Err(ParseError {
-            message: "onbuild trigger should be a single expression".into(),
-            span: None,
-        });
-    };
-    instructions::build_command(node)
 }
 
 /// Result of the syntactic layer.
@@ -745,7 +685,7 @@ fn parse_name_val(rest: &str, key: &str, escape: char) -> Result<Args, String> {
         let Some((k, v)) = word.split_once('=') else {
             return Err(format!(
                 "Syntax error - can't find = in {}. Must be of the form: name=value",
-                super::shell::go_quote(word)
+                crate::gostd::strconv::quote(word)
             ));
         };
         args.push(k.to_string());

@@ -117,7 +117,7 @@ impl Lexer {
             .map(|out| (out.word, out.matched, out.unmatched))
     }
 
-    fn run(&self, source: &str, env: &dyn EnvLookup) -> Result<Output, ShellError> {
+    fn run(&self, source: &str, env: &dyn EnvLookup) -> Result<Lexed, ShellError> {
         let mut sw = ShellWord {
             chars: source.chars().collect(),
             pos: 0,
@@ -129,7 +129,7 @@ impl Lexer {
             depth: 0,
         };
         match sw.process_stop_on(None, self.raw_escapes) {
-            Ok((word, words)) => Ok(Output {
+            Ok((word, words)) => Ok(Lexed {
                 word,
                 words,
                 matched: sw.matched,
@@ -137,14 +137,14 @@ impl Lexer {
             }),
             Err(e) => Err(ShellError(format!(
                 "failed to process {}: {}",
-                go_quote(source),
+                crate::gostd::strconv::quote(source),
                 e
             ))),
         }
     }
 }
 
-struct Output {
+struct Lexed {
     word: String,
     words: Vec<String>,
     matched: BTreeSet<String>,
@@ -552,38 +552,6 @@ fn is_special_param(ch: char) -> bool {
 /// Go's `string(rune)` of a scanner result (EOF prints as U+FFFD).
 fn go_rune(ch: Option<char>) -> String {
     ch.unwrap_or('\u{FFFD}').to_string()
-}
-
-/// Go's `%q` formatting of a string (strconv.Quote), close enough for error messages.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if c.is_control() => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// One element of a shell pattern (BuildKit's subset: no bracket expressions).

@@ -294,7 +294,7 @@ fn stage_mounts(stage: &Stage) -> Vec<(MountType, OutlineMount)> {
                     .cache_id
                     .clone()
                     .filter(|id| !id.is_empty())
-                    .unwrap_or_else(|| base_name(&m.target)),
+                    .unwrap_or_else(|| crate::gostd::path::base(&m.target)),
                 MountType::Ssh => m
                     .cache_id
                     .clone()
@@ -313,14 +313,6 @@ fn stage_mounts(stage: &Stage) -> Vec<(MountType, OutlineMount)> {
         }
     }
     out
-}
-
-fn base_name(path: &str) -> String {
-    path.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or("")
-        .to_string()
 }
 
 /// BuildKit's `getComment`: among the comment lines directly above the instruction (an empty

@@ -8,6 +8,7 @@ use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
 use crate::dockerfile::ast::Span;
+use crate::llb::LineRange;
 
 /// The metadata of a subrequest result (no ref).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,9 +95,9 @@ fn b64(data: &[u8]) -> String {
 }
 
 fn location_json(span: Span) -> Value {
-    let ranges: Vec<Value> = span
+    let ranges: Vec<Value> = LineRange::from(span)
         .lines()
-        .map(crate::gateway::errors::range_json)
+        .map(LineRange::to_json)
         .collect();
     json!({ "ranges": ranges })
 }

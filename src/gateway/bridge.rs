@@ -5,7 +5,7 @@
 
 use tonic::Status;
 
-use crate::llb::gateway_pb as gw;
+use super::proto::{fsutil_pb, gateway_pb as gw};
 
 use super::transport::Client;
 
@@ -19,10 +19,7 @@ pub trait Bridge {
     /// `ReadFile`: the file's bytes.
     async fn read_file(&mut self, req: gw::ReadFileRequest) -> Result<Vec<u8>, Status>;
     /// `ReadDir`: the entries of one directory of a ref (not recursive).
-    async fn read_dir(
-        &mut self,
-        req: gw::ReadDirRequest,
-    ) -> Result<Vec<crate::llb::fsutil_pb::Stat>, Status>;
+    async fn read_dir(&mut self, req: gw::ReadDirRequest) -> Result<Vec<fsutil_pb::Stat>, Status>;
     /// `ResolveImageConfig`.
     async fn resolve_image_config(
         &mut self,
@@ -56,10 +53,7 @@ impl Bridge for Client {
         Ok(Client::read_file(self, req).await?.into_inner().data)
     }
 
-    async fn read_dir(
-        &mut self,
-        req: gw::ReadDirRequest,
-    ) -> Result<Vec<crate::llb::fsutil_pb::Stat>, Status> {
+    async fn read_dir(&mut self, req: gw::ReadDirRequest) -> Result<Vec<fsutil_pb::Stat>, Status> {
         Ok(Client::read_dir(self, req).await?.into_inner().entries)
     }
 

@@ -8,8 +8,8 @@
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use crate::dockerfile::ast::Span;
-use crate::llb::{pb, rpc_pb};
+use super::proto::rpc_pb;
+use crate::llb::{pb, LineRange, SourceFile};
 
 /// gRPC status codes we use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,17 +29,6 @@ pub const SUBREQUEST_TYPE_URL: &str = "github.com/moby/buildkit/errdefs.Subreque
 /// Type URL of `errdefs.FrontendCap` details.
 pub const FRONTEND_CAP_TYPE_URL: &str = "github.com/moby/buildkit/errdefs.FrontendCap+json";
 
-/// The Dockerfile an error points into.
-#[derive(Debug, Clone, Default)]
-pub struct SourceFile {
-    /// File name as the user knows it (the `filename` option).
-    pub filename: String,
-    /// The whole file, as read.
-    pub data: Vec<u8>,
-    /// The LLB that loaded the file.
-    pub definition: Option<pb::Definition>,
-}
-
 /// A `google.rpc.Status` with a message and no details.
 pub fn status(code: Code, message: impl Into<String>) -> rpc_pb::Status {
     rpc_pb::Status {
@@ -50,16 +39,16 @@ pub fn status(code: Code, message: impl Into<String>) -> rpc_pb::Status {
 }
 
 /// A status for an error located in the Dockerfile: the `errdefs.Source` detail carries the file
-/// and the 1-based line ranges so the client prints the excerpt.
+/// and the 1-based line ranges (one per line) so the client prints the excerpt.
 pub fn dockerfile_status(
     message: impl Into<String>,
     source: &SourceFile,
-    spans: &[Span],
+    ranges: &[LineRange],
 ) -> rpc_pb::Status {
     let mut st = status(Code::Unknown, message);
-    if !spans.is_empty() {
+    if !ranges.is_empty() {
         st.details
-            .push(json_any(SOURCE_TYPE_URL, &source_json(source, spans)));
+            .push(json_any(SOURCE_TYPE_URL, &source_json(source, ranges)));
     }
     st
 }
@@ -96,7 +85,7 @@ fn b64(data: &[u8]) -> String {
 }
 
 /// Go `encoding/json` of `errdefs.Source{Info, Ranges}` (gogo json tags, `omitempty`).
-fn source_json(source: &SourceFile, spans: &[Span]) -> Value {
+fn source_json(source: &SourceFile, ranges: &[LineRange]) -> Value {
     let mut info = Map::new();
     if !source.filename.is_empty() {
         info.insert("filename".into(), json!(source.filename));
@@ -108,25 +97,12 @@ fn source_json(source: &SourceFile, spans: &[Span]) -> Value {
         info.insert("definition".into(), definition_json(def));
     }
     info.insert("language".into(), json!("Dockerfile"));
-    let ranges: Vec<Value> = spans
+    let ranges: Vec<Value> = ranges
         .iter()
-        .flat_map(|s| s.lines())
-        .map(range_json)
+        .flat_map(|r| r.lines())
+        .map(LineRange::to_json)
         .collect();
     json!({ "info": Value::Object(info), "ranges": ranges })
-}
-
-/// A `pb.Range` covering whole lines, like the Dockerfile frontend reports them.
-pub fn range_json(span: Span) -> Value {
-    json!({ "start": position_json(span.start), "end": position_json(span.end) })
-}
-
-fn position_json(line: usize) -> Value {
-    if line == 0 {
-        json!({})
-    } else {
-        json!({ "line": line })
-    }
 }
 
 fn definition_json(def: &pb::Definition) -> Value {
@@ -171,11 +147,12 @@ mod tests {
                 def: vec![vec![1, 2, 3]],
                 ..Default::default()
             }),
+            language: "Dockerfile".into(),
         };
         let st = dockerfile_status(
             "dockerfile parse error on line 2: unknown instruction: RUNN",
             &src,
-            &[Span { start: 2, end: 2 }],
+            &[LineRange::new(2, 2)],
         );
         assert_eq!(st.code, 2);
         assert_eq!(st.details.len(), 1);

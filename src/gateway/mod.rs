@@ -1,14 +1,17 @@
-//! The only module that knows BuildKit's gRPC: stdio transport, options from
-//! `BUILDKIT_FRONTEND_OPT_*`, Ping/caps, reading the Dockerfile, image resolution, Solve, Return.
+//! The only module that knows BuildKit's gRPC: the generated wire code (`proto`), the stdio
+//! transport, the `LLBBridge` calls as a trait (`bridge`), Ping caps (`caps`), errors as
+//! `google.rpc.Status` (`errors`), and one run of the protocol (`session`): options from
+//! `BUILDKIT_FRONTEND_OPT_*`, the Dockerfile read, the frontend pipeline driven by answering its
+//! context reads and image resolutions, Solve, Return.
 //!
-//! Not for: planning (see [`crate::frontend`]); nothing here may write to stdout except gRPC.
+//! Not for: planning (see [`crate::frontend`]) or deciding what to read (see
+//! [`crate::dockerui`]); nothing here may write to stdout except gRPC.
 
 pub mod bridge;
-pub mod dockerignore;
+pub mod caps;
 pub mod errors;
-pub mod load;
+pub mod proto;
 pub mod session;
-pub mod summary;
 pub mod transport;
 
 use std::process::ExitCode;

@@ -13,7 +13,7 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tonic::transport::{Channel, Endpoint, Uri};
 
-use crate::llb::gateway_pb::llb_bridge_client::LlbBridgeClient;
+use super::proto::gateway_pb::llb_bridge_client::LlbBridgeClient;
 
 /// BuildKit's message size limit in both directions (containerd's `DefaultMaxRecvMsgSize`).
 pub const MAX_MESSAGE_SIZE: usize = 16 << 20;
@@ -68,7 +68,7 @@ pub enum TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llb::gateway_pb as gw;
+    use crate::gateway::proto::gateway_pb as gw;
     use prost::Message as _;
 
     /// A one-RPC gRPC server written against h2 directly: answers `Ping` with a pong that has a
@@ -81,7 +81,7 @@ mod tests {
                 "/moby.buildkit.v1.frontend.LLBBridge/Ping"
             );
             let pong = gw::PongResponse {
-                frontend_api_caps: vec![crate::llb::apicaps_pb::ApiCap {
+                frontend_api_caps: vec![crate::gateway::proto::apicaps_pb::ApiCap {
                     id: "x".repeat(5 << 20),
                     enabled: true,
                     ..Default::default()

@@ -1,5 +1,4 @@
-//! Capabilities: which LLB features (`Caps`) and gateway API calls (`FrontendCaps`) the BuildKit
-//! daemon enables, the caps a given op needs (`required_caps`, mirroring BuildKit's Go `client/llb`),
+//! Capabilities: which LLB features (`Caps`) the BuildKit daemon enables, the caps a given op needs (`required_caps`, mirroring BuildKit's Go `client/llb`),
 //! and a human description of each cap for error messages.
 //!
 //! Not for: talking to the daemon (the gateway fills these from Ping) or deciding what a
@@ -7,7 +6,6 @@
 
 use std::collections::BTreeSet;
 
-use super::apicaps_pb::ApiCap;
 use super::pb;
 
 /// LLB caps a BuildKit v0.13 daemon (Docker 26.1) enables, in the order of its `solver/pb/caps.go`.
@@ -80,34 +78,6 @@ const LLB_CAPS_V0_13: &[&str] = &[
     "source.policy",
 ];
 
-/// Gateway API caps a BuildKit v0.13 daemon enables (its `frontend/gateway/pb/caps.go`).
-const FRONTEND_CAPS_V0_13: &[&str] = &[
-    "solve.base",
-    "solve.inlinereturn",
-    "resolveimage",
-    "resolveimage.resolvemode",
-    "readfile",
-    "return",
-    "returnmap",
-    "readdir",
-    "statfile",
-    "importcaches",
-    "proto.refarray",
-    "reference.output",
-    "frontend.inputs",
-    "gateway.solve.metadata",
-    "gateway.exec",
-    "gateway.exec.extrahosts",
-    "gateway.exec.secretenv",
-    "gateway.exec.signals",
-    "frontend.caps",
-    "gateway.solve.evaluate",
-    "gateway.evaluate",
-    "gateway.warnings",
-    "reference.attestations",
-    "source.metaresolver",
-];
-
 /// Enabled LLB caps of the daemon (from Ping's `LLBCaps`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Caps {
@@ -122,11 +92,6 @@ impl Caps {
         }
     }
 
-    /// Caps from Ping's `LLBCaps` records, keeping only the enabled ones.
-    pub fn from_api_caps(caps: &[ApiCap]) -> Self {
-        Self::from_enabled(enabled_ids(caps))
-    }
-
     /// What a stock Docker 26.1 daemon (embedded BuildKit v0.13) enables; used when there is no
     /// daemon to ask (CLI, tests).
     pub fn v0_13_defaults() -> Self {
@@ -137,50 +102,6 @@ impl Caps {
     pub fn has(&self, cap: &str) -> bool {
         self.enabled.contains(cap)
     }
-
-    /// The enabled cap ids, sorted.
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.enabled.iter().map(String::as_str)
-    }
-}
-
-/// Enabled gateway API caps of the daemon (from Ping's `FrontendAPICaps`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FrontendCaps {
-    enabled: BTreeSet<String>,
-}
-
-impl FrontendCaps {
-    /// Caps from a list of enabled cap ids.
-    pub fn from_enabled(ids: impl IntoIterator<Item = String>) -> Self {
-        FrontendCaps {
-            enabled: ids.into_iter().collect(),
-        }
-    }
-
-    /// Caps from Ping's `FrontendAPICaps` records, keeping only the enabled ones.
-    pub fn from_api_caps(caps: &[ApiCap]) -> Self {
-        Self::from_enabled(enabled_ids(caps))
-    }
-
-    /// What a stock Docker 26.1 daemon (embedded BuildKit v0.13) enables.
-    pub fn v0_13_defaults() -> Self {
-        Self::from_enabled(FRONTEND_CAPS_V0_13.iter().map(|s| s.to_string()))
-    }
-
-    /// Whether the daemon enables `cap`.
-    pub fn has(&self, cap: &str) -> bool {
-        self.enabled.contains(cap)
-    }
-
-    /// The enabled cap ids as a set (the shape `convert::DaemonFacts::frontend_caps` takes).
-    pub fn to_set(&self) -> BTreeSet<String> {
-        self.enabled.clone()
-    }
-}
-
-fn enabled_ids(caps: &[ApiCap]) -> impl Iterator<Item = String> + '_ {
-    caps.iter().filter(|c| c.enabled).map(|c| c.id.clone())
 }
 
 /// What a cap is needed for, in words a Dockerfile author recognises (for refusal messages).
@@ -383,31 +304,14 @@ mod tests {
     }
 
     #[test]
-    fn v0_13_defaults_match_the_daemon_ping_counts() {
-        assert_eq!(Caps::v0_13_defaults().iter().count(), 63);
-        assert_eq!(FrontendCaps::v0_13_defaults().to_set().len(), 24);
+    fn v0_13_defaults_match_the_daemon_ping_count() {
+        assert_eq!(LLB_CAPS_V0_13.len(), 63);
+        assert_eq!(
+            Caps::v0_13_defaults(),
+            Caps::from_enabled(LLB_CAPS_V0_13.iter().map(|c| c.to_string()))
+        );
         assert!(Caps::v0_13_defaults().has("file.base"));
         assert!(!Caps::v0_13_defaults().has("exec.validexitcode"));
-        assert!(FrontendCaps::v0_13_defaults().has("gateway.warnings"));
-    }
-
-    #[test]
-    fn from_api_caps_keeps_only_enabled() {
-        let caps = [
-            ApiCap {
-                id: "a".into(),
-                enabled: true,
-                ..Default::default()
-            },
-            ApiCap {
-                id: "b".into(),
-                enabled: false,
-                ..Default::default()
-            },
-        ];
-        let c = Caps::from_api_caps(&caps);
-        assert!(c.has("a"));
-        assert!(!c.has("b"));
     }
 
     #[test]

@@ -6,10 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use crate::dockerfile::ast::Span;
-
 use super::caps::{cap_feature, required_caps};
-use super::{encode_op, pb, Caps, Digest, LlbError};
+use super::{encode_op, pb, Caps, Digest, LineRange, LlbError};
 
 /// Description key BuildKit shows as the progress vertex name.
 pub const CUSTOM_NAME_KEY: &str = "llb.customname";
@@ -28,7 +26,7 @@ pub struct OpMeta {
     /// Progress group `(id, name)`.
     pub progress_group: Option<(String, String)>,
     /// Source-map ranges in the Dockerfile (1-based inclusive lines).
-    pub locations: Vec<Span>,
+    pub locations: Vec<LineRange>,
 }
 
 /// One output of an op in the graph (`None` in APIs = scratch / empty filesystem).
@@ -69,19 +67,19 @@ pub struct SourceFile {
 }
 
 #[derive(Debug, Clone)]
-struct Node {
+struct GraphNode {
     bytes: Vec<u8>,
     inputs: Vec<Digest>,
     meta: OpMeta,
     /// One entry per `add` of this digest that carried locations (Go keeps one per vertex).
-    location_groups: Vec<Vec<Span>>,
+    location_groups: Vec<Vec<LineRange>>,
 }
 
 /// Content-addressed op graph with deterministic, Go-compatible encoding.
 #[derive(Debug, Clone)]
 pub struct Graph {
     caps: Caps,
-    nodes: BTreeMap<Digest, Node>,
+    nodes: BTreeMap<Digest, GraphNode>,
 }
 
 impl Graph {
@@ -104,13 +102,9 @@ impl Graph {
     }
 
     /// Number of distinct ops.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.nodes.len()
-    }
-
-    /// Whether the graph has no ops.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
     }
 
     /// Adds (or dedups) an op and returns its digest. Its `inputs` must already be in the graph.
@@ -134,12 +128,15 @@ impl Graph {
         let bytes = encode_op(&op);
         let digest = Digest::of(&bytes);
         let group = std::mem::take(&mut meta.locations);
-        let node = self.nodes.entry(digest.clone()).or_insert_with(|| Node {
-            bytes,
-            inputs,
-            meta: OpMeta::default(),
-            location_groups: Vec::new(),
-        });
+        let node = self
+            .nodes
+            .entry(digest.clone())
+            .or_insert_with(|| GraphNode {
+                bytes,
+                inputs,
+                meta: OpMeta::default(),
+                location_groups: Vec::new(),
+            });
         merge_meta(&mut node.meta, meta);
         if !group.is_empty() {
             node.location_groups.push(group);
@@ -271,7 +268,7 @@ impl Graph {
                     ranges: spans
                         .iter()
                         .flat_map(|s| s.lines())
-                        .map(|s| span_range(&s))
+                        .map(LineRange::to_pb)
                         .collect(),
                 })
                 .collect();
@@ -342,17 +339,5 @@ fn op_metadata(meta: &OpMeta) -> pb::OpMetadata {
                 name: name.clone(),
                 weak: false,
             }),
-    }
-}
-
-/// A Dockerfile line span as a source-map range: 1-based lines, character 0.
-fn span_range(span: &Span) -> pb::Range {
-    let line = |l: usize| pb::Position {
-        line: i32::try_from(l).unwrap_or(i32::MAX),
-        character: 0,
-    };
-    pb::Range {
-        start: Some(line(span.start)),
-        end: Some(line(span.end)),
     }
 }

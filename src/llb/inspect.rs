@@ -7,9 +7,12 @@
 use prost::Message;
 use serde_json::{json, Map, Value};
 
-use super::{pb, Digest, LlbError, CUSTOM_NAME_KEY};
+use super::{pb, Digest};
+#[cfg(test)]
+use super::{LlbError, CUSTOM_NAME_KEY};
 
 /// One op of a Definition, as BuildKit will report it in progress output.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vertex {
     /// sha256 of the op bytes as sent (equal to the daemon's digest for Go-compatible bytes).
@@ -22,6 +25,7 @@ pub struct Vertex {
 
 /// The vertices of `def` in Definition order, without the terminal op (the daemon does not
 /// report it).
+#[cfg(test)]
 pub fn definition_vertices(def: &pb::Definition) -> Result<Vec<Vertex>, LlbError> {
     let count = def.def.len().saturating_sub(1);
     def.def

@@ -1,5 +1,5 @@
-//! LLB: BuildKit's protobuf wire types, ops, deterministic encoding, digests, Definitions,
-//! source maps and capability gating. Convert builds `pb::Op` values and hands them to
+//! LLB: BuildKit's op types (`pb`), deterministic encoding, digests, Definitions, source maps
+//! and capability gating. Convert builds `pb::Op` values and hands them to
 //! [`Graph::add`]; [`Graph::definition`] lays them out the way BuildKit's Go client does.
 //!
 //! Not for: deciding what ops a Dockerfile needs (convert) or talking to the daemon (gateway).
@@ -20,7 +20,7 @@
 //!   go through prost, whose field order (ascending tags, oneof at its tag — no BuildKit oneof
 //!   interleaves with other fields), default omission, packed repeated scalars and always-written
 //!   set sub-messages / oneof members equal Go's.
-//! - **Go's op shape.** [`Graph::add`] normalises each op like Go's client ([`normalize_op`]):
+//! - **Go's op shape.** [`Graph::add`] normalises each op like Go's client (`graph::normalize_op`):
 //!   `constraints` always present (`5a 00` at the end of an op with no filters; the terminal op
 //!   is the only one without it), `platform` cleared on file, merge and diff ops and on sources
 //!   other than `docker-image://` / `oci-layout://`.
@@ -30,7 +30,7 @@
 //!   them); `Definition.source` always set, with the Dockerfile as info 0 when an op has
 //!   locations, ranges `{start{line}, end{line}}`, 1-based, character 0.
 //! - **Caps.** Each op's metadata records the caps Go's client would record for it
-//!   ([`required_caps`]) plus `OpMeta::caps`; [`Graph::add`] refuses an op needing a cap the
+//!   (`caps::required_caps`) plus `OpMeta::caps`; [`Graph::add`] refuses an op needing a cap the
 //!   daemon lacks ([`LlbError::MissingCap`] names the cap and the feature).
 //!
 //! What stays the caller's job (convert): the op content itself — e.g. a `platform` on every
@@ -38,7 +38,7 @@
 //! sets it without a cap), JSON-valued attrs written with [`go_json_strings`] (Go's
 //! `encoding/json` escapes `<`, `>`, `&` as `\u003c`, `\u003e`, `\u0026`).
 //!
-//! For end-to-end checks, [`definition_vertices`] lists the digest and name of every vertex
+//! For end-to-end checks, `inspect::definition_vertices` lists the digest and name of every vertex
 //! BuildKit will report (`--progress=rawjson`), and [`definition_to_json`] dumps a Definition.
 
 mod attrs;
@@ -47,37 +47,31 @@ mod digest;
 mod encode;
 mod graph;
 mod inspect;
+mod location;
+pub(crate) mod ops;
 #[cfg(test)]
 mod tests;
 
 #[allow(clippy::all, missing_docs, rustdoc::all)]
 mod generated {
-    include!(concat!(env!("OUT_DIR"), "/buildkit.rs"));
+    include!(concat!(env!("OUT_DIR"), "/llb/wire.rs"));
 }
 
-/// File metadata returned by ReadDir / StatFile (`fsutil.types`).
-pub use generated::fsutil::types as fsutil_pb;
-/// `google.rpc.Status`, the error of a ReturnRequest.
-pub use generated::google::rpc as rpc_pb;
-/// API capability records returned by Ping (`moby.buildkit.v1.apicaps`).
-pub use generated::moby::buildkit::v1::apicaps as apicaps_pb;
-/// The gateway API (`moby.buildkit.v1.frontend`): `llb_bridge_client::LlbBridgeClient`,
-/// requests, responses, `Result`, ...
-pub use generated::moby::buildkit::v1::frontend as gateway_pb;
-/// Source policies carried by solve and resolve requests (`moby.buildkit.v1.sourcepolicy`).
-pub use generated::moby::buildkit::v1::sourcepolicy as sourcepolicy_pb;
-/// Worker records returned by Ping (`moby.buildkit.v1.types`).
-pub use generated::moby::buildkit::v1::types as worker_pb;
 /// LLB op types (`package pb`, ops.proto): `Op`, `ExecOp`, `Mount`, `FileOp`, `SourceOp`,
 /// `Definition`, `OpMetadata`, source-map messages, ...
 pub use generated::pb;
 
-pub use attrs::{go_json_string, go_json_strings, pb_platform};
-pub use caps::{cap_feature, required_caps, Caps, FrontendCaps};
-pub use digest::Digest;
-pub use encode::{encode_definition, encode_op};
-pub use graph::{normalize_op, Graph, OpMeta, Output, SourceFile, CUSTOM_NAME_KEY};
-pub use inspect::{definition_to_json, definition_vertices, Vertex};
+pub(crate) use attrs::{go_json_strings, pb_platform};
+pub(crate) use caps::Caps;
+pub(crate) use digest::Digest;
+pub(crate) use encode::{encode_definition, encode_op};
+#[cfg(test)]
+pub(crate) use graph::CUSTOM_NAME_KEY;
+pub(crate) use graph::{Graph, OpMeta, Output, SourceFile};
+pub(crate) use inspect::definition_to_json;
+#[cfg(test)]
+pub(crate) use inspect::{definition_vertices, Vertex};
+pub(crate) use location::LineRange;
 
 /// Why an op could not be added or a Definition built or read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -6,7 +6,6 @@ use proptest::prelude::*;
 use prost::Message;
 
 use super::*;
-use crate::dockerfile::ast::Span;
 
 const IMAGE: &str = "docker-image://docker.io/library/busybox:latest";
 
@@ -88,7 +87,7 @@ fn sample() -> (Graph, [Digest; 3], Output) {
         .add(
             exec_op(&image, &["/bin/sh", "-c", "true"]),
             OpMeta {
-                locations: vec![Span { start: 2, end: 3 }],
+                locations: vec![LineRange::new(2, 3)],
                 ..named("[2/3] RUN true")
             },
         )
@@ -97,7 +96,7 @@ fn sample() -> (Graph, [Digest; 3], Output) {
         .add(
             mkfile_op(&run, "/a"),
             OpMeta {
-                locations: vec![Span { start: 4, end: 4 }],
+                locations: vec![LineRange::new(4, 4)],
                 ..named("[3/3] COPY a")
             },
         )
@@ -361,10 +360,7 @@ fn source_map_is_empty_without_a_source_file_and_keeps_one_location_per_add() {
     let def = g.definition(Some(&out), None).unwrap();
     assert_eq!(def.source, Some(pb::Source::default()));
     let meta = |line| OpMeta {
-        locations: vec![Span {
-            start: line,
-            end: line,
-        }],
+        locations: vec![LineRange::new(line, line)],
         ..Default::default()
     };
     let a = g.add(mkfile_op(&image, "/x"), meta(7)).unwrap();

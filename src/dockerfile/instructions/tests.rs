@@ -1,9 +1,11 @@
 //! Typed-instruction tests: every instruction, flag validation and BuildKit's error texts, plus
 //! the `--mount`, `--network` and `--security` value parsers.
 
+use super::mounts::ram_in_bytes;
 use super::*;
 use crate::dockerfile::ast::Span;
 use crate::dockerfile::parse;
+use crate::options::NetworkMode;
 
 fn stage_commands(src: &str) -> Vec<Instruction> {
     let df = parse(src).unwrap_or_else(|e| panic!("{src:?}: {e}"));
@@ -622,7 +624,7 @@ fn go_durations() {
         ("1", Err(s("time: missing unit in duration \"1\""))),
         ("s", Err(s("time: invalid duration \"s\""))),
     ] {
-        assert_eq!(parse_go_duration(v), want, "{v}");
+        assert_eq!(crate::gostd::time::parse_duration(v), want, "{v}");
     }
 }
 

@@ -3,6 +3,7 @@
 //! BuildKit v0.13's `parser.Parse` on the same inputs.
 
 use super::*;
+use crate::dockerfile::parse;
 
 struct H {
     name: &'static str,

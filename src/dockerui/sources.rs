@@ -1,9 +1,11 @@
-//! The small LLB graphs the gateway solves itself before conversion: the `local://dockerfile`
-//! source that loads the Dockerfile (and `<Dockerfile>.dockerignore`) and the
-//! `local://context` source that loads `.dockerignore`, built op for op like `dockerui`
-//! (`ReadEntrypoint` / `MainContext`) so digests and progress names match `dockerfile.v0`.
+//! The small LLB graphs solved before conversion to read the build context: the
+//! `local://dockerfile` source that loads the Dockerfile (and `<Dockerfile>.dockerignore`), the
+//! `local://context` sources that load a `.dockerignore` (main and `local:` named contexts),
+//! and the transfer of only the files gofront reads itself (the Go module files), built op for
+//! op like `dockerui` (`ReadEntrypoint` / `MainContext`) so digests and progress names match
+//! `dockerfile.v0`.
 //!
-//! Not for: the build graph itself (that is `convert` + `llb`).
+//! Not for: solving them (the gateway does) or the build graph itself (`convert` + `llb`).
 
 use std::collections::BTreeMap;
 
@@ -25,20 +27,12 @@ pub fn dockerfile_follow_paths(filename: &str) -> Vec<String> {
     paths
 }
 
-/// `dir/dockerfile` when the base name is exactly `Dockerfile`.
+/// `dir/dockerfile` when the base name is exactly `Dockerfile` (dockerui:
+/// `path.Join(path.Dir(name), "dockerfile")` when `path.Base(name)` is `Dockerfile`).
 pub fn lowercase_variant(filename: &str) -> Option<String> {
-    let (dir, base) = match filename.rsplit_once('/') {
-        Some((dir, base)) => (Some(dir), base),
-        None => (None, filename),
-    };
-    if base != DEFAULT_DOCKERFILE_NAME {
-        return None;
-    }
-    let lower = DEFAULT_DOCKERFILE_NAME.to_lowercase();
-    Some(match dir {
-        Some(d) if !d.is_empty() => crate::convert::names::clean(&format!("{d}/{lower}")),
-        _ => lower,
-    })
+    use crate::gostd::path::{base, dir, join};
+    (base(filename) == DEFAULT_DOCKERFILE_NAME)
+        .then(|| join(&[&dir(filename), &DEFAULT_DOCKERFILE_NAME.to_lowercase()]))
 }
 
 /// Definition of `llb.Local(<dockerfile local>, FollowPaths, SessionID, SharedKeyHint,
@@ -125,13 +119,12 @@ fn dockerignore_only(
 }
 
 /// The name of the step that reads the Go module files from the context.
-pub const CONTEXT_FACTS_NAME: &str = "[gofront] load go.mod, go.sum, go.work from context";
+pub const CONTEXT_FILES_NAME: &str = "[gofront] load go.mod, go.sum, go.work from context";
 
-/// Definition of the source that transfers only the Go module files of the main context
-/// (`include`: [`crate::golang::facts::ContextFacts::include_patterns`]) minus what
-/// `.dockerignore` excludes, under its own shared key so the main context's synced copy is not
-/// disturbed.
-pub fn context_facts_source(
+/// Definition of the source that transfers only the files matching `include` (the Go module
+/// files) of the main context minus what `.dockerignore` excludes, under its own shared key so
+/// the main context's synced copy is not disturbed.
+pub fn context_files_source(
     local_name: &str,
     session_id: &str,
     include: &[String],
@@ -144,7 +137,7 @@ pub fn context_facts_source(
             local_name,
             session_id,
             shared_key: &format!("{local_name}-gofront-go-modules"),
-            name: CONTEXT_FACTS_NAME,
+            name: CONTEXT_FILES_NAME,
             include,
             exclude,
             ..LocalSource::default()
@@ -305,9 +298,17 @@ mod tests {
     }
 
     #[test]
-    fn context_facts_source_includes_go_files_and_excludes_ignored_ones() {
-        let include = crate::golang::facts::ContextFacts::include_patterns();
-        let def = context_facts_source(
+    fn context_files_source_includes_go_files_and_excludes_ignored_ones() {
+        let include: Vec<String> = [
+            "**/go.mod",
+            "**/go.sum",
+            "**/go.work",
+            "**/go.work.sum",
+            "**/vendor/modules.txt",
+        ]
+        .map(String::from)
+        .to_vec();
+        let def = context_files_source(
             "context",
             "s",
             &include,
@@ -332,7 +333,7 @@ mod tests {
         );
         assert!(!src.attrs.contains_key("local.followpaths"));
         let md = &def.metadata[&digest_of(&def.def[0])];
-        assert_eq!(md.description["llb.customname"], CONTEXT_FACTS_NAME);
+        assert_eq!(md.description["llb.customname"], CONTEXT_FILES_NAME);
         assert!(md.caps.contains_key("source.local.includepatterns"));
     }
 

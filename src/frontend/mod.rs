@@ -1,23 +1,44 @@
-//! THE pipeline, pure: Dockerfile bytes + build options + daemon facts + resolved images →
-//! a [`Plan`] (per-platform LLB and image config, warnings), shared by the CLI and the gateway.
-//! Conversion needs base-image configs it cannot fetch itself, so planning is a loop driven by
-//! the caller: [`Planner::step`] either finishes or names the images to resolve; the caller
-//! resolves them (over gRPC, or with a stand-in in the CLI), hands them back with
-//! [`Planner::provide`] and steps again, at most [`MAX_RESOLVE_ROUNDS`] times.
+//! THE pipeline, pure, shared by the CLI and the gateway: one [`Request`] (the Dockerfile as
+//! read, build options, what the daemon offers, where the context is) in, a [`Plan`]
+//! (per-platform LLB and image config, warnings, the Go rewrite report) or a subrequest answer
+//! out. Planning needs things it cannot fetch itself, so the [`Pipeline`] is a loop driven by
+//! the caller: [`Pipeline::step`] either finishes or names what to read from the build context
+//! ([`ContextRequest`]) or which base images to resolve; the caller provides them (over gRPC,
+//! or from the file system and stand-ins in the CLI) and steps again.
+//!
+//! Split by concern: `request` (what goes in and what is asked back), `pipeline` (the loop:
+//! context reads, convert, Go rewrites, convert again), `outline` and `render` (subrequests),
+//! `summary` (the `[gofront] ...` decision vertices), `known_images` (offline Go image configs).
 //!
 //! Not for: I/O of any kind, gRPC, or printing.
 
 use crate::dockerfile::ast::{Dockerfile, Span};
 use crate::options::{BuildOptions, Subrequest};
 
-pub mod known_images;
+mod known_images;
 mod outline;
-mod plan;
-pub mod render;
+mod pipeline;
+mod render;
+mod request;
+mod summary;
 
-pub use plan::{unresolved_image, GoReport, ImageCache, Plan, Planner, Step};
-
+pub use crate::convert::{
+    resolve_log_name, DaemonInfo, ImageRequest, PlatformBuild, ResolvedImage,
+};
+#[cfg(test)]
+pub use pipeline::is_module_file;
+pub use pipeline::{unresolved_image, GoReport, Outcome, Pipeline, Plan, Step};
 pub use render::SubrequestResult;
+pub use request::{ContextAnswer, ContextRequest, ContextSource, FilesRequest, Request};
+pub use summary::summary_definition;
+
+/// Frontend capabilities gofront implements: the value of the image label
+/// `moby.buildkit.frontend.caps`, and what a client may require with `frontend.caps`.
+pub const FRONTEND_CAPS: &[&str] = &[
+    "moby.buildkit.frontend.inputs",
+    "moby.buildkit.frontend.subrequests",
+    "moby.buildkit.frontend.contexts",
+];
 
 /// How many resolve-and-retry rounds a conversion may take before we give up.
 pub const MAX_RESOLVE_ROUNDS: usize = 10;
@@ -51,6 +72,9 @@ pub enum FrontendError {
     /// A `requestid` we do not answer.
     #[error("unsupported request {0}")]
     UnsupportedSubrequest(String),
+    /// A graph gofront builds itself (a context read) could not be built.
+    #[error("{0}")]
+    Llb(String),
 }
 
 impl FrontendError {
@@ -72,36 +96,13 @@ impl FrontendError {
 }
 
 /// Parses Dockerfile bytes (invalid UTF-8 is replaced, like a lossy read).
-pub fn parse(source: &[u8]) -> Result<Dockerfile, FrontendError> {
+fn parse(source: &[u8]) -> Result<Dockerfile, FrontendError> {
     let text = String::from_utf8_lossy(source);
     crate::dockerfile::parse(&text).map_err(|e| FrontendError::at(e.to_string(), e.span))
 }
 
-/// Whether planning this build would use the context facts: some stage runs the go tool and
-/// rewriting is not turned off (an invalid `GOFRONT_SKIP` gives `false`: planning reports it).
-pub fn needs_context_facts(dockerfile: &Dockerfile, options: &BuildOptions) -> bool {
-    use crate::golang::analyze::{analyze, AnalyzeInput, BaseImage};
-    use crate::golang::rewrite::RewriteOptions;
-    let on = RewriteOptions::for_build(
-        &options.build_args,
-        dockerfile.directives.gofront.as_deref(),
-    )
-    .is_ok_and(|o| !o.enabled.is_empty());
-    if !on {
-        return false;
-    }
-    let images = std::collections::BTreeMap::<String, BaseImage>::new();
-    let input = AnalyzeInput {
-        dockerfile,
-        build_args: &options.build_args,
-        images: &images,
-        target: options.target.as_deref().filter(|t| !t.is_empty()),
-    };
-    analyze(&input).iter().any(|s| s.is_go_stage())
-}
-
 /// Answers a `requestid` subrequest from the Dockerfile alone, like `dockerfile.v0`.
-pub fn subrequest(
+fn subrequest(
     request: &Subrequest,
     source: &[u8],
     options: &BuildOptions,

@@ -3,11 +3,12 @@
 //! indexes, secrets and SSH sockets appended after them; FileOp action chains with relative
 //! input indexes; sources with their attrs; MergeOp.
 //!
-//! Not for: deciding *what* to build (the dispatchers do) or encoding/digests (`llb`).
+//! Not for: deciding *what* to build (convert and dockerui do) or encoding and digests
+//! (`encode`, `graph`).
 
 use std::collections::BTreeMap;
 
-use crate::llb::{pb, pb_platform, Output};
+use super::{pb, pb_platform, Output};
 use crate::platform::Platform;
 
 /// A source op (`docker-image://`, `local://`, `https://`, `git://`). Only image sources keep a
@@ -208,7 +209,7 @@ pub fn parse_chown(spec: &str) -> (Option<Owner>, Option<Owner>) {
         if v == "root" {
             return Owner::Id(0);
         }
-        match v.parse::<i32>() {
+        match crate::gostd::strconv::parse_int(v, 10, 32) {
             Ok(n) => Owner::Id(n as u32),
             Err(_) => Owner::Name(v.to_string()),
         }

@@ -5,18 +5,16 @@
 //! gateway (to read the Dockerfile from the remote context) and the conversion (the build
 //! context), so both share digests like `dockerfile.v0`.
 //!
-//! Not for: local contexts (`stages::main_context`) or fetching anything (the gateway solves).
+//! Not for: local contexts (see `sources`) or fetching anything (the gateway solves).
 
 use std::collections::BTreeMap;
 
-use prost::Message as _;
-
+use super::git::{git_source_op, parse_git_ref, GitRef};
+use crate::gostd::strconv::parse_bool;
+use crate::llb::ops::{file_op, source_op, Action};
 use crate::llb::{pb, Graph, LlbError, OpMeta, Output};
 use crate::options::BuildOptions;
 use crate::platform::Platform;
-
-use super::copy::{git_source_op, parse_git_ref, GitRef};
-use super::ops::{file_op, source_op, Action};
 
 /// Name of the file an HTTP context is saved as (dockerui's `DetectHTTPContext`); also the
 /// Dockerfile name when the download is not an archive.
@@ -47,7 +45,7 @@ impl RemoteContext {
             let keep_git_dir = options
                 .build_args
                 .get("BUILDKIT_CONTEXT_KEEP_GIT_DIR")
-                .is_some_and(|v| go_parse_bool_true(v));
+                .is_some_and(|v| parse_bool(v) == Ok(true));
             Kind::Git { git, keep_git_dir }
         } else if reference.starts_with("http://") || reference.starts_with("https://") {
             Kind::Http
@@ -127,7 +125,7 @@ impl RemoteContext {
 /// from the unscoped one.
 pub fn scope_to_subdir(graph: &mut Graph, context: Output, dir: &str) -> Result<Output, LlbError> {
     let copy = pb::FileActionCopy {
-        src: super::names::normalize_path("/", &super::names::clean(dir), false),
+        src: crate::gostd::path::join(&["/", dir]),
         dest: "/".to_string(),
         mode: -1,
         timestamp: -1,
@@ -145,74 +143,12 @@ pub fn scope_to_subdir(graph: &mut Graph, context: Output, dir: &str) -> Result<
     add_named(graph, op, None)
 }
 
-/// Adds every op of `def` (a frontend input) to `graph`, input digests remapped to the ops as
-/// this graph encodes them, names and descriptions kept. Returns the definition's result
-/// (`None` = scratch).
-pub fn import_definition(
-    graph: &mut Graph,
-    def: &pb::Definition,
-) -> Result<Option<Output>, String> {
-    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
-    let mut result = None;
-    for bytes in &def.def {
-        let old = crate::llb::Digest::of(bytes).to_string();
-        let mut op = pb::Op::decode(bytes.as_slice())
-            .map_err(|e| format!("invalid input definition: {e}"))?;
-        for input in &mut op.inputs {
-            if let Some(new) = renamed.get(&input.digest) {
-                input.digest = new.clone();
-            }
-        }
-        if op.op.is_none() {
-            // The terminal op: its one input is the result.
-            result = match op.inputs.first() {
-                Some(i) => Some(Output::new(
-                    crate::llb::Digest::parse(&i.digest).map_err(|e| e.to_string())?,
-                    i.index,
-                )),
-                None => None,
-            };
-            continue;
-        }
-        let mut meta = OpMeta::default();
-        if let Some(md) = def.metadata.get(&old) {
-            meta.description = md.description.clone();
-            meta.custom_name = meta.description.remove("llb.customname");
-            meta.ignore_cache = md.ignore_cache;
-        }
-        let new = graph.add(op, meta).map_err(|e| e.to_string())?;
-        renamed.insert(old, new.to_string());
-    }
-    Ok(result)
-}
-
-/// The image config of an `input:` context from its `input-metadata:` value (a JSON object of
-/// base64 values), if it carries `containerimage.config`.
-pub fn input_image_config(metadata: &str) -> Result<Option<Vec<u8>>, String> {
-    use base64::Engine as _;
-    let parsed: BTreeMap<String, String> = serde_json::from_str(metadata)
-        .map_err(|e| format!("failed to parse input metadata {metadata}: {e}"))?;
-    parsed
-        .get("containerimage.config")
-        .map(|b| {
-            base64::engine::general_purpose::STANDARD
-                .decode(b)
-                .map_err(|e| format!("failed to parse input metadata {metadata}: {e}"))
-        })
-        .transpose()
-}
-
 fn add_named(graph: &mut Graph, op: pb::Op, name: Option<String>) -> Result<Output, LlbError> {
     let meta = OpMeta {
         custom_name: name,
         ..OpMeta::default()
     };
     Ok(Output::new(graph.add(op, meta)?, 0))
-}
-
-/// Go's `strconv.ParseBool` answering true.
-fn go_parse_bool_true(v: &str) -> bool {
-    matches!(v, "1" | "t" | "T" | "true" | "TRUE" | "True")
 }
 
 /// dockerui's `isArchive`: bzip2, gzip or xz magic, or a readable first tar header.
@@ -258,6 +194,7 @@ fn is_tar_header(header: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::llb::Caps;
+    use prost::Message as _;
 
     fn options(context: &str, keep: Option<&str>) -> BuildOptions {
         let mut o = BuildOptions {
@@ -362,44 +299,6 @@ mod tests {
         assert_eq!((c.src.as_str(), c.dest.as_str()), ("/app", "/"));
         assert!(c.dir_copy_contents && !c.attempt_unpack_docker_compatibility);
         assert_eq!((c.mode, c.timestamp, f.actions[0].input), (-1, -1, -1));
-    }
-
-    #[test]
-    fn imported_input_keeps_its_ops_names_and_result() {
-        let remote = RemoteContext::detect(&options("http://h/c.tgz", None)).unwrap();
-        let original = remote.definition(&Caps::v0_13_defaults(), true).unwrap();
-        let mut graph = Graph::new(Caps::v0_13_defaults());
-        let out = import_definition(&mut graph, &original).unwrap().unwrap();
-        let again = graph.definition(Some(&out), None).unwrap();
-        assert_eq!(again.def, original.def, "same ops, same digests");
-        let first = crate::llb::Digest::of(&again.def[0]).to_string();
-        assert_eq!(
-            again.metadata[&first].description["llb.customname"],
-            "[internal] load remote build context"
-        );
-        let empty = pb::Definition::default();
-        assert_eq!(import_definition(&mut graph, &empty).unwrap(), None);
-        let garbage = pb::Definition {
-            def: vec![vec![0xff, 0xff]],
-            ..Default::default()
-        };
-        assert!(import_definition(&mut graph, &garbage).is_err());
-    }
-
-    #[test]
-    fn input_metadata_gives_the_image_config() {
-        let cfg = r#"{"config":{"Env":["A=1"]}}"#;
-        let b64 = {
-            use base64::Engine as _;
-            base64::engine::general_purpose::STANDARD.encode(cfg)
-        };
-        let md = format!(r#"{{"containerimage.config":"{b64}","other":""}}"#);
-        assert_eq!(
-            input_image_config(&md).unwrap(),
-            Some(cfg.as_bytes().to_vec())
-        );
-        assert_eq!(input_image_config(r#"{"other":""}"#).unwrap(), None);
-        assert!(input_image_config("not json").is_err());
     }
 
     fn tar_block(name: &str) -> Vec<u8> {

@@ -1,10 +1,9 @@
 //! Command-line mode: `gofront rewrite|llb|outline|targets|print-frontend-caps` without a
-//! daemon, and the dispatch into gateway mode when BuildKit's environment is present. The same
-//! pipeline as a real build runs here, with the caps of a stock Docker 26.1 daemon, unresolved
-//! images (base images stay unpinned, their configs empty; the Go analysis falls back to the
-//! built-in table of official Go images, [`crate::frontend::known_images`]) and the context
-//! facts read from `--context DIR` (default: the Dockerfile's directory) honouring
-//! `.dockerignore`.
+//! daemon. The same pipeline as a real build runs here, with the caps of a stock Docker 26.1
+//! daemon, unresolved images (base images stay unpinned, their configs empty; the Go analysis
+//! falls back to the frontend's built-in table of official Go images) and the build context read
+//! from `--context DIR` (default: the Dockerfile's directory) honouring `.dockerignore`. The file
+//! system is read in `context` only.
 //!
 //! Not for: talking to BuildKit (see [`crate::gateway`]).
 
@@ -15,14 +14,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::context::{read_context_facts, Dockerignore};
-use crate::convert::DaemonFacts;
-use crate::frontend::{self, unresolved_image, FrontendError, GoReport, Plan, Planner};
-use crate::gateway::{self, dockerignore, load};
-use crate::golang::facts::{ContextFacts, Severity};
-use crate::llb::{self, Caps, FrontendCaps};
+use crate::dockerui::sources::dockerfile_source;
+use crate::frontend::{
+    unresolved_image, ContextSource, DaemonInfo, FrontendError, GoReport, Outcome, Pipeline, Plan,
+    Request, SubrequestResult, FRONTEND_CAPS,
+};
+use crate::llb::{self, Caps, SourceFile};
 use crate::options::{BuildOptions, Subrequest};
 use crate::platform::Platform;
+
+mod context;
 
 /// gofront: a BuildKit frontend for Dockerfiles.
 #[derive(Debug, Parser)]
@@ -30,7 +31,7 @@ use crate::platform::Platform;
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: CliCommand,
 }
 
 /// Options shared by the commands that plan a build.
@@ -54,7 +55,7 @@ pub struct BuildArgs {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum CliCommand {
     /// Print the Dockerfile with the Go rewrites applied (stdout) and the summary (stderr:
     /// `gofront: <decision>` lines, then `warning|error: line N: message`); exit 1 when a
     /// diagnosis is an error. `-` reads the Dockerfile from stdin.
@@ -118,12 +119,8 @@ impl From<Vec<u8>> for CliOutput {
     }
 }
 
-/// Runs the program; returns the process exit code.
+/// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
-    init_tracing();
-    if gateway::is_gateway_env() {
-        return gateway::run();
-    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -154,59 +151,38 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing::Level::INFO)
-        .try_init();
-}
-
 /// Runs one command and returns what it prints.
-pub fn run(command: Command) -> Result<CliOutput, CliError> {
+pub fn run(command: CliCommand) -> Result<CliOutput, CliError> {
     match command {
-        Command::Rewrite { build } => rewrite_command(&build),
-        Command::Llb { build, json } => llb_command(&build, json).map(CliOutput::from),
-        Command::Outline { build, json } => {
-            let (source, options) = read_build(&build)?;
-            subrequest(
-                &Subrequest::Outline,
-                &build.dockerfile,
-                &source,
-                &options,
-                json,
-            )
-            .map(CliOutput::from)
+        CliCommand::Rewrite { build } => rewrite_command(&build),
+        CliCommand::Llb { build, json } => llb_command(&build, json).map(CliOutput::from),
+        CliCommand::Outline { build, json } => {
+            let (source, mut options) = read_build(&build)?;
+            options.subrequest = Some(Subrequest::Outline);
+            subrequest(&build, source, options, json).map(CliOutput::from)
         }
-        Command::Targets { dockerfile, json } => {
-            let source = read(&dockerfile)?;
-            let options =
+        CliCommand::Targets { dockerfile, json } => {
+            let source = context::read_dockerfile(&dockerfile).map_err(CliError)?;
+            let mut options =
                 BuildOptions::from_opts(&BTreeMap::new()).map_err(|e| CliError(e.to_string()))?;
-            subrequest(&Subrequest::Targets, &dockerfile, &source, &options, json)
-                .map(CliOutput::from)
+            options.subrequest = Some(Subrequest::Targets);
+            let build = BuildArgs {
+                dockerfile,
+                target: None,
+                build_args: Vec::new(),
+                platform: None,
+                context: None,
+            };
+            subrequest(&build, source, options, json).map(CliOutput::from)
         }
-        Command::PrintFrontendCaps => Ok(CliOutput::from(
-            format!("{}\n", gateway::session::FRONTEND_CAPS.join(",")).into_bytes(),
+        CliCommand::PrintFrontendCaps => Ok(CliOutput::from(
+            format!("{}\n", FRONTEND_CAPS.join(",")).into_bytes(),
         )),
     }
 }
 
-/// `-` = stdin.
-fn is_stdin(path: &Path) -> bool {
-    path.as_os_str() == "-"
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, CliError> {
-    if is_stdin(path) {
-        let mut data = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut data)
-            .map_err(|e| CliError(format!("cannot read the Dockerfile from stdin: {e}")))?;
-        return Ok(data);
-    }
-    std::fs::read(path).map_err(|e| CliError(format!("cannot read {}: {e}", path.display())))
-}
-
 fn file_name(path: &Path) -> String {
-    if is_stdin(path) {
+    if context::is_stdin(path) {
         return "Dockerfile".to_string();
     }
     path.file_name()
@@ -216,7 +192,7 @@ fn file_name(path: &Path) -> String {
 
 /// Reads the Dockerfile and turns the flags into the option map BuildKit would send.
 fn read_build(build: &BuildArgs) -> Result<(Vec<u8>, BuildOptions), CliError> {
-    let source = read(&build.dockerfile)?;
+    let source = context::read_dockerfile(&build.dockerfile).map_err(CliError)?;
     let mut opts = BTreeMap::from([("filename".to_string(), file_name(&build.dockerfile))]);
     if let Some(t) = &build.target {
         opts.insert("target".into(), t.clone());
@@ -235,13 +211,17 @@ fn read_build(build: &BuildArgs) -> Result<(Vec<u8>, BuildOptions), CliError> {
 }
 
 fn subrequest(
-    request: &Subrequest,
-    path: &Path,
-    source: &[u8],
-    options: &BuildOptions,
+    build: &BuildArgs,
+    source: Vec<u8>,
+    options: BuildOptions,
     json: bool,
 ) -> Result<Vec<u8>, CliError> {
-    let answer = frontend::subrequest(request, source, options).map_err(|e| located(e, path))?;
+    let mut pipeline = pipeline(build, source, options)?;
+    let answer: SubrequestResult = match drive(build, &mut pipeline) {
+        Ok(Outcome::Answer(answer)) => answer,
+        Ok(Outcome::Plan(_)) => return Err(CliError("not a subrequest".into())),
+        Err(e) => return Err(located(e, &build.dockerfile)),
+    };
     Ok(if json {
         let mut out = answer.json;
         out.push(b'\n');
@@ -258,121 +238,86 @@ fn located(e: FrontendError, path: &Path) -> CliError {
     }
 }
 
-/// The build context directory: `--context`, else the Dockerfile's directory (`.` for stdin).
-fn context_dir(build: &BuildArgs) -> PathBuf {
-    match &build.context {
-        Some(dir) => dir.clone(),
-        None if is_stdin(&build.dockerfile) => PathBuf::from("."),
-        None => match build.dockerfile.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        },
-    }
-}
-
-/// The `.dockerignore` that applies: `<Dockerfile>.dockerignore`, else `.dockerignore` in the
-/// context directory.
-fn read_dockerignore(build: &BuildArgs) -> Vec<u8> {
-    let own = PathBuf::from(format!("{}.dockerignore", build.dockerfile.display()));
-    let own = (!is_stdin(&build.dockerfile))
-        .then(|| std::fs::read(own).ok())
-        .flatten();
-    own.or_else(|| std::fs::read(context_dir(build).join(load::DOCKERIGNORE_NAME)).ok())
-        .unwrap_or_default()
-}
-
-/// Reads the context facts when the build needs them; `Err` = why not.
-fn context_facts(build: &BuildArgs, patterns: &[String]) -> Result<ContextFacts, String> {
-    let ignore = Dockerignore::new(patterns).map_err(|e| format!(".dockerignore: {e}"))?;
-    read_context_facts(&context_dir(build), &ignore).map_err(|e| e.to_string())
-}
-
 /// A planned build and the Go report (kept when planning stopped at an error diagnosis).
 struct Planned {
     plan: Result<Plan, FrontendError>,
     report: Option<GoReport>,
 }
 
-/// The gateway's pipeline without a daemon: parse, context facts, plan.
-fn plan_build(
+/// The pipeline of a build as the gateway would run it, without a daemon: v0.13 caps, the
+/// host as build platform, the Dockerfile's own `.dockerignore` when it has one.
+fn pipeline(
     build: &BuildArgs,
-    source: &[u8],
-    options: &BuildOptions,
-) -> Result<Planned, CliError> {
-    let caps = Caps::v0_13_defaults();
-    let facts = DaemonFacts {
-        llb_caps: caps.clone(),
+    source: Vec<u8>,
+    options: BuildOptions,
+) -> Result<Pipeline, CliError> {
+    let daemon = DaemonInfo {
+        llb_caps: Caps::v0_13_defaults(),
         build_platform: Platform::host(),
         session_id: String::new(),
-        frontend_caps: FrontendCaps::v0_13_defaults().to_set(),
     };
-    let definition = load::dockerfile_source(
+    let definition = dockerfile_source(
         &options.dockerfile_key,
         &options.filename,
-        &facts.session_id,
+        &daemon.session_id,
         &Platform::host(),
-        &caps,
+        &daemon.llb_caps,
     )
     .map_err(|e| CliError(e.to_string()))?;
-    let patterns = dockerignore::parse(&read_dockerignore(build));
-    let dockerfile = frontend::parse(source).map_err(|e| located(e, &build.dockerfile))?;
-    let (context, reason) = if frontend::needs_context_facts(&dockerfile, options) {
-        match context_facts(build, &patterns) {
-            Ok(f) => (Some(f), None),
-            Err(reason) => (None, Some(reason)),
-        }
-    } else {
-        (None, None)
-    };
-    let mut planner = Planner::new(
-        dockerfile,
-        source,
+    Ok(Pipeline::new(Request {
+        dockerfile: SourceFile {
+            filename: options.filename.clone(),
+            data: source,
+            language: "Dockerfile".into(),
+            definition: Some(definition),
+        },
         options,
-        &facts,
-        &patterns,
-        Some(definition),
-    )
-    .with_context_facts(context)
-    .with_builtin_images();
-    if let Some(reason) = reason {
-        planner = planner.with_missing_facts_reason(reason);
-    }
-    let plan = planner.run_mut(unresolved_image);
-    Ok(Planned {
-        plan,
-        report: planner.report().cloned(),
-    })
+        daemon,
+        context: ContextSource::Local {
+            dockerignore: context::own_dockerignore(&build.dockerfile),
+        },
+        builtin_go_images: true,
+    }))
 }
 
-/// The summary `gofront rewrite` prints on stderr.
-fn summary(report: &GoReport) -> String {
-    let mut out = String::new();
-    for d in &report.rewritten.decisions {
-        out.push_str(&format!("gofront: {d}\n"));
-    }
-    for d in report.diagnostics() {
-        let level = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        out.push_str(&format!("{level}: line {}: {}\n", d.span.start, d.message));
-    }
-    out
+/// Runs a pipeline to the end: the build context read from the context directory, images
+/// unresolved.
+fn drive(build: &BuildArgs, pipeline: &mut Pipeline) -> Result<Outcome, FrontendError> {
+    let dir = context::context_dir(&build.dockerfile, build.context.as_deref());
+    pipeline.run(|request| context::answer(&dir, request), unresolved_image)
+}
+
+/// Plans the build; the Go report is kept when planning stopped at an error diagnosis.
+fn plan_build(
+    build: &BuildArgs,
+    source: Vec<u8>,
+    options: BuildOptions,
+) -> Result<Planned, CliError> {
+    let mut pipeline = pipeline(build, source, options)?;
+    let plan = match drive(build, &mut pipeline) {
+        Ok(Outcome::Plan(plan)) => Ok(*plan),
+        Ok(Outcome::Answer(_)) => Err(FrontendError::UnsupportedSubrequest(String::new())),
+        Err(e) => Err(e),
+    };
+    Ok(Planned {
+        plan,
+        report: pipeline.report().cloned(),
+    })
 }
 
 fn rewrite_command(build: &BuildArgs) -> Result<CliOutput, CliError> {
     let (source, options) = read_build(build)?;
-    let planned = plan_build(build, &source, &options)?;
+    let planned = plan_build(build, source.clone(), options)?;
     match (planned.plan, planned.report) {
         (Ok(_), None) => Ok(CliOutput::from(source)),
         (Ok(_), Some(report)) => Ok(CliOutput {
             stdout: report.rewritten.text.clone().into_bytes(),
-            stderr: summary(&report),
+            stderr: report.summary(),
             failed: false,
         }),
         (Err(_), Some(report)) if report.first_error().is_some() => Ok(CliOutput {
             stdout: report.rewritten.text.clone().into_bytes(),
-            stderr: summary(&report),
+            stderr: report.summary(),
             failed: true,
         }),
         (Err(e), _) => Err(located(e, &build.dockerfile)),
@@ -381,7 +326,7 @@ fn rewrite_command(build: &BuildArgs) -> Result<CliOutput, CliError> {
 
 fn llb_command(build: &BuildArgs, json: bool) -> Result<Vec<u8>, CliError> {
     let (source, options) = read_build(build)?;
-    let plan = plan_build(build, &source, &options)?
+    let plan = plan_build(build, source, options)?
         .plan
         .map_err(|e| located(e, &build.dockerfile))?;
     let builds = &plan.converted.builds;
@@ -432,7 +377,7 @@ mod tests {
         args.push(p);
         args.extend_from_slice(extra);
         match Cli::try_parse_from(args).unwrap().command {
-            Command::Llb { build, .. } => build,
+            CliCommand::Llb { build, .. } => build,
             other => panic!("parsed {other:?}"),
         }
     }
@@ -487,7 +432,7 @@ mod tests {
     fn outline_and_targets_print_buildkit_tables() {
         let dir = tempfile::tempdir().unwrap();
         let path = dockerfile(dir.path(), "FROM scratch AS one\nARG A=1\nFROM one\n");
-        let out = run(Command::Targets {
+        let out = run(CliCommand::Targets {
             dockerfile: path.clone(),
             json: false,
         })
@@ -496,7 +441,7 @@ mod tests {
             String::from_utf8(out.stdout).unwrap(),
             "TARGET    DESCRIPTION\none       \n(default) \n"
         );
-        let out = run(Command::Outline {
+        let out = run(CliCommand::Outline {
             build: build(&path, &[]),
             json: true,
         })
@@ -507,7 +452,7 @@ mod tests {
 
     #[test]
     fn frontend_caps_are_the_implemented_ones() {
-        let out = String::from_utf8(run(Command::PrintFrontendCaps).unwrap().stdout).unwrap();
+        let out = String::from_utf8(run(CliCommand::PrintFrontendCaps).unwrap().stdout).unwrap();
         assert_eq!(
             out,
             "moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts\n"
@@ -518,7 +463,7 @@ mod tests {
         let mut args = vec!["gofront", "rewrite", path.to_str().unwrap()];
         args.extend_from_slice(extra);
         match Cli::try_parse_from(args).unwrap().command {
-            Command::Rewrite { build } => build,
+            CliCommand::Rewrite { build } => build,
             other => panic!("parsed {other:?}"),
         }
     }
@@ -580,49 +525,6 @@ mod tests {
     }
 
     #[test]
-    fn summary_lists_decisions_then_diagnostics() {
-        use crate::dockerfile::ast::Span;
-        use crate::golang::facts::Diagnostic;
-        use crate::golang::rewrite::{Decision, RewriteKind, RewriteOptions, Rewritten};
-        let mut rewritten = Rewritten::unchanged("FROM x\n");
-        rewritten.decisions.push(Decision {
-            kind: RewriteKind::ModCache,
-            stage: 0,
-            stage_label: "build".into(),
-            span: Span { start: 4, end: 4 },
-            applied: true,
-            detail: "mounted at /go/pkg/mod".into(),
-        });
-        for (severity, line) in [(Severity::Warning, 5), (Severity::Error, 7)] {
-            rewritten.diagnostics.push(Diagnostic {
-                severity,
-                code: "x",
-                span: Span {
-                    start: line,
-                    end: line,
-                },
-                message: format!("finding {line}"),
-            });
-        }
-        let options = RewriteOptions::for_build(&BTreeMap::new(), None).unwrap();
-        let report = GoReport {
-            rewritten: rewritten.clone(),
-            options,
-        };
-        assert_eq!(
-            summary(&report),
-            "gofront: modcache applied (stage build, line 4): mounted at /go/pkg/mod\n\
-             warning: line 5: finding 5\nerror: line 7: finding 7\n"
-        );
-        let skip = BTreeMap::from([("GOFRONT_SKIP".to_string(), "diagnose".to_string())]);
-        let report = GoReport {
-            rewritten,
-            options: RewriteOptions::for_build(&skip, None).unwrap(),
-        };
-        assert!(!summary(&report).contains("finding"));
-    }
-
-    #[test]
     fn context_defaults_to_the_dockerfile_directory_and_its_dockerignore() {
         let dir = tempfile::tempdir().unwrap();
         let ctx = dir.path().join("ctx");
@@ -631,11 +533,30 @@ mod tests {
         std::fs::write(dir.path().join(".dockerignore"), "other\n").unwrap();
         let path = dockerfile(dir.path(), GO);
         let b = rewrite_args(&path, &[]);
-        assert_eq!(context_dir(&b), dir.path());
-        assert_eq!(read_dockerignore(&b), b"other\n");
+        assert_eq!(
+            context::context_dir(&b.dockerfile, b.context.as_deref()),
+            dir.path()
+        );
+        assert_eq!(context_excludes(&b).as_deref(), Some(r#"["other"]"#));
         let b = rewrite_args(&path, &["--context", ctx.to_str().unwrap()]);
-        assert_eq!(read_dockerignore(&b), b"secret\n");
+        assert_eq!(context_excludes(&b).as_deref(), Some(r#"["secret"]"#));
         std::fs::write(format!("{}.dockerignore", path.display()), "own\n").unwrap();
-        assert_eq!(read_dockerignore(&b), b"own\n");
+        assert_eq!(context_excludes(&b).as_deref(), Some(r#"["own"]"#));
+    }
+
+    /// The `local.excludepatterns` of the main context in the planned build.
+    fn context_excludes(b: &BuildArgs) -> Option<String> {
+        let (source, options) = read_build(b).unwrap();
+        let plan = plan_build(b, source, options).unwrap().plan.unwrap();
+        let def = &plan.converted.builds[0].definition;
+        llb::definition_vertices(def)
+            .unwrap()
+            .into_iter()
+            .find_map(|v| match &v.op.op {
+                Some(llb::pb::op::Op::Source(s)) if s.identifier == "local://context" => {
+                    s.attrs.get("local.excludepatterns").cloned()
+                }
+                _ => None,
+            })
     }
 }

@@ -6,18 +6,37 @@
 //!
 //! Not for: deciding anything (see [`crate::golang::rewrite`]) or warnings (sent with `Warn`).
 
-use crate::convert::ops::{file_op, Action};
+use crate::convert::DaemonInfo;
 use crate::golang::rewrite::Decision;
+use crate::llb::ops::{file_op, Action};
 use crate::llb::{pb, Caps, Graph, LlbError, OpMeta, Output};
 use crate::platform::Platform;
 
+use super::Plan;
+
 /// The progress name of a decision's vertex.
-pub fn vertex_name(decision: &Decision) -> String {
+fn vertex_name(decision: &Decision) -> String {
     format!("[gofront] {decision}")
 }
 
+/// The summary Definition of a plan's Go decisions, built for the daemon's build platform, or
+/// `None` when there is nothing to show.
+pub fn summary_definition(
+    plan: &Plan,
+    daemon: &DaemonInfo,
+) -> Result<Option<pb::Definition>, LlbError> {
+    match &plan.go {
+        Some(report) => definition(
+            &report.rewritten.decisions,
+            &daemon.build_platform,
+            &daemon.llb_caps,
+        ),
+        None => Ok(None),
+    }
+}
+
 /// The summary Definition, or `None` when there is nothing to show.
-pub fn definition(
+fn definition(
     decisions: &[Decision],
     platform: &Platform,
     caps: &Caps,
