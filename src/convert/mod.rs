@@ -84,8 +84,8 @@ pub struct ConvertInput<'a> {
     pub daemon: &'a DaemonInfo,
     /// The build context, as read before conversion.
     pub context: &'a BuildContext,
-    /// Extra process environment for some RUNs (Go env passthrough); empty = none.
-    pub run_env: RunEnvs,
+    /// Process-only changes to some RUNs (Go env passthrough, the fetch wrapper); empty = none.
+    pub run_process: RunProcesses,
 }
 
 /// One instruction of the Dockerfile being converted: its stage index and its index among the
@@ -105,10 +105,19 @@ impl From<Span> for crate::llb::LineRange {
     }
 }
 
-/// Extra process environment per RUN: `NAME`, value pairs added to the exec op env only
-/// (a same-named variable is replaced in place, others are appended), never to the image
-/// config, history or step names.
-pub type RunEnvs = BTreeMap<CommandRef, Vec<(String, String)>>;
+/// Changes to one RUN's process only, never to the image config, history or step names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunProcess {
+    /// `NAME`, value pairs added to the exec op env (a same-named variable is replaced in
+    /// place, others are appended).
+    pub env: Vec<(String, String)>,
+    /// A shell script in which `{command}` stands for the RUN's shell-form command: the command
+    /// runs inside it. Applied only when the RUN runs `/bin/sh -c` (the default shell).
+    pub wrap: Option<String>,
+}
+
+/// Process-only changes per RUN.
+pub type RunProcesses = BTreeMap<CommandRef, RunProcess>;
 
 /// Why a conversion stopped.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -15,7 +15,7 @@ use crate::options::NetworkMode;
 
 use super::names::summarize_heredoc;
 use super::stages::{Converter, DF_CMD_KEY};
-use super::ConvertError;
+use super::{ConvertError, RunProcess};
 use crate::gostd::path::{base, clean, join};
 use crate::llb::ops::{exec_op, file_op, Action, ExecSpec, MountSpec, Owner, SecretSpec, SshSpec};
 
@@ -85,7 +85,9 @@ impl Converter<'_> {
                 line = CommandLine::Shell(full);
             }
         }
+        // History shows the command as written; only the process runs it wrapped.
         let args = self.with_shell(i, &line);
+        let process_args = self.wrap_command(args.clone(), &line);
         let env = self.env_of(i);
 
         let mut spec = ExecSpec {
@@ -126,7 +128,7 @@ impl Converter<'_> {
         }
         let st = &self.stages[i];
         spec.meta = pb::Meta {
-            args: args.clone(),
+            args: process_args,
             env: exec_env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
             cwd: if st.dir.is_empty() {
                 "/".into()
@@ -190,10 +192,31 @@ impl Converter<'_> {
         Ok(())
     }
 
+    /// The current RUN's process-only changes, if any.
+    fn run_process(&self) -> Option<&RunProcess> {
+        self.current.and_then(|c| self.input.run_process.get(&c))
+    }
+
+    /// The exec args of the current RUN inside its wrapper script, when it has one and runs
+    /// `/bin/sh -c <command>` (another shell, or the exec form, keeps its args).
+    fn wrap_command(&self, args: Vec<String>, line: &CommandLine) -> Vec<String> {
+        let (Some(script), CommandLine::Shell(text)) =
+            (self.run_process().and_then(|p| p.wrap.as_ref()), line)
+        else {
+            return args;
+        };
+        match args.as_slice() {
+            [sh, c, cmd] if sh == "/bin/sh" && c == "-c" && cmd == text => {
+                vec![sh.clone(), c.clone(), script.replacen("{command}", text, 1)]
+            }
+            _ => args,
+        }
+    }
+
     /// The extra process env the current RUN gets (Go env passthrough): a same-named variable
     /// keeps its place with the new value, others are appended in the given order.
     fn add_run_env(&self, exec_env: &mut Vec<(String, String)>) {
-        let Some(extra) = self.current.and_then(|c| self.input.run_env.get(&c)) else {
+        let Some(extra) = self.run_process().map(|p| &p.env) else {
             return;
         };
         for (k, v) in extra {

@@ -92,7 +92,7 @@ fn run_in(
         options: opts,
         daemon: &f,
         context: ctx,
-        run_env: Default::default(),
+        run_process: Default::default(),
     };
     convert(&input, resolver)
 }
@@ -200,7 +200,7 @@ fn unresolved_base_images_are_requested_normalised() {
         options: &o,
         daemon: &f,
         context: &context(&[]),
-        run_env: Default::default(),
+        run_process: Default::default(),
     };
     let Err(ConvertError::NeedImages(reqs)) = convert(&input, &Nothing) else {
         panic!("expected NeedImages")
@@ -227,7 +227,7 @@ fn unreachable_stages_are_pruned() {
         options: &o,
         daemon: &f,
         context: &context(&[]),
-        run_env: Default::default(),
+        run_process: Default::default(),
     };
     let Err(ConvertError::NeedImages(reqs)) = convert(&input, &Nothing) else {
         panic!("expected NeedImages")
@@ -913,7 +913,7 @@ fn labs_only_flags_fail_like_buildkit_v0_13_mainline() {
             options: &o,
             daemon: &f,
             context: &context(&[]),
-            run_env: Default::default(),
+            run_process: Default::default(),
         };
         let Err(ConvertError::Dockerfile { message, span }) = convert(&input, &Fixed) else {
             panic!("{src}")
@@ -1074,7 +1074,7 @@ mod docker_26_1_oracle {
             options: &o,
             daemon: &f,
             context: &context(&[]),
-            run_env: Default::default(),
+            run_process: Default::default(),
         };
         let conv = convert(&input, &Busybox).expect("convert");
         vertices(&conv.builds[0])
@@ -1178,7 +1178,7 @@ mod docker_26_1_oracle {
             options: &o,
             daemon: &f,
             context: &context(&[]),
-            run_env: Default::default(),
+            run_process: Default::default(),
         };
         let conv = convert(&input, &Busybox).expect("convert");
         let got: BTreeSet<String> = vertices(&conv.builds[0])
@@ -1303,7 +1303,7 @@ fn multi_platform_cross_stage_matches_docker() {
         options: &o,
         daemon: &f,
         context: &context(&[]),
-        run_env: Default::default(),
+        run_process: Default::default(),
     };
     let conv = convert(&input, &Busybox).expect("convert");
     let got: BTreeSet<(String, String)> = conv
@@ -1547,7 +1547,7 @@ mod never_panics {
                 options: &o,
                 daemon: &f,
                 context: &context(&[]),
-                run_env: Default::default(),
+                run_process: Default::default(),
             };
             let _ = convert(&input, &Fixed);
             let _ = convert(&input, &Nothing);
@@ -1555,13 +1555,13 @@ mod never_panics {
     }
 }
 
-mod run_env {
+mod run_process {
     use super::*;
 
     const SRC: &str = "FROM golang:1.22 AS build\nENV A=1\nRUN go build ./...\nRUN echo done\n\
                        ONBUILD RUN go version\nFROM build\n";
 
-    fn convert_with(envs: RunEnvs) -> PlatformBuild {
+    fn convert_with(envs: RunProcesses) -> PlatformBuild {
         let df = crate::dockerfile::parse(SRC).expect("parse");
         let f = facts();
         let opts = options();
@@ -1571,21 +1571,24 @@ mod run_env {
             options: &opts,
             daemon: &f,
             context: &context(&[]),
-            run_env: envs,
+            run_process: envs,
         };
         convert(&input, &Fixed).expect("convert").builds.remove(0)
     }
 
-    fn go_build_env() -> RunEnvs {
-        RunEnvs::from([(
+    fn go_build_env() -> RunProcesses {
+        RunProcesses::from([(
             CommandRef {
                 stage: 0,
                 command: 1,
             },
-            vec![
-                ("GOPATH".to_string(), "/custom".to_string()),
-                ("GOPROXY".to_string(), "http://proxy".to_string()),
-            ],
+            RunProcess {
+                env: vec![
+                    ("GOPATH".to_string(), "/custom".to_string()),
+                    ("GOPROXY".to_string(), "http://proxy".to_string()),
+                ],
+                wrap: None,
+            },
         )])
     }
 
@@ -1626,10 +1629,53 @@ mod run_env {
 
     #[test]
     fn empty_run_env_is_byte_identical_and_other_envs_differ() {
-        let plain = crate::llb::encode_definition(&convert_with(RunEnvs::new()).definition);
-        let again = crate::llb::encode_definition(&convert_with(RunEnvs::new()).definition);
+        let plain = crate::llb::encode_definition(&convert_with(RunProcesses::new()).definition);
+        let again = crate::llb::encode_definition(&convert_with(RunProcesses::new()).definition);
         assert_eq!(plain, again);
         let with = crate::llb::encode_definition(&convert_with(go_build_env()).definition);
         assert_ne!(plain, with);
+    }
+
+    /// The wrapper changes the process only: the args of a `/bin/sh -c` RUN run the command
+    /// inside it, while the step name and history keep the command as written; an exec-form
+    /// RUN or another shell is never wrapped.
+    #[test]
+    fn wrap_changes_the_shell_command_only() {
+        let wrapped = |command: usize| {
+            RunProcesses::from([(
+                CommandRef { stage: 0, command },
+                RunProcess {
+                    env: Vec::new(),
+                    wrap: Some("setup\n{command}\ndone".to_string()),
+                },
+            )])
+        };
+        let b = convert_with(wrapped(1));
+        let runs = execs(&b);
+        let (name, exec, _) = runs
+            .iter()
+            .find(|(_, e, _)| e.meta.as_ref().unwrap().args.join(" ").contains("go build"))
+            .unwrap();
+        assert_eq!(
+            exec.meta.as_ref().unwrap().args,
+            vec!["/bin/sh", "-c", "setup\ngo build ./...\ndone"]
+        );
+        assert!(!name.clone().unwrap_or_default().contains("setup"));
+        let history = config(&b).to_string();
+        assert!(!history.contains("setup"), "{history}");
+        let plain = execs(&convert_with(RunProcesses::new()));
+        let echo = |runs: &[(Option<String>, pb::ExecOp, pb::Op)]| {
+            runs.iter()
+                .find(|(_, e, _)| {
+                    e.meta
+                        .as_ref()
+                        .unwrap()
+                        .args
+                        .join(" ")
+                        .contains("echo done")
+                })
+                .map(|(_, e, _)| e.meta.clone().unwrap().args)
+        };
+        assert_eq!(echo(&runs), echo(&plain), "other RUNs keep their args");
     }
 }

@@ -15,13 +15,13 @@ use std::collections::BTreeMap;
 use crate::convert::reference::Reference;
 use crate::convert::{
     self, CommandRef, ConvertError, ConvertInput, Converted, DaemonInfo, ImageRequest,
-    ImageResolver, ResolvedImage, RunEnvs, Warning,
+    ImageResolver, ResolvedImage, RunProcesses, Warning,
 };
 use crate::dockerfile::ast::{Dockerfile, Instruction, Span};
 use crate::dockerui::{sources, BuildContext, ContextFiles, Dockerignore, MainContext};
 use crate::golang::analyze::{AnalyzeInput, BaseImage};
 use crate::golang::facts::{gather, ContextFacts, Diagnostic, GoFacts, Severity, MANIFEST_NAMES};
-use crate::golang::rewrite::{rewrite, Decision, RewriteKind, RewriteOptions, Rewritten, RunEnv};
+use crate::golang::rewrite::{rewrite, Decision, RewriteKind, RewriteOptions, Rewritten};
 use crate::options::BuildOptions;
 use crate::platform::Platform;
 
@@ -154,7 +154,7 @@ pub enum Step {
 /// The rewritten Dockerfile phase 2 converts.
 struct Phase2 {
     dockerfile: Dockerfile,
-    run_env: RunEnvs,
+    run_process: RunProcesses,
 }
 
 /// What is still to be read from the build context before conversion.
@@ -400,9 +400,9 @@ impl Pipeline {
             let Some(user) = &self.dockerfile else {
                 return Err(FrontendError::Llb("the Dockerfile was not parsed".into()));
             };
-            let (dockerfile, run_env) = match &self.phase2 {
-                Some(p) => (&p.dockerfile, p.run_env.clone()),
-                None => (user, RunEnvs::new()),
+            let (dockerfile, run_process) = match &self.phase2 {
+                Some(p) => (&p.dockerfile, p.run_process.clone()),
+                None => (user, RunProcesses::new()),
             };
             let input = ConvertInput {
                 dockerfile,
@@ -410,7 +410,7 @@ impl Pipeline {
                 options: &self.request.options,
                 daemon: &self.request.daemon,
                 context: &self.context,
-                run_env,
+                run_process,
             };
             convert::convert(&input, &self.cache)
         };
@@ -639,38 +639,44 @@ fn phase2(r: &Rewritten) -> Result<Phase2, FrontendError> {
             span,
         )
     })?;
-    let mut run_env = RunEnvs::new();
-    for env in &r.run_env {
-        let at = run_at_line(&dockerfile, env).ok_or_else(|| {
+    let mut run_process = RunProcesses::new();
+    let run_at = |line: usize| {
+        run_at_line(&dockerfile, line).ok_or_else(|| {
             internal(
-                format!(
-                    "no RUN starts at line {} of the rewritten Dockerfile",
-                    env.rewritten_line
-                ),
+                format!("no RUN starts at line {line} of the rewritten Dockerfile"),
                 Some(r.line_map.span(Span {
-                    start: env.rewritten_line,
-                    end: env.rewritten_line,
+                    start: line,
+                    end: line,
                 })),
             )
-        })?;
+        })
+    };
+    for env in &r.run_env {
+        let at = run_at(env.rewritten_line)?;
         if !env.vars.is_empty() {
-            run_env
+            run_process
                 .entry(at)
                 .or_default()
+                .env
                 .extend(env.vars.iter().cloned());
+        }
+    }
+    if let Some(script) = &r.fetch_script {
+        for &line in &r.run_wraps {
+            run_process.entry(run_at(line)?).or_default().wrap = Some(script.clone());
         }
     }
     dockerfile.map_spans(|s| r.line_map.span(s));
     Ok(Phase2 {
         dockerfile,
-        run_env,
+        run_process,
     })
 }
 
-fn run_at_line(df: &Dockerfile, env: &RunEnv) -> Option<CommandRef> {
+fn run_at_line(df: &Dockerfile, line: usize) -> Option<CommandRef> {
     df.stages.iter().enumerate().find_map(|(stage, st)| {
         st.commands.iter().enumerate().find_map(|(command, cmd)| {
-            (cmd.span.start == env.rewritten_line && matches!(cmd.instruction, Instruction::Run(_)))
+            (cmd.span.start == line && matches!(cmd.instruction, Instruction::Run(_)))
                 .then_some(CommandRef { stage, command })
         })
     })

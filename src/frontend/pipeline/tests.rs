@@ -268,7 +268,7 @@ mod plain {
 
 mod go {
     use super::*;
-    use crate::golang::rewrite::LineMap;
+    use crate::golang::rewrite::{LineMap, RunEnv};
     use crate::llb::{definition_vertices, pb};
 
     const GO_SOURCE: &str = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\n\
@@ -593,7 +593,7 @@ mod go {
             .collect();
         assert_eq!(spans, [2, 3, 3, 3, 4]);
         assert_eq!(
-            p.run_env.keys().collect::<Vec<_>>(),
+            p.run_process.keys().collect::<Vec<_>>(),
             [&CommandRef {
                 stage: 0,
                 command: 4

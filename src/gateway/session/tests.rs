@@ -659,7 +659,11 @@ mod go {
             .into_iter()
             .filter_map(|v| v.name)
             .collect();
-        assert_eq!(names.len(), crate::golang::rewrite::RewriteKind::ALL.len(), "one decision per kind: {names:?}");
+        assert_eq!(
+            names.len(),
+            crate::golang::rewrite::RewriteKind::ALL.len(),
+            "one decision per kind: {names:?}"
+        );
         assert!(
             names[0].starts_with(
                 "[gofront] deps skipped (stage build, line 1): the build context is remote"

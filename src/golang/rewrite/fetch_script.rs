@@ -174,8 +174,10 @@ fn explain_function() -> String {
     s
 }
 
-/// The script with the RUN's own command in place.
-pub fn wrap(script: &str, command: &str) -> String {
+/// The script with the RUN's own command in place (the converter does the same with
+/// `RunProcess::wrap`).
+#[cfg(test)]
+fn wrap(script: &str, command: &str) -> String {
     script.replacen("{command}", command, 1)
 }
 

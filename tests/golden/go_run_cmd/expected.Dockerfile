@@ -2,7 +2,7 @@
 FROM golang:1.22
 WORKDIR /app
 COPY go.mod go.sum /app/
-RUN go mod download
+RUN --mount=type=ssh --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=secret,id=known_hosts --mount=type=secret,id=ca --mount=type=tmpfs,target=/run/gofront go mod download
 COPY . .
-RUN go mod download
+RUN --mount=type=ssh --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=secret,id=known_hosts --mount=type=secret,id=ca --mount=type=tmpfs,target=/run/gofront go mod download
 CMD ["go", "run", "."]

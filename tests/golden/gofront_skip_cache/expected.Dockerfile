@@ -1,10 +1,10 @@
 FROM golang:1.22 AS build
 WORKDIR /src
 COPY go.mod go.sum /src/
-RUN go mod download
+RUN --mount=type=ssh --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=secret,id=known_hosts --mount=type=secret,id=ca --mount=type=tmpfs,target=/run/gofront go mod download
 COPY . .
-RUN go mod download
-RUN CGO_ENABLED=0 go build -o /out/app .
+RUN --mount=type=ssh --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=secret,id=known_hosts --mount=type=secret,id=ca --mount=type=tmpfs,target=/run/gofront go mod download
+RUN --mount=type=ssh --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=secret,id=known_hosts --mount=type=secret,id=ca --mount=type=tmpfs,target=/run/gofront CGO_ENABLED=0 go build -o /out/app .
 
 FROM scratch
 COPY --from=build /out/app /app

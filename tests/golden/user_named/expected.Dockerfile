@@ -4,10 +4,10 @@ RUN useradd -m builder && mkdir /src && chown builder /src
 USER builder
 WORKDIR /src
 COPY --chown=builder go.mod go.sum /src/
-RUN go mod download
+RUN --mount=type=tmpfs,target=/run/gofront go mod download
 COPY --chown=builder . .
-RUN go mod download
-RUN CGO_ENABLED=0 go build -o /src/app .
+RUN --mount=type=tmpfs,target=/run/gofront go mod download
+RUN --mount=type=tmpfs,target=/run/gofront CGO_ENABLED=0 go build -o /src/app .
 
 FROM scratch
 COPY --from=build /src/app /app
