@@ -217,16 +217,18 @@ make_repos() {
   echo "$want" >"$stamp"
 }
 
-# port_free PORT: 127.0.0.2:PORT can be bound (by a server of ours, or by nobody else).
+# port_free PORT: 127.0.0.2:PORT can be bound (checked before a server of ours starts there).
 port_free() {
-  local port=$1 why
+  local port=$1 why owner="" example
   why=$("${PY[@]}" bindcheck "$IP" "$port" 2>&1) && return 0
-  local owner=""
-  if command -v ss >/dev/null; then owner=$(ss -ltnpH "sport = :$port" 2>/dev/null | awk '{print $4, $6}' | tr '\n' ';'); fi
-  die "cannot listen on $IP:$port ($why). Listeners on port $port: ${owner:-unknown}. The forge needs exactly
-  $HOST:$port (gofront generates ssh://git@$HOST/... and https://$HOST/... URLs without ports), so it does not
-  pick another port. A server listening on 0.0.0.0:$port or [::]:$port (e.g. the host's sshd) also takes $IP:$port:
-  stop it or make it listen on specific addresses (e.g. sshd's ListenAddress 127.0.0.1 and the host's own IP)."
+  if command -v ss >/dev/null; then owner=$(ss -ltnpH "sport = :$port" 2>/dev/null | awk '{print $4, $6}' | tr '\n' ' '); fi
+  case $port in 22) example="the host's own sshd, whose default is ListenAddress 0.0.0.0 and ::" ;;
+    *) example="a web server listening on all addresses" ;; esac
+  die "cannot listen on $IP:$port ($why); listeners on port $port: ${owner:-unknown}.
+  The forge needs exactly $HOST:$port: gofront generates ssh://git@$HOST/... and https://$HOST/... URLs,
+  which have no port, so the forge does not pick another one. A server on 0.0.0.0:$port or [::]:$port
+  ($example) takes $IP:$port too: stop it, or make it listen on specific addresses (127.0.0.1, the
+  host's own IP), then run this again."
 }
 
 # --- sshd -----------------------------------------------------------------------------------------
@@ -261,7 +263,6 @@ sshd_in_namespace() {
 
 start_sshd() {
   if alive "$SSHD_PID"; then log "sshd already running on $IP:$SSH_PORT (pid $(cat "$SSHD_PID"))"; return 0; fi
-  port_free "$SSH_PORT"
   [ -x /usr/bin/git-shell ] || die "/usr/bin/git-shell missing (Debian package git)"
   mkdir -p "$STATE/root"; chmod 755 "$STATE/root"
   # Check the configuration in the same namespace set-up (sshd -t), then start it for good.
@@ -279,7 +280,6 @@ start_https() {
     [ "${RESTART_HTTPS:-0}" = 1 ] || { log "https already running on $IP:$HTTPS_PORT (pid $(cat "$HTTPS_PID"))"; return 0; }
     stop_pid "$HTTPS_PID" https
   fi
-  port_free "$HTTPS_PORT"
   setsid "${PY[@]}" serve --state "$STATE" --addr "$IP" --port "$HTTPS_PORT" --host "$HOST" \
     >>"$STATE/https.log" 2>&1 </dev/null &
   echo $! >"$HTTPS_PID"
@@ -319,6 +319,9 @@ start() {
   make_tls
   make_secrets
   make_repos
+  # Both ports first, so that a conflict leaves nothing half started.
+  alive "$SSHD_PID" || port_free "$SSH_PORT"
+  alive "$HTTPS_PID" || port_free "$HTTPS_PORT"
   start_sshd
   start_https
   start_agent
