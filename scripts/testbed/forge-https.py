@@ -6,6 +6,8 @@ Usage (forge.sh drives it; standard library only):
   forge-https.py build-proxy --src DIR --out DIR --gosum FILE
                                                          GOPROXY tree (zip, mod, info, list, latest)
   forge-https.py bindcheck ADDR PORT                     exit 0 if ADDR:PORT can be bound, 1 if taken
+  forge-https.py listeners PID...                        the TCP addresses these processes listen on
+                                                         (/proc/net/tcp{,6}: what `ss -ltnp` shows)
   forge-https.py serve --state DIR [--addr 127.0.0.2] [--port 443] [--host git.gofront.test]
 
 What `serve` answers (TLS with STATE/tls/server.{crt,key}, signed by the test bed's private CA):
@@ -344,6 +346,40 @@ def bindcheck(addr, port):
     return 0
 
 
+def listeners(pids):
+    """ADDR:PORT of the listening TCP sockets whose inode one of PIDS holds open, sorted."""
+    inodes = set()
+    for pid in pids:
+        fd_dir = f"/proc/{pid}/fd"
+        for fd in os.listdir(fd_dir):
+            try:
+                target = os.readlink(os.path.join(fd_dir, fd))
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    out = []
+    for table, v6 in (("/proc/net/tcp", False), ("/proc/net/tcp6", True)):
+        try:
+            with open(table, encoding="ascii") as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            col = row.split()
+            if col[3] != "0A" or col[9] not in inodes:  # 0A: LISTEN
+                continue
+            hexaddr, hexport = col[1].split(":")
+            raw = bytes.fromhex(hexaddr)
+            if v6:
+                raw = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                addr = "[" + socket.inet_ntop(socket.AF_INET6, raw) + "]"
+            else:
+                addr = socket.inet_ntop(socket.AF_INET, raw[::-1])
+            out.append(f"{addr}:{int(hexport, 16)}")
+    return sorted(out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -356,6 +392,8 @@ def main():
     p = sub.add_parser("bindcheck")
     p.add_argument("addr")
     p.add_argument("port", type=int)
+    p = sub.add_parser("listeners")
+    p.add_argument("pids", nargs="+")
     p = sub.add_parser("serve")
     p.add_argument("--state", required=True)
     p.add_argument("--addr", default="127.0.0.2")
@@ -368,6 +406,8 @@ def main():
         build_proxy(a.src, a.out, a.gosum)
     elif a.command == "bindcheck":
         return bindcheck(a.addr, a.port)
+    elif a.command == "listeners":
+        print("\n".join(listeners(a.pids)))
     else:
         serve(a)
     return 0

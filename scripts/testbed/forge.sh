@@ -141,6 +141,7 @@ make_tls() {
   local t=$STATE/tls
   [ -f "$t/server.crt" ] && [ -f "$t/ca.crt" ] && [ "${FORCE:-0}" != 1 ] && return 0
   log "making the private test CA and the certificate for $HOST"
+  RESTART_HTTPS=1
   rm -rf "$t"; mkdir -p "$t"; chmod 755 "$t"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
     -subj "/O=gofront test bed/CN=gofront test bed private CA" \
@@ -158,12 +159,13 @@ make_tls() {
   openssl verify -CAfile "$t/ca.crt" "$t/server.crt" >/dev/null || die "the server certificate does not verify"
 }
 
-# secret NAME VALUE: writes STATE/secrets/NAME (no newline: BuildKit passes secret files byte for byte).
+# secret NAME VALUE: writes STATE/secrets/NAME exactly (the token file has no newline: BuildKit passes
+# secret files byte for byte). A new password or token restarts a running HTTPS server.
 secret() {
   local f=$STATE/secrets/$1
-  [ -f "$f" ] && [ "$(cat "$f")" = "$2" ] && return 0
+  printf '%s' "$2" | cmp -s - "$f" && return 0
   printf '%s' "$2" >"$f"; chmod 600 "$f"
-  RESTART_HTTPS=1
+  case $1 in password|token) RESTART_HTTPS=1 ;; esac
 }
 
 make_secrets() {
@@ -190,8 +192,10 @@ make_repos() {
   stamp=$STATE/repos/.sources
   if [ "${FORCE:-0}" != 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$STATE/go.sum" ]; then return 0; fi
   log "making the forge's repositories and module proxy tree from $SRC"
-  rm -rf "$STATE/repos" "$STATE/goproxy"
+  # Empty, not remove, repos/team: a running sshd has this very directory bind-mounted at /team.
   mkdir -p "$STATE/repos/team"
+  find "$STATE/repos/team" -mindepth 1 -delete
+  rm -rf "$STATE/goproxy"
   for src in "$SRC"/*/; do
     name=$(basename "$src")
     tmp=$(mktemp -d /tmp/gofront-forge-repo.XXXXXX)
@@ -310,6 +314,8 @@ stop_pid() {
 }
 
 start() {
+  # FORCE=1 remakes what the running servers use (the sshd binary, certificates): stop them first.
+  if [ "${FORCE:-0}" = 1 ]; then stop; fi
   ensure_host_packages openssh-client git openssl
   record_user_snapshot
   mkdir -p "$STATE"; chmod 755 "$TESTBED_CACHE" "$STATE"

@@ -207,9 +207,15 @@ verify_forge() {
   else fail "forge sshd (pid $sshd_pid) shares the host's mount namespace"; fi
 
   # Listening sockets of the forge's servers: 127.0.0.2 only.
-  addrs=$(ss -ltnpH | awk -v a="pid=$sshd_pid," -v b="pid=$https_pid," 'index($0, a) || index($0, b) {print $4}' | sort | tr '\n' ' ')
-  if [ "$addrs" = "127.0.0.2:22 127.0.0.2:443 " ]; then pass "forge listens on 127.0.0.2 only (ss -ltn: $addrs)"
-  else fail "forge listening sockets: '$addrs' (want exactly 127.0.0.2:22 and 127.0.0.2:443)"; fi
+  # (ss from iproute2 when present; else the same from /proc/net/tcp*)
+  local how=ss
+  if command -v ss >/dev/null; then
+    addrs=$(ss -ltnpH | awk -v a="pid=$sshd_pid," -v b="pid=$https_pid," 'index($0, a) || index($0, b) {print $4}' | sort | tr '\n' ' ')
+  else
+    how=/proc/net/tcp; addrs=$(python3 "$HERE/forge-https.py" listeners "$sshd_pid" "$https_pid" | tr '\n' ' ')
+  fi
+  if [ "$addrs" = "127.0.0.2:22 127.0.0.2:443 " ]; then pass "forge listens on 127.0.0.2 only ($how: $addrs)"
+  else fail "forge listening sockets ($how): '$addrs' (want exactly 127.0.0.2:22 and 127.0.0.2:443)"; fi
 
   local ca=(-v "$GOFRONT_FORGE_CA:/forge-ca.crt:ro" -e SSL_CERT_FILE=/forge-ca.crt -e GIT_SSL_CAINFO=/forge-ca.crt)
   local agent=(-v "$GOFRONT_FORGE_SSH_AUTH_SOCK:/ssh-agent" -e SSH_AUTH_SOCK=/ssh-agent)
