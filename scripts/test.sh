@@ -7,7 +7,7 @@
 #   4. frontend image $GOFRONT_IMAGE (scripts/frontend-image.sh)
 #   5. cargo fmt --check; cargo clippy --all-targets -- -D warnings; cargo test --all-targets [ARGS...]
 # Extra arguments go to `cargo test`. Servers this script started are stopped at exit.
-# GOFRONT_PRIVATE_SERVERS=0 skips the private-module servers (sshd creates the system user gofront-git).
+# GOFRONT_PRIVATE_SERVERS=0 skips the private forge (git.gofront.test on 127.0.0.2:22 and :443).
 # GOFRONT_IMAGE=gofront:<name> avoids replacing a gofront:dev that others use on a shared engine.
 # Env: see scripts/testbed/env.sh and docs/testbed.md (GOFRONT_IMAGE, GOFRONT_GOPROXY_PORT, ...).
 set -euo pipefail
@@ -28,16 +28,14 @@ phase() {
 # Stop at exit only the servers that were not running before.
 STOP=()
 bash "$TB/goproxy-serve.sh" status "$GOFRONT_GOPROXY_PORT" >/dev/null 2>&1 || STOP+=(goproxy)
-bash "$TB/git-sshd.sh" status "$GOFRONT_GIT_SSHD_PORT" >/dev/null 2>&1 || STOP+=(sshd)
-python3 "$TB/auth-proxy.py" status --port "$GOFRONT_AUTH_PROXY_PORT" >/dev/null 2>&1 || STOP+=(auth)
+bash "$TB/forge.sh" status >/dev/null 2>&1 || STOP+=(forge)
 cleanup() {
   local rc=$? s
   [ "$rc" = 0 ] || log "FAILED (exit $rc) after phases: ${TIMES[*]:-none}"
   for s in "${STOP[@]}"; do
     case $s in
       goproxy) bash "$TB/goproxy-serve.sh" stop "$GOFRONT_GOPROXY_PORT" || true ;;
-      sshd) bash "$TB/git-sshd.sh" stop "$GOFRONT_GIT_SSHD_PORT" || true ;;
-      auth) python3 "$TB/auth-proxy.py" stop --port "$GOFRONT_AUTH_PROXY_PORT" || true ;;
+      forge) bash "$TB/forge.sh" stop || true ;;
     esac
   done
 }

@@ -5,8 +5,6 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${GOFRONT_TESTBED_CACHE:-/var/cache/gofront-testbed}
 PORT=${GOFRONT_GOPROXY_PORT:-3131}
-SSHD_PORT=${GOFRONT_GIT_SSHD_PORT:-2222}
-AUTH_PORT=${GOFRONT_AUTH_PROXY_PORT:-3132}
 cat <<ENV
 export GOFRONT_TESTBED_CACHE=$CACHE
 export GOFRONT_TESTBED_SCRIPTS=$ROOT/scripts/testbed
@@ -15,15 +13,6 @@ export GOFRONT_GOPROXY_PORT=$PORT
 export GOFRONT_GOPROXY_DIR=${GOFRONT_GOPROXY_DIR:-$CACHE/goproxy}
 export GOFRONT_GOPROXY_URL=http://127.0.0.1:$PORT
 export GOFRONT_GOPROXY_LOG=$CACHE/goproxy-$PORT.log
-export GOFRONT_GIT_SSHD_PORT=$SSHD_PORT
-export GOFRONT_GIT_SSH_AUTH_SOCK=$CACHE/git-sshd/agent.sock
-export GOFRONT_GIT_SSH_KNOWN_HOSTS=$CACHE/git-sshd/known_hosts
-export GOFRONT_GIT_SSH_URL=ssh://gofront-git@127.0.0.1:$SSHD_PORT$CACHE/git-sshd/repos/gofront-test/
-export GOFRONT_GIT_SSH_MODULE=github.com/gofront-test/private-greeter@v0.1.0
-export GOFRONT_AUTH_PROXY_PORT=$AUTH_PORT
-export GOFRONT_AUTH_PROXY_URL=https://127.0.0.1:$AUTH_PORT
-export GOFRONT_AUTH_PROXY_GIT_URL=https://127.0.0.1:$AUTH_PORT/git/gofront-private/
-export GOFRONT_AUTH_PROXY_CA=$CACHE/auth-proxy/tls.crt
-export GOFRONT_AUTH_PROXY_NETRC=$CACHE/auth-proxy/netrc-$AUTH_PORT
-export GOFRONT_AUTH_PROXY_MODULE=github.com/gofront-private/secretmod@v0.1.0
 ENV
+# The private forge (forge.sh): host, address, credentials, modules and their go.sum lines.
+GOFRONT_TESTBED_CACHE=$CACHE bash "$ROOT/scripts/testbed/forge.sh" env

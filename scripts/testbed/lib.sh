@@ -83,6 +83,16 @@ record_package_snapshot() {
   [ -f "$TESTBED_CACHE/packages-before.tsv" ] || package_snapshot >"$TESTBED_CACHE/packages-before.tsv"
 }
 
+# The host's user accounts (names from /etc/passwd, sorted): verify.sh checks that the test bed adds
+# none (the forge's `git` account exists only inside its sshd's mount namespace).
+user_snapshot() { cut -d: -f1 /etc/passwd | sort; }
+
+# Records the user snapshot once, before the test bed starts its private-module servers.
+record_user_snapshot() {
+  mkdir -p "$TESTBED_CACHE"
+  [ -f "$TESTBED_CACHE/users-before.txt" ] || user_snapshot >"$TESTBED_CACHE/users-before.txt"
+}
+
 # papt ARCH apt-get-args...: apt-get with a private configuration kept in the cache (bookworm +
 # bookworm-backports, deb and deb-src, for architecture ARCH). The system's apt state is not touched;
 # `papt ARCH update` runs once (FORCE=1 or a missing index refreshes it).

@@ -3,7 +3,8 @@
 #   1. Docker engine + buildx (install-docker.sh)
 #   2. base images (base-images.sh)
 #   3. Go module proxy tree (goproxy/build.sh) served on 127.0.0.1:$GOFRONT_GOPROXY_PORT (goproxy-serve.sh)
-# With --private also the private-module servers (git-sshd.sh, auth-proxy.py).
+# With --private also the private forge git.gofront.test on 127.0.0.2 (forge.sh: sshd :22, HTTPS :443);
+# it fails, without picking other ports, when something else listens there.
 # Prints engine version, images created, proxy module count and the time of each step.
 # The servers keep running; stop them with: scripts/testbed/teardown.sh
 set -euo pipefail
@@ -34,8 +35,7 @@ step base-images bash "$HERE/base-images.sh"
 step goproxy-build bash "$HERE/goproxy/build.sh" "${GOFRONT_GOPROXY_DIR:-$TESTBED_CACHE/goproxy}"
 step goproxy-serve bash "$HERE/goproxy-serve.sh" start "$PORT"
 if [ "$PRIVATE" = 1 ]; then
-  step git-sshd bash "$HERE/git-sshd.sh" start "${GOFRONT_GIT_SSHD_PORT:-2222}"
-  ensure_host_packages openssl git
-  step auth-proxy python3 "$HERE/auth-proxy.py" start --port "${GOFRONT_AUTH_PROXY_PORT:-3132}"
+  record_user_snapshot
+  step forge bash "$HERE/forge.sh" start
 fi
 log "test bed ready in $((SECONDS - t_all)) s"

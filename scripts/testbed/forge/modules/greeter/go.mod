@@ -1,0 +1,3 @@
+module git.gofront.test/team/greeter
+
+go 1.22

@@ -1,0 +1,3 @@
+module git.gofront.test/team/secretmod
+
+go 1.22
