@@ -290,6 +290,7 @@ golden_cases!(
     replace_local_outside,
     secret_mount_download,
     setup_before_go,
+    setup_token_arg,
     shell_instruction,
     single_stage,
     subdir_fixed,

@@ -111,8 +111,9 @@ pub struct RunProcess {
     /// `NAME`, value pairs added to the exec op env (a same-named variable is replaced in
     /// place, others are appended).
     pub env: Vec<(String, String)>,
-    /// A shell script in which `{command}` stands for the RUN's shell-form command: the command
-    /// runs inside it. Applied only when the RUN runs `/bin/sh -c` (the default shell).
+    /// A shell script the RUN's shell-form command runs through: the script is mounted as a file
+    /// and the process becomes `/bin/sh <script> <command>` (the script runs the command with
+    /// `/bin/sh -c`). Applied only when the RUN runs `/bin/sh -c` (the default shell).
     pub wrap: Option<String>,
 }
 

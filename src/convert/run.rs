@@ -20,6 +20,9 @@ use crate::gostd::path::{base, clean, join};
 use crate::llb::ops::{exec_op, file_op, Action, ExecSpec, MountSpec, Owner, SecretSpec, SshSpec};
 
 const SCRATCH: &str = "scratch";
+/// Where a RUN's wrapper script is mounted, and its file name.
+const WRAP_DIR: &str = "/run/gofront-fetch";
+const WRAP_FILE: &str = "fetch.sh";
 
 fn net_mode(m: NetworkMode) -> i32 {
     match m {
@@ -87,7 +90,7 @@ impl Converter<'_> {
         }
         // History shows the command as written; only the process runs it wrapped.
         let args = self.with_shell(i, &line);
-        let process_args = self.wrap_command(args.clone(), &line);
+        let process_args = self.wrap_command(args.clone(), &line, cmd.span, &mut extra_mounts)?;
         let env = self.env_of(i);
 
         let mut spec = ExecSpec {
@@ -197,20 +200,40 @@ impl Converter<'_> {
         self.current.and_then(|c| self.input.run_process.get(&c))
     }
 
-    /// The exec args of the current RUN inside its wrapper script, when it has one and runs
-    /// `/bin/sh -c <command>` (another shell, or the exec form, keeps its args).
-    fn wrap_command(&self, args: Vec<String>, line: &CommandLine) -> Vec<String> {
+    /// The exec args of the current RUN run through its wrapper script, when it has one and
+    /// runs `/bin/sh -c <command>`: the script is mounted read-only at [`WRAP_DIR`] and the
+    /// process is `/bin/sh <script> <command>` (so an error names the command, not the script).
+    /// Another shell, or the exec form, keeps its args.
+    fn wrap_command(
+        &mut self,
+        args: Vec<String>,
+        line: &CommandLine,
+        span: crate::dockerfile::ast::Span,
+        mounts: &mut Vec<MountSpec>,
+    ) -> Result<Vec<String>, ConvertError> {
         let (Some(script), CommandLine::Shell(text)) =
-            (self.run_process().and_then(|p| p.wrap.as_ref()), line)
+            (self.run_process().and_then(|p| p.wrap.clone()), line)
         else {
-            return args;
+            return Ok(args);
         };
-        match args.as_slice() {
-            [sh, c, cmd] if sh == "/bin/sh" && c == "-c" && cmd == text => {
-                vec![sh.clone(), c.clone(), script.replacen("{command}", text, 1)]
-            }
-            _ => args,
+        let runs_sh_c =
+            matches!(args.as_slice(), [sh, c, cmd] if sh == "/bin/sh" && c == "-c" && cmd == text);
+        if !runs_sh_c {
+            return Ok(args);
         }
+        let file = self.inline_file(WRAP_FILE, &script, 0o755, "[gofront] fetch setup", span)?;
+        mounts.push(MountSpec {
+            dest: WRAP_DIR.into(),
+            source: Some(file),
+            readonly: true,
+            selector: "/".into(),
+            ..MountSpec::default()
+        });
+        Ok(vec![
+            "/bin/sh".to_string(),
+            format!("{WRAP_DIR}/{WRAP_FILE}"),
+            text.clone(),
+        ])
     }
 
     /// The extra process env the current RUN gets (Go env passthrough): a same-named variable

@@ -232,6 +232,24 @@ impl<'a> Converter<'a> {
         mode: i32,
         span: Span,
     ) -> Result<Output, ConvertError> {
+        self.inline_file(
+            name,
+            data,
+            mode,
+            "[internal] preparing inline document",
+            span,
+        )
+    }
+
+    /// A one-file state (FileOp mkfile at `/<name>`) shown as `step_name`.
+    pub(super) fn inline_file(
+        &mut self,
+        name: &str,
+        data: &str,
+        mode: i32,
+        step_name: &str,
+        span: Span,
+    ) -> Result<Output, ConvertError> {
         let mkfile = pb::FileActionMkFile {
             path: super::names::normalize_path("/", name, false),
             mode,
@@ -241,7 +259,7 @@ impl<'a> Converter<'a> {
         };
         let op = file_op(&None, vec![Action::Mkfile(mkfile)]);
         let meta = OpMeta {
-            custom_name: Some("[internal] preparing inline document".into()),
+            custom_name: Some(step_name.into()),
             ..OpMeta::default()
         };
         let digest = self.add_op(op, meta, Some(span))?;

@@ -1636,9 +1636,9 @@ mod run_process {
         assert_ne!(plain, with);
     }
 
-    /// The wrapper changes the process only: the args of a `/bin/sh -c` RUN run the command
-    /// inside it, while the step name and history keep the command as written; an exec-form
-    /// RUN or another shell is never wrapped.
+    /// The wrapper changes the process only: a `/bin/sh -c` RUN runs `/bin/sh <script>
+    /// <command>` with the script mounted read-only, while the step name and history keep the
+    /// command as written; other RUNs keep their args.
     #[test]
     fn wrap_changes_the_shell_command_only() {
         let wrapped = |command: usize| {
@@ -1646,23 +1646,39 @@ mod run_process {
                 CommandRef { stage: 0, command },
                 RunProcess {
                     env: Vec::new(),
-                    wrap: Some("setup\n{command}\ndone".to_string()),
+                    wrap: Some("echo setup; /bin/sh -c \"$1\"".to_string()),
                 },
             )])
         };
         let b = convert_with(wrapped(1));
         let runs = execs(&b);
-        let (name, exec, _) = runs
+        let (name, exec, op) = runs
             .iter()
             .find(|(_, e, _)| e.meta.as_ref().unwrap().args.join(" ").contains("go build"))
             .unwrap();
         assert_eq!(
             exec.meta.as_ref().unwrap().args,
-            vec!["/bin/sh", "-c", "setup\ngo build ./...\ndone"]
+            vec!["/bin/sh", "/run/gofront-fetch/fetch.sh", "go build ./..."]
         );
-        assert!(!name.clone().unwrap_or_default().contains("setup"));
+        let script_mount = exec
+            .mounts
+            .iter()
+            .find(|m| m.dest == "/run/gofront-fetch")
+            .unwrap();
+        assert!(script_mount.readonly);
+        assert!(script_mount.input >= 0 && (script_mount.input as usize) < op.inputs.len());
+        assert!(!name.clone().unwrap_or_default().contains("fetch"));
         let history = config(&b).to_string();
-        assert!(!history.contains("setup"), "{history}");
+        assert!(
+            history.contains("RUN /bin/sh -c go build ./... # buildkit"),
+            "{history}"
+        );
+        assert!(!history.contains("fetch.sh"), "{history}");
+        let step_names: Vec<String> = vertices(&b).into_iter().filter_map(|v| v.name).collect();
+        assert!(
+            step_names.iter().any(|n| n == "[gofront] fetch setup"),
+            "{step_names:?}"
+        );
         let plain = execs(&convert_with(RunProcesses::new()));
         let echo = |runs: &[(Option<String>, pb::ExecOp, pb::Op)]| {
             runs.iter()

@@ -389,6 +389,8 @@ pub struct GoRun {
     pub env: GoEnv,
     /// Indexes into [`StageAnalysis::copies`] of the COPY/ADD instructions before this RUN.
     pub copies_before: Vec<usize>,
+    /// Every variable the RUN's environment has (image config, ENV, ARG values), by name.
+    pub all_env: BTreeMap<String, String>,
 }
 
 impl GoRun {
@@ -1072,6 +1074,7 @@ impl StageCx<'_> {
             other_mounts,
             env,
             copies_before: (0..copies_so_far).collect(),
+            all_env: st.env.iter().cloned().collect(),
         }
     }
 

@@ -223,6 +223,7 @@ pub fn module_views(
             .filter(|s| s.is_go_stage() && s.reachable)
             .flat_map(|s| missing_copy_sources(s, facts)),
     );
+    diags.extend(super::secrets::credential_diagnostics(dockerfile, stages));
     let mut seen = std::collections::BTreeSet::new();
     diags.retain(|d| seen.insert((d.span, d.code, d.message.clone())));
     (views, diags)
@@ -1391,6 +1392,18 @@ fn module_diagnostics(
         });
     }
     out
+}
+
+/// `$NAME` or `${NAME}` in shell text (not the start of a longer name).
+pub(crate) fn uses_var(text: &str, name: &str) -> bool {
+    let plain = format!("${name}");
+    text.contains(&format!("${{{name}}}"))
+        || text.match_indices(&plain).any(|(i, _)| {
+            text[i + plain.len()..]
+                .chars()
+                .next()
+                .map_or(true, |c| !(c.is_ascii_alphanumeric() || c == '_'))
+        })
 }
 
 #[cfg(test)]

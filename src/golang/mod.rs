@@ -11,6 +11,7 @@ pub mod analyze;
 pub mod facts;
 pub mod modfile;
 pub mod rewrite;
+mod secrets;
 pub mod shellscan;
 pub mod vendor;
 

@@ -222,7 +222,7 @@ pub struct Rewritten {
     /// Go env passthrough per RUN of the rewritten text.
     pub run_env: Vec<RunEnv>,
     /// First lines (rewritten text) of the RUNs whose shell command runs inside
-    /// [`Rewritten::fetch_script`], which replaces `{command}` in it with the RUN's text.
+    /// [`Rewritten::fetch_script`] (`/bin/sh <script> <command>`).
     pub run_wraps: Vec<usize>,
     /// The fetch wrapper of this build (see `fetch_script`), when a RUN uses it.
     pub fetch_script: Option<String>,

@@ -22,7 +22,8 @@ pub struct Word {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
-    Cmd(Vec<Word>),
+    /// A command's words and the targets of its redirections.
+    Cmd(Vec<Word>, Vec<Word>),
     Open,
     Close,
 }
@@ -47,6 +48,9 @@ pub struct SimpleCommand {
     pub dir: Option<String>,
     /// The command name and its arguments (redirections removed).
     pub words: Vec<Word>,
+    /// The files its redirections name (`> f`, `>> f`, `< f`; file descriptors such as `2>&1`
+    /// excluded), as written.
+    pub redirects: Vec<Word>,
 }
 
 impl SimpleCommand {
@@ -100,7 +104,7 @@ pub fn scan_exec(argv: &[String], cwd: &str, home: Option<&str>) -> Scan {
         cwd: Some(cwd.to_string()),
         exported: Vec::new(),
     };
-    visit_command(&words, &mut shell, home, 0, &mut out);
+    visit_command(&words, &[], &mut shell, home, 0, &mut out);
     out
 }
 
@@ -127,7 +131,7 @@ fn scan_into(text: &str, shell: &mut ShellState, home: Option<&str>, depth: usiz
                     *shell = saved;
                 }
             }
-            Segment::Cmd(words) => {
+            Segment::Cmd(words, redirects) => {
                 match words.first().map(|w| w.text.as_str()) {
                     Some("case") => {
                         in_case += 1;
@@ -143,7 +147,7 @@ fn scan_into(text: &str, shell: &mut ShellState, home: Option<&str>, depth: usiz
                     i += 1;
                     continue;
                 }
-                visit_command(words, shell, home, depth, out)
+                visit_command(words, redirects, shell, home, depth, out)
             }
         }
     }
@@ -167,6 +171,7 @@ fn is_assignment(w: &Word) -> Option<(String, String)> {
 
 fn visit_command(
     words: &[Word],
+    redirects: &[Word],
     shell: &mut ShellState,
     home: Option<&str>,
     depth: usize,
@@ -199,6 +204,7 @@ fn visit_command(
         out.commands.push(SimpleCommand {
             dir: shell.cwd.clone(),
             words: rest.to_vec(),
+            redirects: redirects.to_vec(),
         });
         return;
     }
@@ -214,6 +220,7 @@ fn visit_command(
     out.commands.push(SimpleCommand {
         dir: shell.cwd.clone(),
         words: rest.to_vec(),
+        redirects: redirects.to_vec(),
     });
     match name {
         "cd" | "pushd" => shell.cwd = cd_target(shell.cwd.as_deref(), args.first(), home),
@@ -282,6 +289,7 @@ fn split(text: &str) -> Vec<Segment> {
         pos: 0,
         segs: Vec::new(),
         words: Vec::new(),
+        redirects: Vec::new(),
         cur: String::new(),
         in_word: false,
         dynamic: false,
@@ -296,6 +304,7 @@ struct Splitter {
     pos: usize,
     segs: Vec<Segment>,
     words: Vec<Word>,
+    redirects: Vec<Word>,
     cur: String,
     in_word: bool,
     dynamic: bool,
@@ -315,6 +324,10 @@ impl Splitter {
             };
             if self.skip_next_word {
                 self.skip_next_word = false;
+                // `>&2`, `2>&1`: a file descriptor, not a file.
+                if !w.text.starts_with('&') && !w.text.chars().all(|c| c.is_ascii_digit()) {
+                    self.redirects.push(w);
+                }
             } else {
                 self.words.push(w);
             }
@@ -326,9 +339,10 @@ impl Splitter {
     fn end_command(&mut self) {
         self.end_word();
         self.skip_next_word = false;
+        let redirects = std::mem::take(&mut self.redirects);
         if !self.words.is_empty() {
             self.segs
-                .push(Segment::Cmd(std::mem::take(&mut self.words)));
+                .push(Segment::Cmd(std::mem::take(&mut self.words), redirects));
         }
     }
 
@@ -625,5 +639,34 @@ mod tests {
         assert_eq!(clean_path("/a/./b/../c/"), "/a/c");
         assert_eq!(clean_path("/../.."), "/");
         assert_eq!(clean_path("//x//y"), "/x/y");
+    }
+
+    #[test]
+    fn redirect_targets_are_kept_apart_from_the_words() {
+        let scan = scan(
+            "echo 'machine x' >> ~/.netrc 2>&1 && ssh-keyscan h > /root/.ssh/known_hosts <in >&2",
+            "/src",
+            Some("/root"),
+        );
+        let got: Vec<(Vec<&str>, Vec<&str>)> = scan
+            .commands
+            .iter()
+            .map(|c| {
+                (
+                    c.words.iter().map(|w| w.text.as_str()).collect(),
+                    c.redirects.iter().map(|w| w.text.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (vec!["echo", "machine x"], vec!["~/.netrc"]),
+                (
+                    vec!["ssh-keyscan", "h"],
+                    vec!["/root/.ssh/known_hosts", "in"]
+                ),
+            ]
+        );
     }
 }

@@ -101,9 +101,9 @@ pub fn is_literal_host(host: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
 
-/// The wrapper for one build: `{command}` in it stands for the RUN's own command text, which the
-/// converter puts in place (a function body run in a subshell, so `exit` and `set -e` keep their
-/// meaning). `hosts` are the literal private hosts (GOPRIVATE, GONOPROXY).
+/// The wrapper for one build, a script file run as `/bin/sh <script> <command>`: it runs the RUN's
+/// own command text the way the RUN would, with `/bin/sh -c <command>`, after the setup. `hosts`
+/// are the literal private hosts (GOPRIVATE, GONOPROXY).
 pub fn script(hosts: &[String]) -> String {
     script_in(hosts, WORK_DIR, SECRETS_DIR)
 }
@@ -120,12 +120,12 @@ fn script_in(hosts: &[String], work: &str, secrets: &str) -> String {
     s.push_str(&setup_function(&hosts, work, secrets));
     s.push_str(&explain_function());
     s.push_str("gofront_setup\n");
-    s.push_str("gofront_command() (\n{command}\n)\n");
+    s.push_str("gofront_command() { /bin/sh -c \"$1\"; }\n");
     s.push_str(&format!(
         "if [ -w {work} ] && command -v tee >/dev/null 2>&1 && command -v mkfifo >/dev/null 2>&1 && mkfifo {work}/stderr.$$.fifo 2>/dev/null; then\n"
     ));
     s.push_str(&format!(
-        "  tee {work}/stderr.$$ <{work}/stderr.$$.fifo >&2 &\n  gofront_command 2>{work}/stderr.$$.fifo\n  gofront_rc=$?\n  wait\n  [ \"$gofront_rc\" -eq 0 ] || gofront_explain {work}/stderr.$$\n  rm -f {work}/stderr.$$ {work}/stderr.$$.fifo\n  exit \"$gofront_rc\"\nfi\ngofront_command\n"
+        "  tee {work}/stderr.$$ <{work}/stderr.$$.fifo >&2 &\n  gofront_command \"$1\" 2>{work}/stderr.$$.fifo\n  gofront_rc=$?\n  wait\n  [ \"$gofront_rc\" -eq 0 ] || gofront_explain {work}/stderr.$$\n  rm -f {work}/stderr.$$ {work}/stderr.$$.fifo\n  exit \"$gofront_rc\"\nfi\nexec /bin/sh -c \"$1\"\n"
     ));
     s
 }
@@ -172,13 +172,6 @@ fn explain_function() -> String {
     }
     s.push_str("}\n");
     s
-}
-
-/// The script with the RUN's own command in place (the converter does the same with
-/// `RunProcess::wrap`).
-#[cfg(test)]
-fn wrap(script: &str, command: &str) -> String {
-    script.replacen("{command}", command, 1)
 }
 
 #[cfg(test)]

@@ -614,8 +614,32 @@ fn deps_skip_reasons() {
             "line 4 runs `update-ca-certificates`",
         ),
         (
-            "RUN git config --global url.x.insteadOf y && go build -o /app .\n",
+            "RUN git config --global url.x.insteadOf y && git --version && go build -o /app .\n",
             "runs `git` before go",
+        ),
+        (
+            "RUN apk add --no-cache git && go build -o /app .\n",
+            "runs `git` before go",
+        ),
+        (
+            "RUN mkdir /root/.ssh && ssh-keyscan example.com >> /root/.ssh/known_hosts\nRUN go build -o /app .\n",
+            "line 4 runs `ssh-keyscan`",
+        ),
+        (
+            "RUN chmod 600 .netrc && go build -o /app .\n",
+            "runs `.netrc` before go",
+        ),
+        (
+            "RUN echo 'machine x' > ./.netrc && go build -o /app .\n",
+            "runs `.netrc` before go",
+        ),
+        (
+            "COPY .netrc /root/.netrc\nRUN go build -o /app .\n",
+            "line 4 copies into /root/.netrc, which the deps step (before it) would not see",
+        ),
+        (
+            "COPY certs/ /usr/local/share/ca-certificates/\nRUN go build -o /app .\n",
+            "line 4 copies into /usr/local/share/ca-certificates",
         ),
         (
             "RUN GOPROXY=off go build -o /app .\n",
@@ -643,7 +667,11 @@ fn deps_skip_reasons() {
     let df =
         "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nENV GOPROXY=direct\nRUN go build -o /app .\n";
     let out = Case::new(df, module()).run();
-    assert!(skipped(&out, RewriteKind::Deps, 0).contains("other Go settings (GOPROXY)"));
+    let got = applied(&out, RewriteKind::Deps, 0);
+    assert!(
+        got.contains("with GOPROXY as the go command has them"),
+        "{got}"
+    );
     // A build arg that turns on -mod=mod is named without its value.
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
     let out = Case::new(df, module())
@@ -1093,7 +1121,7 @@ fn fetch_steps_get_optional_ssh_and_secret_mounts_and_the_wrapper() {
     // Every fetch RUN (deps 4, build 6, vet 7, script 8 in the rewritten text) is wrapped once.
     assert_eq!(out.run_wraps, vec![4, 6, 7, 8]);
     let script = out.fetch_script.clone().unwrap_or_default();
-    assert!(script.contains("{command}"), "{script}");
+    assert!(script.contains("/bin/sh -c \"$1\""), "{script}");
     let d = applied(&out, RewriteKind::Private, 0);
     assert!(d.contains("on lines 4, 5, 6 (`./scripts/gen.sh`); fetch setup and explained failures on lines 4, 5, 6"), "{d}");
 }
@@ -1197,4 +1225,28 @@ fn private_can_be_turned_off_alone() {
     assert!(out.run_wraps.is_empty());
     assert!(out.fetch_script.is_none());
     assert!(out.decisions.iter().all(|d| d.kind != RewriteKind::Private));
+}
+
+#[test]
+fn repeatable_setup_after_the_copy_is_repeated_in_the_deps_step() {
+    let df = "FROM golang:1.22\nARG VERSION\nARG TOKEN\nWORKDIR /src\nCOPY . .\nRUN mkdir -p /root/.ssh && ssh-keyscan example.com >> /root/.ssh/known_hosts\nRUN git config --global url.\"https://${TOKEN}@example.com/\".insteadOf \"https://example.com/\" && go build -o /app .\n";
+    let out = Case::new(&then_runtime(df), module()).run();
+    let got = applied(&out, RewriteKind::Deps, 0);
+    assert!(
+        got.contains("repeats the setup of line 6, 7 first"),
+        "{got}"
+    );
+    // Below the ARG the setup uses (not hopped above it like VERSION would be).
+    let deps = out
+        .text
+        .lines()
+        .position(|l| l.starts_with("COPY go.mod"))
+        .unwrap_or(0);
+    let token = out
+        .text
+        .lines()
+        .position(|l| l == "ARG TOKEN")
+        .unwrap_or(usize::MAX);
+    assert!(token < deps, "{}", out.text);
+    assert!(out.text.contains("mkdir -p /root/.ssh && ssh-keyscan example.com >> /root/.ssh/known_hosts && git config --global url.\"https://${TOKEN}@example.com/\".insteadOf \"https://example.com/\" && cd /src && go mod download\nCOPY . .\n"), "{}", out.text);
 }

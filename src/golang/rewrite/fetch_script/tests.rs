@@ -18,13 +18,15 @@ fn run_in(dir: &Path, hosts: &[&str], command: &str, env: &[(&str, &str)]) -> Ru
     let _ = std::fs::create_dir_all(&work);
     let _ = std::fs::create_dir_all(&secrets);
     let hosts: Vec<String> = hosts.iter().map(|h| h.to_string()).collect();
-    let text = wrap(
-        &script_in(&hosts, &work.to_string_lossy(), &secrets.to_string_lossy()),
-        command,
-    );
+    let script = dir.join("fetch.sh");
+    let text = script_in(&hosts, &work.to_string_lossy(), &secrets.to_string_lossy());
+    if let Err(e) = std::fs::write(&script, text) {
+        panic!("{e}");
+    }
+    // As the converter runs it: `/bin/sh <script> <the RUN's command text>`.
     let mut cmd = Command::new("/bin/sh");
-    cmd.arg("-c")
-        .arg(&text)
+    cmd.arg(&script)
+        .arg(command)
         .env_clear()
         .env("PATH", "/usr/bin:/bin");
     cmd.env("HOME", dir);

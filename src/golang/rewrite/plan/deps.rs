@@ -2,6 +2,8 @@
 //! sources, so a source edit never downloads modules again.
 
 use super::*;
+use crate::golang::facts::uses_var;
+use crate::golang::shellscan::{SimpleCommand, Word};
 
 /// Go env names that do not change what `go mod download` does (platform and cgo settings).
 const DOWNLOAD_NEUTRAL: [&str; 8] = [
@@ -174,12 +176,12 @@ impl<'a> Planner<'a> {
             .find(|(r, _, _)| r.command_index > copy.command_index)
             .map(|(r, _, _)| *r)
             .unwrap_or(first_user);
-        self.check_env_between(copy, &users)?;
-        self.check_setup_between(s, copy, served)?;
+        let setup = self.setup_between(s, copy, served)?;
+        self.check_env_between(copy, &users, &setup)?;
         let views: Vec<&ModuleView> = users.iter().map(|(_, _, v)| *v).collect();
         self.check_manifests(cspan, &views)?;
         let (copies, summary) = self.manifest_copies(s, copy, &views)?;
-        let (before, hopped_workdir) = self.insertion_point(s, copy);
+        let (before, hopped_workdir) = self.insertion_point(s, copy, &setup);
         // The download is a fetch step too: the same optional mounts as the RUN it downloads
         // for, and the wrapper (its own command is a plain shell command).
         let served_fetch = fetch
@@ -197,8 +199,9 @@ impl<'a> Planner<'a> {
             modcache,
             DownloadIn {
                 root: &root,
-                force_cd: hopped_workdir,
+                force_cd: hopped_workdir || !setup.commands.is_empty(),
                 fetch_flags: served_fetch.flags(),
+                setup: setup.commands.clone(),
             },
         )?;
         let mut inserts: Vec<Insert> = copies
@@ -215,7 +218,7 @@ impl<'a> Planner<'a> {
             before,
             text: run_line.0,
             maps_to: served.span.start,
-            env: env.get(&served.command_index).cloned().unwrap_or_default(),
+            env: deps_env(env.get(&served.command_index), &setup.env),
             wrap: served_fetch.wrap,
         });
         let cache_note = if run_line.1 {
@@ -226,7 +229,10 @@ impl<'a> Planner<'a> {
         Ok((
             cspan,
             inserts,
-            format!("{summary}; go mod download in {root} ({cache_note})"),
+            format!(
+                "{summary}; go mod download in {root} ({cache_note}){}",
+                setup.describe()
+            ),
         ))
     }
 
@@ -392,8 +398,17 @@ impl<'a> Planner<'a> {
         &self,
         copy: &CopyFact,
         users: &[(&GoRun, &GoInvocation, &ModuleView)],
+        setup: &Setup,
     ) -> Result<(), (Span, String)> {
-        let at_copy = download_env(&self.effective_vars(&copy.env.vars, &copy.env.from_dockerfile));
+        let mut at_copy =
+            download_env(&self.effective_vars(&copy.env.vars, &copy.env.from_dockerfile));
+        // What the deps RUN repeats of the setup: its environment and its `go env -w`.
+        for (k, v) in setup.go_settings() {
+            match v {
+                Some(v) => at_copy.insert(k, v),
+                None => at_copy.remove(&k),
+            };
+        }
         for (run, inv, _) in users {
             let vars = download_env(&self.effective_vars(&inv.env.vars, &inv.env.from_dockerfile));
             if vars != at_copy {
@@ -420,16 +435,31 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
-    fn check_setup_between(
+    /// The setup the go command needs that a download step before the source COPY would lack
+    /// (`git config ... insteadOf`, `go env -w GOPRIVATE=...`, `ssh-keyscan`, writing a
+    /// `.netrc`, installing git), from the RUNs between the COPY and the go RUN and the part of
+    /// the go RUN before its first go command. Setup made only of such commands is repeated in
+    /// the deps RUN, with the variables it uses (ARG/ENV declared after the insertion point)
+    /// as process environment; anything else there skips the deps step. A SHELL instruction
+    /// always does.
+    fn setup_between(
         &self,
         s: &StageAnalysis,
         copy: &CopyFact,
         served: &GoRun,
-    ) -> Result<(), (Span, String)> {
+    ) -> Result<Setup, (Span, String)> {
+        let mut setup = Setup::default();
         let Some(stage) = self.df.stages.get(s.index) else {
-            return Ok(());
+            return Ok(setup);
         };
+        let mut declared: BTreeSet<String> = BTreeSet::new();
         let range = copy.command_index..=served.command_index;
+        let place = SetupPlace {
+            cwd: &copy.workdir,
+            home: copy.env.home.as_deref(),
+            copy_dest: &copy.dest,
+        };
+        self.check_copies_between(s, copy, served, &place)?;
         for (ci, cmd) in stage
             .commands
             .iter()
@@ -437,6 +467,8 @@ impl<'a> Planner<'a> {
             .filter(|(ci, _)| range.contains(ci))
         {
             match &cmd.instruction {
+                Instruction::Arg(decls) => declared.extend(decls.iter().map(|d| d.key.clone())),
+                Instruction::Env(pairs) => declared.extend(pairs.iter().map(|kv| kv.key.clone())),
                 Instruction::Run(run) => {
                     let text = run_text(run);
                     let scope = if ci == served.command_index {
@@ -444,8 +476,15 @@ impl<'a> Planner<'a> {
                     } else {
                         text.as_str()
                     };
-                    if let Some(w) = SETUP_WORDS.iter().find(|w| contains_word(scope, w)) {
-                        return Err((copy.span, format!("line {} runs `{w}` before go; a separate download step would lack that setup", cmd.span.start)));
+                    let Some(word) = SETUP_WORDS.iter().find(|w| contains_word(scope, w)) else {
+                        continue;
+                    };
+                    match place.repeatable(scope) {
+                        Some(command) if run.heredocs.is_empty() => {
+                            setup.commands.push(command);
+                            setup.lines.push(cmd.span.start);
+                        }
+                        _ => return Err((copy.span, format!("line {} runs `{word}` before go, with commands a separate download step cannot repeat", cmd.span.start))),
                     }
                 }
                 Instruction::Shell(_) => {
@@ -480,6 +519,69 @@ impl<'a> Planner<'a> {
                     format!(
                         "SHELL on line {} changes the shell the deps step would run in",
                         cmd.span.start
+                    ),
+                ));
+            }
+        }
+        // Variables declared after the insertion point reach the deps RUN as process env: the
+        // Go settings among them, and those the repeated setup uses.
+        for name in &declared {
+            let used = setup.commands.iter().any(|c| uses_var(c, name));
+            if !(used || GO_ENV_NAMES.contains(&name.as_str())) {
+                continue;
+            }
+            if let Some(v) = served.all_env.get(name) {
+                setup.env.push((name.clone(), v.clone()));
+            }
+        }
+        Ok(setup)
+    }
+
+    /// No COPY/ADD between the source COPY and the go RUN writes where module fetching looks
+    /// (`$HOME`, `/etc`, the CA directories, GOPATH): the deps step, inserted before them,
+    /// would not see what they bring (a `.netrc`, a `.gitconfig`, a CA certificate, modules).
+    fn check_copies_between(
+        &self,
+        s: &StageAnalysis,
+        copy: &CopyFact,
+        served: &GoRun,
+        place: &SetupPlace,
+    ) -> Result<(), (Span, String)> {
+        let mut watched: Vec<&str> = vec![
+            "/root",
+            "/home",
+            "/etc",
+            "/usr/local/share/ca-certificates",
+            "/usr/share/ca-certificates",
+        ];
+        watched.extend(place.home);
+        watched.extend(served.env.gopath.as_deref());
+        watched.extend(served.env.gomodcache.as_deref());
+        for later in s.copies.iter().filter(|c| {
+            c.command_index > copy.command_index && c.command_index < served.command_index
+        }) {
+            let dest = later.dest.trim_end_matches('/');
+            let hits = |w: &&str| {
+                let w = w.trim_end_matches('/');
+                dest.is_empty()
+                    || dest == w
+                    || dest.starts_with(&format!("{w}/"))
+                    || w.starts_with(&format!("{dest}/"))
+            };
+            let inside_source = !place.copy_dest.trim_end_matches('/').is_empty()
+                && (dest == place.copy_dest.trim_end_matches('/')
+                    || dest.starts_with(&format!("{}/", place.copy_dest.trim_end_matches('/'))));
+            if later.uncertain || (!inside_source && watched.iter().any(hits)) {
+                return Err((
+                    copy.span,
+                    format!(
+                        "line {} copies into {}, which the deps step (before it) would not see",
+                        later.span.start,
+                        if later.uncertain {
+                            "a path not known before the build"
+                        } else {
+                            dest
+                        }
                     ),
                 ));
             }
@@ -574,13 +676,13 @@ impl<'a> Planner<'a> {
     }
 
     /// Where the deps lines go: right before the source COPY, or earlier, before the ARG (of
-    /// non-Go names), LABEL, EXPOSE and WORKDIR instructions right above it, so a changing
+    /// non-Go names the repeated setup does not use), LABEL, EXPOSE and WORKDIR instructions right above it, so a changing
     /// `--build-arg VERSION=...` does not re-run the download. Returns the user line and
     /// whether a WORKDIR was passed (the download then always `cd`s). A WORKDIR is passed only
     /// when the COPY has no --chown/--chmod and the user is root (the directory is then created
     /// root-owned either way; for another user WORKDIR creates it owned by that user, which
     /// the manifest COPY would not).
-    fn insertion_point(&self, s: &StageAnalysis, copy: &CopyFact) -> (usize, bool) {
+    fn insertion_point(&self, s: &StageAnalysis, copy: &CopyFact, setup: &Setup) -> (usize, bool) {
         let Some(stage) = self.df.stages.get(s.index) else {
             return (copy.span.start, false);
         };
@@ -597,9 +699,11 @@ impl<'a> Planner<'a> {
         for cmd in stage.commands.iter().take(copy.command_index).rev() {
             match &cmd.instruction {
                 Instruction::Arg(decls)
-                    if decls
-                        .iter()
-                        .all(|d| !GO_ENV_NAMES.contains(&d.key.as_str()) && d.key != "PATH") =>
+                    if decls.iter().all(|d| {
+                        !GO_ENV_NAMES.contains(&d.key.as_str())
+                            && d.key != "PATH"
+                            && !setup.commands.iter().any(|c| uses_var(c, &d.key))
+                    }) =>
                 {
                     line = cmd.span.start;
                     workdir = workdir_seen;
@@ -697,6 +801,7 @@ impl<'a> Planner<'a> {
             root,
             force_cd,
             fetch_flags,
+            setup,
         } = download;
         let span = copy.span;
         let line = served.span.start;
@@ -764,6 +869,9 @@ impl<'a> Planner<'a> {
             ));
         };
         parts.extend(fetch_flags);
+        for command in setup {
+            parts.push(format!("{command} &&"));
+        }
         parts.push(format!("{cd}go mod download"));
         Ok((parts.join(" "), mounted))
     }
@@ -778,6 +886,176 @@ fn contains_word(text: &str, word: &str) -> bool {
     crate::golang::facts::contains_word(&text.to_ascii_lowercase(), word)
 }
 
+/// Setup the deps RUN repeats before its download (see `setup_between`).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Setup {
+    /// Shell commands, in order.
+    pub commands: Vec<String>,
+    /// The Dockerfile line of each command.
+    pub lines: Vec<usize>,
+    /// Process environment they need, and the Go settings declared after the insertion point.
+    pub env: Vec<(String, String)>,
+}
+
+impl Setup {
+    /// What the summary says about the repeated setup and its variables ("" when none).
+    fn describe(&self) -> String {
+        let mut out = String::new();
+        if !self.lines.is_empty() {
+            let lines: Vec<String> = self.lines.iter().map(usize::to_string).collect();
+            out.push_str(&format!(
+                "; repeats the setup of line {} first",
+                lines.join(", ")
+            ));
+        }
+        if !self.env.is_empty() {
+            let names: Vec<&str> = self.env.iter().map(|(k, _)| k.as_str()).collect();
+            out.push_str(&format!(
+                "; with {} as the go command has them",
+                names.join(", ")
+            ));
+        }
+        out
+    }
+
+    /// The Go settings the repeated setup gives the download: its environment, then what its
+    /// `go env -w`/`-u` commands write (set or unset).
+    fn go_settings(&self) -> Vec<(String, Option<String>)> {
+        let mut out: Vec<(String, Option<String>)> = self
+            .env
+            .iter()
+            .filter(|(k, _)| GO_ENV_NAMES.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect();
+        for c in &self.commands {
+            let scan = crate::golang::shellscan::scan(c, "/", None);
+            for g in scan.go {
+                let words: Vec<&str> = g.args.iter().map(|w| w.text.as_str()).collect();
+                if words.first() != Some(&"env") {
+                    continue;
+                }
+                let mut set = None;
+                for w in words.iter().skip(1) {
+                    match *w {
+                        "-w" => set = Some(true),
+                        "-u" => set = Some(false),
+                        _ => match (set, w.split_once('=')) {
+                            (Some(true), Some((k, v))) => {
+                                out.push((k.to_string(), Some(v.to_string())))
+                            }
+                            (Some(false), None) => out.push((w.to_string(), None)),
+                            _ => {}
+                        },
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Commands that only prepare what fetching modules needs and give the same result when run
+/// again after the download step: `git config`, `go env -w`/`-u`, `ssh-keyscan`, `mkdir -p`,
+/// `chmod`/`chown`/`touch` and `echo`/`printf` redirected into files the source COPY does not
+/// bring. Package installs are not among them (they would run twice on a cold build), nor
+/// `update-ca-certificates` or `cat` (they read files a later COPY may bring).
+const REPEATABLE: [&str; 11] = [
+    "git",
+    "go",
+    "ssh-keyscan",
+    "mkdir",
+    "chmod",
+    "chown",
+    "touch",
+    "echo",
+    "printf",
+    "export",
+    "true",
+];
+
+/// Where repeated setup runs: the directory, `$HOME`, and the destination of the source COPY
+/// (files there do not exist yet when the deps step runs).
+struct SetupPlace<'a> {
+    cwd: &'a str,
+    home: Option<&'a str>,
+    copy_dest: &'a str,
+}
+
+impl SetupPlace<'_> {
+    /// True when `word` names a file that exists (or not) the same way before and after the
+    /// source COPY: a known path outside its destination.
+    fn outside_copy(&self, word: &Word) -> bool {
+        let text = word.text.as_str();
+        let home_rel = ["~/", "$HOME/", "${HOME}/"]
+            .iter()
+            .find_map(|p| text.strip_prefix(p));
+        let path = match (home_rel, self.home) {
+            (Some(rest), Some(home)) => format!("{home}/{rest}"),
+            (Some(_), None) => return false,
+            (None, _) if word.dynamic || text.starts_with('~') => return false,
+            (None, _) if text.starts_with('/') => text.to_string(),
+            (None, _) => format!("{}/{text}", self.cwd),
+        };
+        if path.contains('$') {
+            return false;
+        }
+        let path = crate::gostd::path::clean(&path);
+        let dest = self.copy_dest.trim_end_matches('/');
+        !(dest.is_empty() || path == dest || path.starts_with(&format!("{dest}/")))
+    }
+
+    /// The setup text when every command in it can be repeated (see [`REPEATABLE`]): one line,
+    /// without a trailing `&&` or `;`.
+    fn repeatable(&self, text: &str) -> Option<String> {
+        let line = text
+            .trim()
+            .trim_end_matches(|c: char| c == '&' || c == ';' || c.is_whitespace())
+            .trim();
+        if line.is_empty() || line.contains('\n') || line.contains('#') {
+            return None;
+        }
+        let scan = crate::golang::shellscan::scan(line, self.cwd, self.home);
+        let ok = !scan.commands.is_empty()
+            && scan.commands.iter().all(|c| {
+                self.repeatable_command(c) && c.redirects.iter().all(|r| self.outside_copy(r))
+            });
+        ok.then(|| line.to_string())
+    }
+
+    fn repeatable_command(&self, c: &SimpleCommand) -> bool {
+        let name = c.name();
+        let args = c.args();
+        let first = args.first().map(|w| w.text.as_str());
+        let operands = || args.iter().filter(|w| !w.text.starts_with('-'));
+        REPEATABLE.contains(&name)
+            && match name {
+                "git" => {
+                    first == Some("config")
+                        && !args
+                            .iter()
+                            .any(|w| w.text == "-f" || w.text.starts_with("--file"))
+                }
+                "go" => first == Some("env"),
+                "mkdir" => args.iter().any(|w| w.text == "-p" || w.text == "--parents"),
+                // The mode or owner, then files that must not come from the source COPY.
+                "chmod" | "chown" => operands().skip(1).all(|w| self.outside_copy(w)),
+                "touch" => operands().all(|w| self.outside_copy(w)),
+                _ => true,
+            }
+    }
+}
+
+/// The deps RUN's process env: the setup's variables, then the Go settings the env rewrite
+/// passes (a build arg never overrides the Dockerfile's own value), sorted by name.
+fn deps_env(
+    passthrough: Option<&Vec<(String, String)>>,
+    setup: &[(String, String)],
+) -> Vec<(String, String)> {
+    let mut vars: BTreeMap<String, String> = passthrough.into_iter().flatten().cloned().collect();
+    vars.extend(setup.iter().cloned());
+    vars.into_iter().collect()
+}
+
 /// Where and with what the deps RUN downloads.
 pub(super) struct DownloadIn<'s> {
     /// The module (or workspace) root.
@@ -786,6 +1064,8 @@ pub(super) struct DownloadIn<'s> {
     force_cd: bool,
     /// The private rewrite's flags of the RUN it downloads for.
     fetch_flags: Vec<String>,
+    /// Setup commands to repeat before the download.
+    setup: Vec<String>,
 }
 
 /// The Go env that matters to a download.
