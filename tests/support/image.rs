@@ -98,6 +98,39 @@ pub fn read_oci_tar(path: &Path) -> Result<Vec<PlatformImage>, String> {
     Ok(images)
 }
 
+/// Every member of an OCI tarball as plain bytes (layers gunzipped), keyed by name, except the
+/// first `base_layers` layers of each image manifest (those of the FROM image, which the build
+/// did not write): what a leak scan searches (the build's layers, configs with their history,
+/// manifests, index).
+pub fn build_blobs(path: &Path, base_layers: usize) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let blobs = read_blobs(path)?;
+    let mut skip = std::collections::BTreeSet::new();
+    for data in blobs.values() {
+        let Ok(doc) = serde_json::from_slice::<Value>(data) else {
+            continue;
+        };
+        if let Some(layers) = doc["layers"].as_array() {
+            for layer in layers.iter().take(base_layers) {
+                if let Some(hex) = layer["digest"]
+                    .as_str()
+                    .and_then(|d| d.strip_prefix("sha256:"))
+                {
+                    skip.insert(format!("blobs/sha256/{hex}"));
+                }
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (name, data) in blobs.into_iter().filter(|(n, _)| !skip.contains(n)) {
+        let mut plain = Vec::new();
+        layer_reader(&data)
+            .read_to_end(&mut plain)
+            .map_err(|e| format!("{name}: {e}"))?;
+        out.insert(name, plain);
+    }
+    Ok(out)
+}
+
 /// All tar members keyed by name (`index.json`, `blobs/sha256/<hex>`, ...).
 fn read_blobs(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
     let file = File::open(path).map_err(|e| format!("open {}: {e}", path.display()))?;
