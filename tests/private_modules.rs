@@ -337,7 +337,7 @@ fn fetch_with(
         forge.mark("GOFRONT_FORGE_HTTPS_LOG"),
         forge.mark("GOFRONT_FORGE_SSHD_LOG"),
     );
-    let args = public_args(&p, &forge);
+    let args = public_args(&p, forge);
     build_ok(
         test,
         &private_request(
