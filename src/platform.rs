@@ -85,6 +85,24 @@ impl Platform {
     pub fn host() -> Self {
         Platform::new("linux", std::env::consts::ARCH, "")
     }
+
+    /// The go tool's settings that compile for this platform: GOOS, GOARCH, and the variant as
+    /// GOARM (`arm/v5`..`v7` → `5`..`7`) or GOAMD64 (`amd64/v2`..`v4`). Other variants (arm64's
+    /// `v8.x`, unknown ones) leave the go tool's default.
+    pub fn go_env(&self) -> Vec<(String, String)> {
+        let mut out = vec![
+            ("GOOS".to_string(), self.os.clone()),
+            ("GOARCH".to_string(), self.architecture.clone()),
+        ];
+        match (self.architecture.as_str(), self.variant.as_str()) {
+            ("arm", v @ ("v5" | "v6" | "v7")) => {
+                out.push(("GOARM".to_string(), v.trim_start_matches('v').to_string()))
+            }
+            ("amd64", v @ ("v2" | "v3" | "v4")) => out.push(("GOAMD64".to_string(), v.to_string())),
+            _ => {}
+        }
+        out
+    }
 }
 
 impl fmt::Display for Platform {
@@ -186,5 +204,42 @@ mod tests {
         assert!(Platform::parse("linux//amd64").is_err());
         assert!(Platform::parse("a/b/c/d").is_err());
         assert!(Platform::parse("linux/am d64").is_err());
+    }
+
+    #[test]
+    fn go_env_names_the_variant_as_go_spells_it() {
+        let env = |p: &str| match Platform::parse(p) {
+            Ok(p) => p.go_env(),
+            Err(e) => panic!("{e}"),
+        };
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            env("linux/arm64"),
+            pairs(&[("GOOS", "linux"), ("GOARCH", "arm64")])
+        );
+        assert_eq!(
+            env("linux/arm/v6"),
+            pairs(&[("GOOS", "linux"), ("GOARCH", "arm"), ("GOARM", "6")])
+        );
+        assert_eq!(
+            env("linux/arm"),
+            pairs(&[("GOOS", "linux"), ("GOARCH", "arm"), ("GOARM", "7")])
+        );
+        assert_eq!(
+            env("linux/amd64/v3"),
+            pairs(&[("GOOS", "linux"), ("GOARCH", "amd64"), ("GOAMD64", "v3")])
+        );
+        assert_eq!(
+            env("linux/386"),
+            pairs(&[("GOOS", "linux"), ("GOARCH", "386")])
+        );
+        assert_eq!(
+            env("linux/riscv64"),
+            pairs(&[("GOOS", "linux"), ("GOARCH", "riscv64")])
+        );
     }
 }

@@ -115,6 +115,9 @@ pub struct RunProcess {
     /// and the process becomes `/bin/sh <script> <command>` (the script runs the command with
     /// `/bin/sh -c`). Applied only when the RUN runs `/bin/sh -c` (the default shell).
     pub wrap: Option<String>,
+    /// The RUN compiles Go for the target platform from a stage on the build platform: when the
+    /// two differ, GOOS/GOARCH (and GOARM/GOAMD64) of the target are added to its env.
+    pub cross_compile: bool,
 }
 
 /// Process-only changes per RUN.

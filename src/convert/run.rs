@@ -236,13 +236,19 @@ impl Converter<'_> {
         ])
     }
 
-    /// The extra process env the current RUN gets (Go env passthrough): a same-named variable
-    /// keeps its place with the new value, others are appended in the given order.
+    /// The extra process env the current RUN gets (Go env passthrough, then the target's
+    /// GOOS/GOARCH when it cross-compiles): a same-named variable keeps its place with the new
+    /// value, others are appended in the given order.
     fn add_run_env(&self, exec_env: &mut Vec<(String, String)>) {
-        let Some(extra) = self.run_process().map(|p| &p.env) else {
+        let Some(process) = self.run_process() else {
             return;
         };
-        for (k, v) in extra {
+        let mut extra = process.env.clone();
+        let build = self.build_platforms.first();
+        if process.cross_compile && build.is_some_and(|b| *b != self.target) {
+            extra.extend(self.target.go_env());
+        }
+        for (k, v) in &extra {
             match exec_env.iter_mut().find(|(key, _)| key == k) {
                 Some(slot) => slot.1 = v.clone(),
                 None => exec_env.push((k.clone(), v.clone())),

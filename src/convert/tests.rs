@@ -1588,6 +1588,7 @@ mod run_process {
                     ("GOPROXY".to_string(), "http://proxy".to_string()),
                 ],
                 wrap: None,
+                cross_compile: false,
             },
         )])
     }
@@ -1627,6 +1628,63 @@ mod run_process {
         );
     }
 
+    /// The go build RUN's env when it cross-compiles, for a target platform (`None`: the
+    /// build platform, linux/amd64).
+    fn cross_env(target: Option<&str>) -> Vec<String> {
+        let df = crate::dockerfile::parse(SRC).expect("parse");
+        let f = facts();
+        let mut opts = options();
+        opts.platforms = target
+            .map(|t| crate::platform::Platform::parse(t).expect("platform"))
+            .into_iter()
+            .collect();
+        let input = ConvertInput {
+            dockerfile: &df,
+            source: &source_file(SRC.as_bytes()),
+            options: &opts,
+            daemon: &f,
+            context: &context(&[]),
+            run_process: RunProcesses::from([(
+                CommandRef {
+                    stage: 0,
+                    command: 1,
+                },
+                RunProcess {
+                    cross_compile: true,
+                    ..RunProcess::default()
+                },
+            )]),
+        };
+        let b = convert(&input, &Fixed).expect("convert").builds.remove(0);
+        execs(&b)
+            .into_iter()
+            .find(|(_, e, _)| e.meta.as_ref().unwrap().args.join(" ").contains("go build"))
+            .map(|(_, e, _)| e.meta.unwrap().env)
+            .unwrap()
+    }
+
+    #[test]
+    fn cross_compile_adds_the_target_settings_only_when_the_target_differs() {
+        let go = |env: &[String]| -> Vec<String> {
+            env.iter()
+                .filter(|e| {
+                    e.starts_with("GOOS=") || e.starts_with("GOARCH=") || e.starts_with("GOARM=")
+                })
+                .cloned()
+                .collect()
+        };
+        assert!(go(&cross_env(None)).is_empty());
+        assert!(go(&cross_env(Some("linux/amd64"))).is_empty());
+        assert_eq!(
+            go(&cross_env(Some("linux/arm64"))),
+            ["GOOS=linux", "GOARCH=arm64"]
+        );
+        assert_eq!(
+            go(&cross_env(Some("linux/arm/v6"))),
+            ["GOOS=linux", "GOARCH=arm", "GOARM=6"]
+        );
+    }
+
     #[test]
     fn empty_run_env_is_byte_identical_and_other_envs_differ() {
         let plain = crate::llb::encode_definition(&convert_with(RunProcesses::new()).definition);
@@ -1647,6 +1705,7 @@ mod run_process {
                 RunProcess {
                     env: Vec::new(),
                     wrap: Some("echo setup; /bin/sh -c \"$1\"".to_string()),
+                    cross_compile: false,
                 },
             )])
         };

@@ -661,6 +661,9 @@ fn phase2(r: &Rewritten) -> Result<Phase2, FrontendError> {
                 .extend(env.vars.iter().cloned());
         }
     }
+    for &line in &r.run_cross {
+        run_process.entry(run_at(line)?).or_default().cross_compile = true;
+    }
     if let Some(script) = &r.fetch_script {
         for &line in &r.run_wraps {
             run_process.entry(run_at(line)?).or_default().wrap = Some(script.clone());

@@ -513,6 +513,21 @@ pub struct CacheReader {
     pub kind: CacheReaderKind,
 }
 
+/// A reader of a stage's filesystem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputReader {
+    /// The reading stage.
+    pub stage: usize,
+    /// The instruction (or FROM line) that reads it.
+    pub span: Span,
+    /// How it reads ([`CacheReaderKind::Runtime`] is not used here).
+    pub kind: CacheReaderKind,
+    /// Absolute paths read (`/` for a stage built on it); empty when not statically known.
+    pub paths: Vec<String>,
+    /// True when a path could not be expanded.
+    pub uncertain: bool,
+}
+
 /// Something the analysis could not determine, with where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
@@ -579,6 +594,9 @@ pub struct StageAnalysis {
     pub reachable: bool,
     /// Who needs this stage's module cache to stay in the image.
     pub module_cache_readers: Vec<CacheReader>,
+    /// Every later instruction that reads this stage's filesystem (COPY --from, RUN
+    /// --mount=from, a FROM of it), with the paths it reads.
+    pub output_readers: Vec<OutputReader>,
     /// Uncertainties.
     pub notes: Vec<Note>,
 }
@@ -701,6 +719,7 @@ pub fn analyze(input: &AnalyzeInput) -> Vec<StageAnalysis> {
     mark_final(&mut out, df, input.target);
     mark_reachable(&mut out, df, &lexer);
     link_cache_readers(&mut out, df, &lexer);
+    link_output_readers(&mut out, df, &lexer);
     out
 }
 
@@ -938,6 +957,7 @@ impl StageCx<'_> {
             is_final: false,
             reachable: false,
             module_cache_readers: Vec::new(),
+            output_readers: Vec::new(),
             notes: std::mem::take(&mut self.notes),
         };
         (analysis, st)
@@ -1390,6 +1410,56 @@ fn link_cache_readers(out: &mut [StageAnalysis], df: &Dockerfile, lexer: &Lexer)
     for (src, r) in readers {
         if let Some(s) = out.get_mut(src) {
             s.module_cache_readers.push(r);
+        }
+    }
+}
+
+/// Fills [`StageAnalysis::output_readers`]: who reads each stage, and what.
+fn link_output_readers(out: &mut [StageAnalysis], df: &Dockerfile, lexer: &Lexer) {
+    let mut readers: Vec<(usize, OutputReader)> = Vec::new();
+    for reader in out.iter() {
+        for c in &reader.copies {
+            if let CopyOrigin::Stage(src) = c.origin {
+                readers.push((
+                    src,
+                    OutputReader {
+                        stage: reader.index,
+                        span: c.span,
+                        kind: CacheReaderKind::CopyFrom,
+                        paths: c.sources.clone(),
+                        uncertain: c.uncertain,
+                    },
+                ));
+            }
+        }
+        for (src, span, source) in stage_mounts(df, reader.index, lexer) {
+            readers.push((
+                src,
+                OutputReader {
+                    stage: reader.index,
+                    span,
+                    kind: CacheReaderKind::MountFrom,
+                    uncertain: source.contains('$'),
+                    paths: vec![source],
+                },
+            ));
+        }
+        if let StageBase::Stage(parent) = reader.base {
+            readers.push((
+                parent,
+                OutputReader {
+                    stage: reader.index,
+                    span: reader.span,
+                    kind: CacheReaderKind::Inherits,
+                    paths: vec!["/".to_string()],
+                    uncertain: false,
+                },
+            ));
+        }
+    }
+    for (src, r) in readers {
+        if let Some(s) = out.get_mut(src) {
+            s.output_readers.push(r);
         }
     }
 }

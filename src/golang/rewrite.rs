@@ -38,18 +38,21 @@ pub enum RewriteKind {
     /// `private`: optional ssh and secret mounts, known hosts, a CA and explained failures on
     /// the steps that fetch modules.
     Private,
+    /// `cross`: a Go build stage runs on the build platform and compiles for the target.
+    Cross,
     /// `diagnose`: static findings (errors stop the build).
     Diagnose,
 }
 
 impl RewriteKind {
     /// Every rewrite, in summary order.
-    pub const ALL: [RewriteKind; 6] = [
+    pub const ALL: [RewriteKind; 7] = [
         RewriteKind::Deps,
         RewriteKind::ModCache,
         RewriteKind::BuildCache,
         RewriteKind::Env,
         RewriteKind::Private,
+        RewriteKind::Cross,
         RewriteKind::Diagnose,
     ];
 
@@ -61,6 +64,7 @@ impl RewriteKind {
             RewriteKind::BuildCache => "buildcache",
             RewriteKind::Env => "env",
             RewriteKind::Private => "private",
+            RewriteKind::Cross => "cross",
             RewriteKind::Diagnose => "diagnose",
         }
     }
@@ -226,6 +230,9 @@ pub struct Rewritten {
     pub run_wraps: Vec<usize>,
     /// The fetch wrapper of this build (see `fetch_script`), when a RUN uses it.
     pub fetch_script: Option<String>,
+    /// First lines (rewritten text) of the RUNs that compile for the target platform on the
+    /// build platform (GOOS/GOARCH of the target in their process env when the two differ).
+    pub run_cross: Vec<usize>,
     /// One decision per rewrite and Go stage (plus whole-build ones), in Dockerfile order.
     pub decisions: Vec<Decision>,
     /// Static findings (spans are the user's lines), in Dockerfile order.
@@ -241,6 +248,7 @@ impl Rewritten {
             run_env: Vec::new(),
             run_wraps: Vec::new(),
             fetch_script: None,
+            run_cross: Vec::new(),
             decisions: Vec::new(),
             diagnostics: Vec::new(),
         }
@@ -248,7 +256,10 @@ impl Rewritten {
 
     /// True when the text differs from the input or a RUN gets extra environment or a wrapper.
     pub fn changes_build(&self, original: &str) -> bool {
-        self.text != original || !self.run_env.is_empty() || !self.run_wraps.is_empty()
+        self.text != original
+            || !self.run_env.is_empty()
+            || !self.run_wraps.is_empty()
+            || !self.run_cross.is_empty()
     }
 }
 
@@ -276,6 +287,7 @@ pub fn rewrite(
             line_map: LineMap::identity(text.lines().count()),
             run_env: Vec::new(),
             wraps: Vec::new(),
+            cross: Vec::new(),
         }
     } else {
         edit::apply(text, &planner.edits, dockerfile.directives.escape)
@@ -288,6 +300,7 @@ pub fn rewrite(
         run_env: applied.run_env,
         run_wraps: applied.wraps,
         fetch_script,
+        run_cross: applied.cross,
         decisions: planner.decisions,
         diagnostics,
     };

@@ -131,6 +131,85 @@ pub fn build_blobs(path: &Path, base_layers: usize) -> Result<BTreeMap<String, V
     Ok(out)
 }
 
+/// The content of `file` (absolute path) in the image of `platform` (`os/arch[/variant]`) of an
+/// OCI tarball: the last layer that has it wins (whiteouts are not followed).
+pub fn file_content(path: &Path, platform: &str, file: &str) -> Result<Vec<u8>, String> {
+    let blobs = read_blobs(path)?;
+    let index = parse_json(
+        blobs.get("index.json").ok_or("no index.json")?,
+        "index.json",
+    )?;
+    let mut pending = vec![index];
+    let want = normalize(file);
+    while let Some(doc) = pending.pop() {
+        for desc in doc["manifests"].as_array().cloned().unwrap_or_default() {
+            let digest = desc["digest"].as_str().ok_or("descriptor without digest")?;
+            let child = parse_json(blob(&blobs, digest)?, digest)?;
+            if child["manifests"].is_array() {
+                pending.push(child);
+                continue;
+            }
+            let Some(config) = child["config"]["digest"].as_str() else {
+                continue;
+            };
+            let config = parse_json(blob(&blobs, config)?, "image config")?;
+            let mut found = format!(
+                "{}/{}",
+                config["os"].as_str().unwrap_or("?"),
+                config["architecture"].as_str().unwrap_or("?")
+            );
+            if let Some(v) = config["variant"].as_str() {
+                found.push('/');
+                found.push_str(v);
+            }
+            if found != platform {
+                continue;
+            }
+            let mut content = None;
+            for layer in child["layers"].as_array().cloned().unwrap_or_default() {
+                let digest = layer["digest"].as_str().ok_or("layer without digest")?;
+                let mut archive = tar::Archive::new(layer_reader(blob(&blobs, digest)?));
+                for entry in archive.entries().map_err(|e| format!("{digest}: {e}"))? {
+                    let mut entry = entry.map_err(|e| format!("{digest}: {e}"))?;
+                    let name = entry
+                        .path()
+                        .map_err(|e| e.to_string())?
+                        .to_string_lossy()
+                        .into_owned();
+                    if normalize(&name) == want && entry.header().entry_type().is_file() {
+                        let mut data = Vec::new();
+                        entry
+                            .read_to_end(&mut data)
+                            .map_err(|e| format!("{file}: {e}"))?;
+                        content = Some(data);
+                    }
+                }
+            }
+            return content.ok_or_else(|| format!("{file} is not in the {platform} image"));
+        }
+    }
+    Err(format!("{}: no {platform} image", path.display()))
+}
+
+/// The ELF machine of a program (`x86-64`, `aarch64`, `arm`, ... or the number).
+pub fn elf_machine(data: &[u8]) -> Result<String, String> {
+    if data.get(..4) != Some(b"\x7fELF".as_slice()) {
+        return Err("not an ELF file".into());
+    }
+    let machine = match data.get(18..20) {
+        Some([lo, hi]) => u16::from_le_bytes([*lo, *hi]),
+        _ => return Err("truncated ELF header".into()),
+    };
+    Ok(match machine {
+        0x3e => "x86-64".to_string(),
+        0xb7 => "aarch64".to_string(),
+        0x28 => "arm".to_string(),
+        0x03 => "i386".to_string(),
+        0xf3 => "riscv".to_string(),
+        other => format!("machine {other:#x}"),
+    })
+}
+
 /// All tar members keyed by name (`index.json`, `blobs/sha256/<hex>`, ...).
 fn read_blobs(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
     let file = File::open(path).map_err(|e| format!("open {}: {e}", path.display()))?;

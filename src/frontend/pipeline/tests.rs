@@ -319,6 +319,7 @@ mod go {
             }],
             run_wraps: Vec::new(),
             fetch_script: None,
+            run_cross: Vec::new(),
             decisions: vec![decision(format!(
                 "gopath {gopath:?}, on: {}",
                 enabled.join(",")

@@ -26,12 +26,14 @@ pub(super) struct Insert {
 pub(super) struct Edits {
     /// Inserted lines, applied in push order for the same `before` line.
     pub inserts: Vec<Insert>,
-    /// User line of a RUN's keyword → flags to insert after the keyword, in order.
+    /// User line of a RUN's or FROM's keyword → flags to insert after the keyword, in order.
     pub flags: BTreeMap<usize, Vec<String>>,
     /// User line of a RUN's keyword → process env for it.
     pub run_env: BTreeMap<usize, Vec<(String, String)>>,
     /// User lines of the RUNs whose command runs inside the fetch wrapper.
     pub wraps: BTreeSet<usize>,
+    /// User lines of the RUNs that compile for the target platform from the build platform.
+    pub cross: BTreeSet<usize>,
 }
 
 impl Edits {
@@ -41,21 +43,27 @@ impl Edits {
             && self.flags.is_empty()
             && self.run_env.is_empty()
             && self.wraps.is_empty()
+            && self.cross.is_empty()
     }
 }
 
 /// Byte offset right after the `RUN` keyword on `line`, when the line starts (after
 /// indentation) with that keyword followed by whitespace, the escape char or the end.
 pub(super) fn run_keyword_end(line: &str, escape: char) -> Option<usize> {
+    keyword_end(line, "run", escape)
+}
+
+/// [`run_keyword_end`] for any instruction keyword (lower case).
+fn keyword_end(line: &str, keyword: &str, escape: char) -> Option<usize> {
     let indent = line.len() - line.trim_start().len();
     let rest = line.get(indent..)?;
-    let kw = rest.get(..3)?;
-    if !kw.eq_ignore_ascii_case("run") {
+    let kw = rest.get(..keyword.len())?;
+    if !kw.eq_ignore_ascii_case(keyword) {
         return None;
     }
-    match rest[3..].chars().next() {
-        None => Some(indent + 3),
-        Some(c) if c.is_whitespace() || c == escape => Some(indent + 3),
+    match rest[keyword.len()..].chars().next() {
+        None => Some(indent + keyword.len()),
+        Some(c) if c.is_whitespace() || c == escape => Some(indent + keyword.len()),
         Some(_) => None,
     }
 }
@@ -67,6 +75,7 @@ pub(super) fn apply(text: &str, edits: &Edits, escape: char) -> Applied {
     let mut original = Vec::new();
     let mut run_env = Vec::new();
     let mut wraps = Vec::new();
+    let mut cross = Vec::new();
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let n = i + 1;
         let eol = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
@@ -84,7 +93,9 @@ pub(super) fn apply(text: &str, edits: &Edits, escape: char) -> Applied {
                 wraps.push(original.len());
             }
         }
-        match (edits.flags.get(&n), run_keyword_end(line, escape)) {
+        let keyword_end =
+            run_keyword_end(line, escape).or_else(|| keyword_end(line, "from", escape));
+        match (edits.flags.get(&n), keyword_end) {
             (Some(flags), Some(at)) if !flags.is_empty() => {
                 let (head, tail) = line.split_at(at);
                 out.push_str(head);
@@ -109,12 +120,16 @@ pub(super) fn apply(text: &str, edits: &Edits, escape: char) -> Applied {
         if edits.wraps.contains(&n) {
             wraps.push(original.len());
         }
+        if edits.cross.contains(&n) {
+            cross.push(original.len());
+        }
     }
     Applied {
         text: out,
         line_map: LineMap { original },
         run_env,
         wraps,
+        cross,
     }
 }
 
@@ -128,4 +143,6 @@ pub(super) struct Applied {
     pub run_env: Vec<RunEnv>,
     /// Rewritten lines of the RUNs whose command runs inside the fetch wrapper.
     pub wraps: Vec<usize>,
+    /// Rewritten lines of the RUNs that cross-compile.
+    pub cross: Vec<usize>,
 }

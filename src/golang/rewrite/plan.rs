@@ -123,6 +123,9 @@ impl<'a> Planner<'a> {
         if self.options.is_on(RewriteKind::Private) {
             stage_decisions.push(self.private_decision(s, &fetch));
         }
+        if self.options.is_on(RewriteKind::Cross) {
+            stage_decisions.push(self.cross_decision(s));
+        }
         if self.options.is_on(RewriteKind::Diagnose) {
             stage_decisions.push(self.diagnose_decision(s));
         }
@@ -304,6 +307,7 @@ fn parent_dir(p: &str) -> String {
 }
 
 mod cache;
+mod cross;
 mod deps;
 mod diagnose;
 mod env;

@@ -172,6 +172,7 @@ fn strip_injected(line: &str) -> String {
                         .is_some_and(|r| r.starts_with(id))
                 })
             || w == "--mount=type=tmpfs,target=/run/gofront"
+            || w == "--platform=$BUILDPLATFORM"
     };
     line.split(' ')
         .filter(|w| !injected(w))
@@ -224,7 +225,7 @@ fn naive_copy_all_then_build_gets_deps_step_and_cache_mounts() {
     );
     assert!(applied(&out, RewriteKind::ModCache, 0).contains("/go/pkg/mod on line 4"));
     assert!(applied(&out, RewriteKind::BuildCache, 0).contains("/root/.cache/go-build"));
-    assert_eq!(out.decisions.len(), 5, "{:#?}", out.decisions);
+    assert_eq!(out.decisions.len(), 6, "{:#?}", out.decisions);
     assert!(out.decisions.iter().all(|d| d.stage == 0));
     assert!(out.run_env.is_empty());
 }
@@ -436,7 +437,7 @@ fn all_off_is_byte_identical_with_no_decisions() {
             .run(),
         Case::new(&format!("# gofront=off\n{df}"), module()).run(),
         Case::new(df, module())
-            .skip("deps,cache,env,diagnose")
+            .skip("deps,cache,env,private,cross,diagnose")
             .run(),
     ] {
         assert!(out.decisions.is_empty(), "{:#?}", out.decisions);
@@ -453,7 +454,7 @@ fn non_go_stages_get_no_decisions() {
     let df = "FROM debian:bookworm-slim AS base\nRUN echo hi\n\nFROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
     let out = Case::new(df, module()).with_private().run();
     assert!(out.decisions.iter().all(|d| d.stage == 1));
-    assert_eq!(out.decisions.len(), 6);
+    assert_eq!(out.decisions.len(), 7);
     let kinds: Vec<RewriteKind> = out.decisions.iter().map(|d| d.kind).collect();
     assert_eq!(kinds, RewriteKind::ALL.to_vec());
 }
@@ -1250,3 +1251,5 @@ fn repeatable_setup_after_the_copy_is_repeated_in_the_deps_step() {
     assert!(token < deps, "{}", out.text);
     assert!(out.text.contains("mkdir -p /root/.ssh && ssh-keyscan example.com >> /root/.ssh/known_hosts && git config --global url.\"https://${TOKEN}@example.com/\".insteadOf \"https://example.com/\" && cd /src && go mod download\nCOPY . .\n"), "{}", out.text);
 }
+
+mod cross;

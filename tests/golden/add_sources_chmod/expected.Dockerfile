@@ -1,5 +1,5 @@
 # Sources come in with ADD and --chmod; the manifest COPY keeps the same flags.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 WORKDIR /src
 COPY --chmod=0755 go.mod go.sum /src/
 RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=ssh --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=secret,id=known_hosts --mount=type=secret,id=ca --mount=type=tmpfs,target=/run/gofront go mod download

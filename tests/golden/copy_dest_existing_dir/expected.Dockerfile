@@ -1,5 +1,5 @@
 # Issue 8 (1): `COPY go.mod /app` with /app the WORKDIR (an existing directory) copies into it.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 WORKDIR /app
 COPY go.mod /app
 COPY go.sum /app

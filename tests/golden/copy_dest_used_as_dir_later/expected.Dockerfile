@@ -1,6 +1,6 @@
 # Issue 8 (1): /src is not known to exist at the COPY, but the WORKDIR after it proves it is a
 # directory in a build that works; the manifests land in /src.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 RUN mkdir /src
 COPY go.mod /src
 COPY go.sum /src

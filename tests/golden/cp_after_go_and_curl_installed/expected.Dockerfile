@@ -1,6 +1,6 @@
 # Issue 8 (6): installing curl is not a download, and a cp after the go command cannot change
 # what it saw: the deps step applies.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 RUN apt-get update && apt-get install -y --no-install-recommends curl git
 WORKDIR /src
 COPY go.mod go.sum /src/

@@ -1,5 +1,5 @@
 # Both caches moved by ENV.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 ENV GOMODCACHE=/cache/mod \
     GOCACHE=/cache/build
 WORKDIR /src

@@ -1,5 +1,5 @@
 # GOPATH moved by ENV: the module cache is $GOPATH/pkg/mod.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 ENV GOPATH=/work/gopath
 WORKDIR /work/src
 COPY go.mod go.sum /work/src/

@@ -1,5 +1,5 @@
 # ARG GOPROXY is declared: stock semantics already pass it; only the undeclared names are added.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 ARG GOPROXY
 WORKDIR /src
 COPY go.mod go.sum /src/

@@ -1,5 +1,5 @@
 # The Dockerfile's own ENV wins over a build arg of the same name.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 ENV GOPRIVATE=example.com/private GOSUMDB=sum.golang.org
 WORKDIR /src
 COPY go.mod go.sum /src/

@@ -1,4 +1,4 @@
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 RUN go env -w GOFLAGS=-buildvcs=false
 WORKDIR /src
 COPY go.mod go.sum /src/

@@ -1,6 +1,6 @@
 # Issue 8 (8): `go env -w GOPROXY=...` is the Dockerfile's own setting: the GOPROXY build arg
 # must not override it (process env would win over the go env file). GOSUMDB still passes.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 RUN go env -w GOPROXY=https://proxy.internal.example,direct
 WORKDIR /src
 COPY go.mod go.sum /src/

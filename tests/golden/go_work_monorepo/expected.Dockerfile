@@ -1,5 +1,5 @@
 # go.work monorepo built from the root.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 WORKDIR /src
 COPY go.work /src/
 COPY libs/shared/go.mod libs/shared/go.sum /src/libs/shared/

@@ -1,6 +1,6 @@
 # Issue 8 (10): go.work uses ./lib, but only ./svc is copied: the go command stops with
 # "cannot load module ... listed in go.work file".
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 WORKDIR /w
 COPY go.work ./
 COPY go.work /w/

@@ -1,5 +1,5 @@
 # GOPROXY=off: the go command may not download anything (modules come from elsewhere).
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 ENV GOPROXY=off GOFLAGS=-mod=mod
 WORKDIR /src
 COPY . .

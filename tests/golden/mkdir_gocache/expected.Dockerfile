@@ -1,6 +1,6 @@
 # Issue 8 (10): creating the cache directory is not a read of the cache: the build cache mount
 # still applies.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 ENV GOCACHE=/gocache
 RUN mkdir -p /gocache && chmod 777 /gocache
 WORKDIR /src

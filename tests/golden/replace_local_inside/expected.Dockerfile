@@ -1,5 +1,5 @@
 # A local replace target (./lib) inside the build context.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 COPY go.mod go.sum /src/
 COPY lib/go.mod lib/go.sum /src/lib/
 RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=ssh --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=secret,id=known_hosts --mount=type=secret,id=ca --mount=type=tmpfs,target=/run/gofront cd /src && go mod download

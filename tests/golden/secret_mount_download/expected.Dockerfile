@@ -1,5 +1,5 @@
 # Private modules: the download needs the netrc secret; the deps step must get it too.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 ENV GOPRIVATE=git.example.com
 WORKDIR /src
 COPY go.mod go.sum /src/

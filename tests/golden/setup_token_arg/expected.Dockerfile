@@ -1,6 +1,6 @@
 # A token build arg and an insteadOf rule written after COPY . .: the deps step stays below the
 # ARG the rule uses and repeats the rule; the token-in-layer warning names the line.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 ARG GITHUB_TOKEN
 WORKDIR /src
 COPY go.mod go.sum /src/

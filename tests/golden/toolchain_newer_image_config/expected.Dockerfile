@@ -1,5 +1,5 @@
 # go.mod says go 1.23; golang:1.22.5's config has GOTOOLCHAIN=local (no ENV here).
-FROM golang:1.22.5 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22.5 AS build
 WORKDIR /src
 COPY go.mod go.sum /src/
 RUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=ssh --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=secret,id=known_hosts --mount=type=secret,id=ca --mount=type=tmpfs,target=/run/gofront go mod download

@@ -1,5 +1,5 @@
 # go.mod says go 1.23, the image has Go 1.22.5 and the Dockerfile's own ENV GOTOOLCHAIN=local forbids switching.
-FROM golang:1.22.5 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22.5 AS build
 ENV GOTOOLCHAIN=local
 WORKDIR /src
 COPY go.mod go.sum /src/

@@ -1,6 +1,6 @@
 # Issue 8 (2): before Go 1.21 the go line is advisory and there is no GOTOOLCHAIN: a warning
 # only, and for a three-part line the one thing an old go command does with it (reject it).
-FROM golang:1.16 AS build
+FROM --platform=$BUILDPLATFORM golang:1.16 AS build
 ENV GOTOOLCHAIN=local
 WORKDIR /src
 COPY go.mod /src/

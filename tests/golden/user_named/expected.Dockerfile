@@ -1,5 +1,5 @@
 # Builds as a named user: its uid is not known before the build, so no cache mount can be owned by it.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 RUN useradd -m builder && mkdir /src && chown builder /src
 USER builder
 WORKDIR /src

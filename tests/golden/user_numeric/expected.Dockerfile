@@ -1,5 +1,5 @@
 # Builds as a numeric non-root user with its own HOME: cache mounts need uid/gid.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 ENV HOME=/home/builder
 RUN mkdir -p /home/builder /src && chown 10001:10001 /home/builder /src
 USER 10001:10001

@@ -1,6 +1,6 @@
 # A non-root user's WORKDIR (created owned by that user) after an ARG: the build writes its
 # output into the WORKDIR, so that directory must stay the user's.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 USER 10001:10001
 ENV HOME=/tmp/home
 ARG VERSION=dev

@@ -1,6 +1,6 @@
 # Issue 8 (3): the root module is not in go.work, but the packages named are (cmd/app/main.go
 # is in member ./cmd/app), and `go env -w` / `go version` load no module: no error.
-FROM golang:1.22 AS build
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 WORKDIR /src
 COPY . .
 RUN go env -w GOFLAGS=-buildvcs=false && go version

@@ -404,6 +404,9 @@ impl<'a> Planner<'a> {
             download_env(&self.effective_vars(&copy.env.vars, &copy.env.from_dockerfile));
         // What the deps RUN repeats of the setup: its environment and its `go env -w`.
         for (k, v) in setup.go_settings() {
+            if DOWNLOAD_NEUTRAL.contains(&k.as_str()) {
+                continue;
+            }
             match v {
                 Some(v) => at_copy.insert(k, v),
                 None => at_copy.remove(&k),
@@ -527,7 +530,9 @@ impl<'a> Planner<'a> {
         // Go settings among them, and those the repeated setup uses.
         for name in &declared {
             let used = setup.commands.iter().any(|c| uses_var(c, name));
-            if !(used || GO_ENV_NAMES.contains(&name.as_str())) {
+            let download_setting =
+                GO_ENV_NAMES.contains(&name.as_str()) && !DOWNLOAD_NEUTRAL.contains(&name.as_str());
+            if !(used || download_setting) {
                 continue;
             }
             if let Some(v) = served.all_env.get(name) {
