@@ -5,8 +5,9 @@
 //! running the toolchain under emulation. The deps step gets no target settings: every target
 //! platform shares it.
 //!
-//! Safe means, each checked here and named when it fails: the stage is built from an image and
-//! does not choose its platform itself; it is not (part of) the image being built and no stage
+//! Safe means, each checked here and named when it fails: the stage is built from the official
+//! golang image (known to exist for every platform), not pinned by digest (which may name one
+//! platform's image), and does not choose its platform itself; it is not (part of) the image being built and no stage
 //! is built on it; every go command is visible (no `make`/script), sets neither GOOS nor GOARCH,
 //! does not execute what it builds (`go test`, `go run`, `go generate`) and compiles with
 //! CGO_ENABLED=0 (with cgo on, a native build links C code a cross build would leave out; the
@@ -93,6 +94,21 @@ impl<'a> Planner<'a> {
             return Err((s.span, format!("FROM sets --platform={p} itself")));
         }
         match &s.base {
+            StageBase::Image { reference, .. } if reference.contains('@') => {
+                return Err((
+                    s.span,
+                    "its base image is pinned by digest, which may name one platform's image"
+                        .into(),
+                ))
+            }
+            StageBase::Image { reference, .. }
+                if !crate::golang::analyze::is_golang_reference(reference) =>
+            {
+                return Err((
+                    s.span,
+                    format!("its base image {reference} is not the official golang image (only that one is known to exist for every platform)"),
+                ))
+            }
             StageBase::Image { .. } => {}
             StageBase::Stage(p) => {
                 return Err((

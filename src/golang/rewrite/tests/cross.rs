@@ -75,6 +75,8 @@ fn every_reason_not_to_cross_compile_is_named() {
         (build_stage(&format!("{go}RUN /out/app --version\n")), "line 5 runs `/out/app`, which the stage built"),
         (build_stage("RUN CGO_ENABLED=0 go build -o app . && ./app selftest && mv app /out/app\n"), "runs `./app`"),
         (build_stage(&format!("RUN curl -fsSL -o /tmp/x https://example.com/x-$(uname -m)\n{go}")), "line 4 depends on the machine it runs on (`uname`)"),
+        (build_stage(go).replace("FROM golang:1.22 AS", "FROM golang:1.22@sha256:672b770742bfdc8cd6394fc0d48789d3ab2f6e7b059f7107b4b8eca5d3a95be2 AS"), "pinned by digest"),
+        (build_stage(go).replace("FROM golang:1.22 AS", "FROM myorg/go-builder:1 AS"), "its base image myorg/go-builder:1 is not the official golang image"),
         (build_stage("RUN make build\n"), "line 4 runs `make build`, whose go commands gofront cannot see"),
         (format!("FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\n{go}{RUNTIME}"), "FROM sets --platform=$BUILDPLATFORM itself"),
         (format!("FROM golang:1.22 AS base\nRUN CGO_ENABLED=0 go version\nFROM base AS build\nWORKDIR /src\nCOPY . .\n{go}{RUNTIME}"), "stage build (line 3) is built on it"),

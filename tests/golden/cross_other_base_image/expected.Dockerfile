@@ -1,0 +1,11 @@
+# A team's own builder image: it may exist for one platform only. Not cross-compiled.
+FROM registry.example.com/platform/go-builder:1.22 AS build
+WORKDIR /src
+COPY go.mod go.sum /src/
+RUN --mount=type=ssh --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=secret,id=known_hosts --mount=type=secret,id=ca --mount=type=tmpfs,target=/run/gofront go mod download
+COPY . .
+RUN --mount=type=ssh --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=secret,id=known_hosts --mount=type=secret,id=ca --mount=type=tmpfs,target=/run/gofront CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]
