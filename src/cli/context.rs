@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::dockerui::files::{Take, SOURCE_HEAD_BYTES};
 use crate::dockerui::sources::DOCKERIGNORE_NAME;
 use crate::dockerui::{ContextFiles, Dockerignore, Matcher, ReadBudget};
 use crate::frontend::{ContextAnswer, ContextRequest, FilesRequest};
@@ -101,7 +102,7 @@ fn read_files(dir: &Path, request: &FilesRequest) -> Result<ContextFiles, String
 fn walk(
     dir: &Path,
     ignore: &Matcher,
-    select: fn(&str) -> bool,
+    select: fn(&str) -> Take,
 ) -> Result<ContextFiles, ContextError> {
     let mut walk = Walk {
         ignore,
@@ -115,7 +116,7 @@ fn walk(
 
 struct Walk<'a> {
     ignore: &'a Matcher,
-    select: fn(&str) -> bool,
+    select: fn(&str) -> Take,
     budget: ReadBudget,
     files: ContextFiles,
 }
@@ -147,11 +148,20 @@ impl Walk<'_> {
                 if !excluded || self.ignore.has_exclusions() {
                     self.dir(root, &path)?;
                 }
-            } else if meta.is_file() && !excluded && (self.select)(&path) {
-                self.budget
-                    .take_bytes(meta.len())
-                    .map_err(ContextError::TooLarge)?;
-                let data = std::fs::read(&abs).map_err(|e| io(&abs, e))?;
+            } else if meta.is_file() && !excluded {
+                let data = match (self.select)(&path) {
+                    Take::Skip => continue,
+                    Take::Whole => {
+                        self.budget
+                            .take_bytes(meta.len())
+                            .map_err(ContextError::TooLarge)?;
+                        std::fs::read(&abs).map_err(|e| io(&abs, e))?
+                    }
+                    Take::Head if self.budget.take_head() => {
+                        read_head(&abs).map_err(|e| io(&abs, e))?
+                    }
+                    Take::Head => continue,
+                };
                 self.files.insert(path, data);
             }
         }
@@ -159,11 +169,21 @@ impl Walk<'_> {
     }
 }
 
+/// The first [`SOURCE_HEAD_BYTES`] of a file.
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut data = Vec::new();
+    std::fs::File::open(path)?
+        .take(SOURCE_HEAD_BYTES)
+        .read_to_end(&mut data)?;
+    Ok(data)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dockerui::files::MAX_BYTES;
-    use crate::frontend::is_module_file;
+    use crate::frontend::context_take;
 
     fn ignore(lines: &[&str]) -> Matcher {
         Dockerignore::parse(lines.join("\n").as_bytes())
@@ -192,7 +212,7 @@ mod tests {
         write(d, "keep/go.sum", "");
         write(d, "docs/vendor/modules.txt", "");
         let ig = ignore(&["ignored", "keep", "!keep/go.mod"]);
-        let files = walk(d, &ig, is_module_file).unwrap();
+        let files = walk(d, &ig, context_take).unwrap();
         let paths: Vec<&str> = files.keys().map(String::as_str).collect();
         assert_eq!(
             paths,
@@ -201,6 +221,7 @@ mod tests {
                 "go.mod",
                 "go.sum",
                 "keep/go.mod",
+                "main.go",
                 "tools/go.mod",
                 "tools/go.work.sum",
                 "vendor/modules.txt"
@@ -215,7 +236,7 @@ mod tests {
         let d = dir.path();
         write(d, "go.mod", "module m\n");
         write(d, "node_modules/x/go.mod", "module x\n");
-        let files = walk(d, &ignore(&["node_modules"]), is_module_file).unwrap();
+        let files = walk(d, &ignore(&["node_modules"]), context_take).unwrap();
         assert_eq!(files.len(), 1);
     }
 
@@ -227,7 +248,7 @@ mod tests {
         write(dir.path(), "#name", "");
         write(dir.path(), "keep", "");
         let ignore = Dockerignore::parse(b"  #name\n").matcher().unwrap();
-        let files = walk(dir.path(), &ignore, |_| true).unwrap();
+        let files = walk(dir.path(), &ignore, |_| Take::Whole).unwrap();
         assert_eq!(files.keys().collect::<Vec<_>>(), ["keep"]);
     }
 
@@ -240,7 +261,7 @@ mod tests {
         std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
         std::os::unix::fs::symlink(outside.path().join("go.mod"), dir.path().join("go.mod"))
             .unwrap();
-        let files = walk(dir.path(), &Matcher::default(), is_module_file).unwrap();
+        let files = walk(dir.path(), &Matcher::default(), context_take).unwrap();
         assert!(files.is_empty(), "{:?}", files.keys());
     }
 
@@ -249,7 +270,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let big = "x".repeat(usize::try_from(MAX_BYTES).unwrap() + 1);
         write(dir.path(), "go.sum", &big);
-        let err = walk(dir.path(), &Matcher::default(), is_module_file).unwrap_err();
+        let err = walk(dir.path(), &Matcher::default(), context_take).unwrap_err();
         assert!(matches!(err, ContextError::TooLarge(_)), "{err}");
     }
 }

@@ -13,12 +13,32 @@ pub type ContextFiles = BTreeMap<String, Vec<u8>>;
 /// At most this many bytes of files are read.
 pub const MAX_BYTES: u64 = 8 << 20;
 
+/// Of a Go source file only its head is read (the package clause and imports).
+pub const SOURCE_HEAD_BYTES: u64 = 8 << 10;
+
+/// At most this many Go source file heads are read; the rest are left out (what they give is
+/// an optimisation, never needed for correctness).
+pub const MAX_SOURCE_FILES: usize = 4000;
+
+/// How much of a context file a reader takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Take {
+    /// Not read.
+    Skip,
+    /// The whole file, counted against [`MAX_BYTES`] (an overrun fails the read).
+    Whole,
+    /// At most [`SOURCE_HEAD_BYTES`], for at most [`MAX_SOURCE_FILES`] files (the rest are
+    /// skipped without failing the read).
+    Head,
+}
+
 /// Limits on one read of context files (bytes read, directory entries visited).
 #[derive(Debug)]
 pub struct ReadBudget {
     bytes: u64,
     entries: usize,
     max_entries: usize,
+    heads: usize,
 }
 
 impl ReadBudget {
@@ -28,6 +48,7 @@ impl ReadBudget {
             bytes: 0,
             entries: 0,
             max_entries,
+            heads: 0,
         }
     }
 
@@ -41,6 +62,12 @@ impl ReadBudget {
             ));
         }
         Ok(())
+    }
+
+    /// Counts one file head; false once [`MAX_SOURCE_FILES`] were taken.
+    pub fn take_head(&mut self) -> bool {
+        self.heads += 1;
+        self.heads <= MAX_SOURCE_FILES
     }
 
     /// Counts `size` bytes of a file; `Err` = over [`MAX_BYTES`], with the reason.

@@ -26,7 +26,7 @@ pub use crate::convert::{
     resolve_log_name, DaemonInfo, ImageRequest, PlatformBuild, ResolvedImage,
 };
 #[cfg(test)]
-pub use pipeline::is_module_file;
+pub use pipeline::context_take;
 pub use pipeline::{unresolved_image, GoReport, Outcome, Pipeline, Plan, Step};
 pub use render::SubrequestResult;
 pub use request::{ContextAnswer, ContextRequest, ContextSource, FilesRequest, Request};

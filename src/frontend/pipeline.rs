@@ -18,6 +18,7 @@ use crate::convert::{
     ImageResolver, ResolvedImage, RunProcesses, Warning,
 };
 use crate::dockerfile::ast::{Dockerfile, Instruction, Span};
+use crate::dockerui::files::Take;
 use crate::dockerui::{sources, BuildContext, ContextFiles, Dockerignore, MainContext};
 use crate::golang::analyze::{AnalyzeInput, BaseImage};
 use crate::golang::facts::{gather, ContextFacts, Diagnostic, GoFacts, Severity, MANIFEST_NAMES};
@@ -211,6 +212,23 @@ pub fn is_module_file(path: &str) -> bool {
         || path.ends_with("/vendor/modules.txt")
 }
 
+/// What the Go analysis reads of a context file: module files whole, the head of Go source
+/// files (their imports; not under `vendor/` or `testdata/`, not tests).
+pub fn context_take(path: &str) -> Take {
+    if is_module_file(path) {
+        return Take::Whole;
+    }
+    let in_dir = |d: &str| path.starts_with(&format!("{d}/")) || path.contains(&format!("/{d}/"));
+    if path.ends_with(".go")
+        && !path.ends_with("_test.go")
+        && !in_dir("vendor")
+        && !in_dir("testdata")
+    {
+        return Take::Head;
+    }
+    Take::Skip
+}
+
 impl Pipeline {
     /// A pipeline for `request`; nothing runs before the first [`Pipeline::step`].
     pub fn new(request: Request) -> Self {
@@ -355,7 +373,7 @@ impl Pipeline {
                     return Ok(Some(ContextRequest::Files(FilesRequest {
                         definition,
                         dockerignore,
-                        select: is_module_file,
+                        select: context_take,
                     })))
                 }
                 Err(e) => {

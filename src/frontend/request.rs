@@ -80,8 +80,8 @@ pub struct FilesRequest {
     pub definition: pb::Definition,
     /// The context's `.dockerignore` (a reader walking the context itself applies it).
     pub dockerignore: Dockerignore,
-    /// Whether a context-relative file path is one to read.
-    pub select: fn(&str) -> bool,
+    /// How much of a context-relative file to read.
+    pub select: fn(&str) -> crate::dockerui::files::Take,
 }
 
 /// The answer to a [`ContextRequest`].

@@ -37,6 +37,8 @@ pub const MANIFEST_NAMES: [&str; 4] = ["go.mod", "go.sum", "go.work", "go.work.s
 pub struct ContextFacts {
     /// The files, keyed by context-relative path.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The headers of the Go source files read (their heads), keyed by context-relative path.
+    pub go_files: BTreeMap<String, crate::golang::imports::GoFile>,
 }
 
 impl ContextFacts {
@@ -44,12 +46,20 @@ impl ContextFacts {
     pub fn include_patterns() -> Vec<String> {
         let mut p: Vec<String> = MANIFEST_NAMES.iter().map(|n| format!("**/{n}")).collect();
         p.push("**/vendor/modules.txt".into());
+        p.push("**/*.go".into());
         p
     }
 
-    /// Adds a file (path normalised to context-relative form).
+    /// Adds a file (path normalised to context-relative form). Of a Go source file only its
+    /// header is kept (see [`ContextFacts::go_files`]).
     pub fn insert(&mut self, path: &str, bytes: Vec<u8>) {
-        self.files.insert(rel_clean(path), bytes);
+        let path = rel_clean(path);
+        if path.ends_with(".go") {
+            self.go_files
+                .insert(path, crate::golang::imports::parse_header(&bytes));
+        } else {
+            self.files.insert(path, bytes);
+        }
     }
 
     /// The bytes of a context-relative path.

@@ -40,14 +40,18 @@ pub enum RewriteKind {
     Private,
     /// `cross`: a Go build stage runs on the build platform and compiles for the target.
     Cross,
+    /// `seed`: the deps step keeps modules and compiled dependencies in its layer for fresh
+    /// builders (exported build cache carries them; cache mounts are never exported).
+    Seed,
     /// `diagnose`: static findings (errors stop the build).
     Diagnose,
 }
 
 impl RewriteKind {
     /// Every rewrite, in summary order.
-    pub const ALL: [RewriteKind; 7] = [
+    pub const ALL: [RewriteKind; 8] = [
         RewriteKind::Deps,
+        RewriteKind::Seed,
         RewriteKind::ModCache,
         RewriteKind::BuildCache,
         RewriteKind::Env,
@@ -65,6 +69,7 @@ impl RewriteKind {
             RewriteKind::Env => "env",
             RewriteKind::Private => "private",
             RewriteKind::Cross => "cross",
+            RewriteKind::Seed => "seed",
             RewriteKind::Diagnose => "diagnose",
         }
     }
@@ -292,8 +297,12 @@ pub fn rewrite(
     } else {
         edit::apply(text, &planner.edits, dockerfile.directives.escape)
     };
-    let fetch_script = (!applied.wraps.is_empty())
-        .then(|| fetch_script::script(&planner.private_hosts_of_build()));
+    let fetch_script = (!applied.wraps.is_empty()).then(|| {
+        fetch_script::script(
+            &planner.private_hosts_of_build(),
+            options.is_on(RewriteKind::Private),
+        )
+    });
     let mut out = Rewritten {
         text: applied.text,
         line_map: applied.line_map,
@@ -311,11 +320,12 @@ pub fn rewrite(
 /// Replaces any build-arg value that made it into a decision or diagnostic text (through a
 /// path or a setting derived from an ARG) with `$NAME`: summaries name settings, never values.
 /// Only whole occurrences count (not inside a longer word or version: a `VERSION=1.2.3` build
-/// arg leaves Go's `v1.2.3` alone).
+/// arg leaves Go's `v1.2.3` alone). gofront's own settings (`GOFRONT`, `GOFRONT_SKIP`) are not
+/// secrets and stay.
 fn redact_build_args(out: &mut Rewritten, build_args: &BTreeMap<String, String>) {
     let mut values: Vec<(&String, &String)> = build_args
         .iter()
-        .filter(|(_, v)| v.chars().count() >= 4)
+        .filter(|(k, v)| v.chars().count() >= 4 && !k.starts_with("GOFRONT"))
         .collect();
     values.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
     let redact = |text: &mut String| {

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use prost::Message as _;
 
+use crate::dockerui::files::{Take, SOURCE_HEAD_BYTES};
 use crate::dockerui::remote::{is_archive, HTTP_CONTEXT_FILENAME, HTTP_CONTEXT_SNIFF_LEN};
 use crate::dockerui::sources::{dockerfile_source, lowercase_variant, DOCKERIGNORE_NAME};
 use crate::dockerui::{ContextFiles, ReadBudget, RemoteContext};
@@ -274,11 +275,25 @@ impl<B: Bridge> Session<'_, B> {
                 budget.take_entry()?;
                 if entry.mode & MODE_DIR != 0 {
                     dirs.push(path);
-                } else if entry.mode & MODE_SYMLINK == 0 && (request.select)(&path) {
-                    budget.take_bytes(u64::try_from(entry.size).unwrap_or(u64::MAX))?;
-                    let data = self.read(&reference, &path).await.map_err(|s| {
-                        format!("cannot read {path} from the build context: {}", s.message)
-                    })?;
+                } else if entry.mode & MODE_SYMLINK == 0 {
+                    let range = match (request.select)(&path) {
+                        Take::Skip => continue,
+                        Take::Whole => {
+                            budget.take_bytes(u64::try_from(entry.size).unwrap_or(u64::MAX))?;
+                            None
+                        }
+                        Take::Head if budget.take_head() => Some(gw::FileRange {
+                            offset: 0,
+                            length: i64::try_from(SOURCE_HEAD_BYTES).unwrap_or(i64::MAX),
+                        }),
+                        Take::Head => continue,
+                    };
+                    let data = self
+                        .read_range(&reference, &path, range)
+                        .await
+                        .map_err(|s| {
+                            format!("cannot read {path} from the build context: {}", s.message)
+                        })?;
                     files.insert(path, data);
                 }
             }
@@ -291,11 +306,20 @@ impl<B: Bridge> Session<'_, B> {
         reference: &str,
         path: &str,
     ) -> Result<Vec<u8>, rpc_pb::Status> {
+        self.read_range(reference, path, None).await
+    }
+
+    async fn read_range(
+        &mut self,
+        reference: &str,
+        path: &str,
+        range: Option<gw::FileRange>,
+    ) -> Result<Vec<u8>, rpc_pb::Status> {
         self.bridge
             .read_file(gw::ReadFileRequest {
                 r#ref: reference.to_string(),
                 file_path: path.to_string(),
-                range: None,
+                range,
             })
             .await
             .map_err(|s| from_tonic("failed to read dockerfile", &s))

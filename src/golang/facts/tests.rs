@@ -360,7 +360,8 @@ fn include_patterns_cover_every_manifest() {
     let p = ContextFacts::include_patterns();
     assert!(p.contains(&"**/go.mod".to_string()));
     assert!(p.contains(&"**/vendor/modules.txt".to_string()));
-    assert_eq!(p.len(), 5);
+    assert!(p.contains(&"**/*.go".to_string()));
+    assert_eq!(p.len(), 6);
 }
 
 #[test]

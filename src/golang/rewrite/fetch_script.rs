@@ -103,31 +103,91 @@ pub fn is_literal_host(host: &str) -> bool {
 
 /// The wrapper for one build, a script file run as `/bin/sh <script> <command>`: it runs the RUN's
 /// own command text the way the RUN would, with `/bin/sh -c <command>`, after the setup. `hosts`
-/// are the literal private hosts (GOPRIVATE, GONOPROXY).
-pub fn script(hosts: &[String]) -> String {
-    script_in(hosts, WORK_DIR, SECRETS_DIR)
+/// are the literal private hosts (GOPRIVATE, GONOPROXY); `fetch_setup` is false when the private
+/// rewrite is off (the script then only seeds caches, see [`seed_functions`]).
+pub fn script(hosts: &[String], fetch_setup: bool) -> String {
+    script_in(hosts, fetch_setup, WORK_DIR, SECRETS_DIR, SEED_DIR)
 }
 
 /// [`script`] with other directories (tests run it outside a container).
-fn script_in(hosts: &[String], work: &str, secrets: &str) -> String {
+fn script_in(hosts: &[String], fetch_setup: bool, work: &str, secrets: &str, seed: &str) -> String {
     let hosts: Vec<&str> = hosts
         .iter()
         .map(String::as_str)
         .filter(|h| is_literal_host(h))
         .collect();
     let mut s = String::new();
-    s.push_str("# gofront: fetch setup for this step only (see docs/rewrites.md, `private`)\n");
-    s.push_str(&setup_function(&hosts, work, secrets));
-    s.push_str(&explain_function());
-    s.push_str("gofront_setup\n");
+    s.push_str(
+        "# gofront: step setup for this step only (see docs/rewrites.md, `private` and `deps`)\n",
+    );
+    if fetch_setup {
+        s.push_str(&setup_function(&hosts, work, secrets));
+        s.push_str(&explain_function());
+    } else {
+        s.push_str("gofront_setup() { :; }\ngofront_explain() { :; }\n");
+    }
+    s.push_str(&seed_functions(seed));
+    s.push_str("gofront_setup\ngofront_seed_before\n");
     s.push_str("gofront_command() { /bin/sh -c \"$1\"; }\n");
     s.push_str(&format!(
         "if [ -w {work} ] && command -v tee >/dev/null 2>&1 && command -v mkfifo >/dev/null 2>&1 && mkfifo {work}/stderr.$$.fifo 2>/dev/null; then\n"
     ));
     s.push_str(&format!(
-        "  tee {work}/stderr.$$ <{work}/stderr.$$.fifo >&2 &\n  gofront_command \"$1\" 2>{work}/stderr.$$.fifo\n  gofront_rc=$?\n  wait\n  [ \"$gofront_rc\" -eq 0 ] || gofront_explain {work}/stderr.$$\n  rm -f {work}/stderr.$$ {work}/stderr.$$.fifo\n  exit \"$gofront_rc\"\nfi\nexec /bin/sh -c \"$1\"\n"
+        "  tee {work}/stderr.$$ <{work}/stderr.$$.fifo >&2 &\n  gofront_command \"$1\" 2>{work}/stderr.$$.fifo\n  gofront_rc=$?\n  wait\n  [ \"$gofront_rc\" -eq 0 ] || gofront_explain {work}/stderr.$$\n  rm -f {work}/stderr.$$ {work}/stderr.$$.fifo\nelse\n  gofront_command \"$1\"\n  gofront_rc=$?\nfi\n[ \"$gofront_rc\" -ne 0 ] || gofront_seed_after\nexit \"$gofront_rc\"\n"
     ));
     s
+}
+
+/// Where the deps step keeps, in its own layer, what an ephemeral builder's next build needs:
+/// the downloaded modules (`mod/`, the module cache's `cache/download`) and the compiled
+/// dependency packages (`go-build/`, a build cache).
+pub const SEED_DIR: &str = "/gofront-seed";
+
+/// The seed functions, driven by process env the planner sets (nothing happens without it):
+///
+/// - `GOFRONT_SEED=save` (the deps step): when the build cache mount `GOFRONT_GOCACHE` has never
+///   been used by a gofront build (a fresh builder), the step compiles into the seed directory
+///   (`GOCACHE` points there), and after the command succeeds it precompiles
+///   `GOFRONT_PRECOMPILE` (packages, in `GOFRONT_PRECOMPILE_DIR`, with `GOFRONT_PRECOMPILE_FLAGS`
+///   and `GOFRONT_PRECOMPILE_ENV`; failures ignored: it only fills a cache) and copies the
+///   module downloads of `GOFRONT_GOMODCACHE` there. On a used builder it does nothing: the
+///   cache mounts already hold all of it.
+/// - `GOFRONT_SEED=load` (the go RUNs after it): when the seed directory exists and this seed
+///   (`GOFRONT_SEED_ID`) was not copied into the mounts yet, it copies it without replacing
+///   anything (`cp -n`); it marks the build cache as used by gofront.
+fn seed_functions(seed: &str) -> String {
+    format!(
+        r#"gofront_seed_before() {{
+  case "${{GOFRONT_SEED:-}}" in
+  save)
+    if [ -n "${{GOFRONT_GOCACHE:-}}" ] && [ ! -e "$GOFRONT_GOCACHE/gofront-used" ] && mkdir -p {seed}/go-build {seed}/mod 2>/dev/null; then
+      gofront_cold=1
+      GOCACHE={seed}/go-build
+      export GOCACHE
+    fi ;;
+  load)
+    if [ -n "${{GOFRONT_GOCACHE:-}}" ] && [ -d {seed} ] && [ ! -e "$GOFRONT_GOCACHE/gofront-seed.${{GOFRONT_SEED_ID:-}}" ]; then
+      mkdir -p "$GOFRONT_GOCACHE" "$GOFRONT_GOMODCACHE/cache/download" 2>/dev/null
+      cp -Rn {seed}/go-build/. "$GOFRONT_GOCACHE/" 2>/dev/null
+      cp -Rn {seed}/mod/. "$GOFRONT_GOMODCACHE/cache/download/" 2>/dev/null
+      : >"$GOFRONT_GOCACHE/gofront-seed.${{GOFRONT_SEED_ID:-}}" 2>/dev/null
+    fi
+    if [ -n "${{GOFRONT_GOCACHE:-}}" ] && [ -d "$GOFRONT_GOCACHE" ]; then : >"$GOFRONT_GOCACHE/gofront-used" 2>/dev/null; fi ;;
+  esac
+  return 0
+}}
+gofront_seed_after() {{
+  [ "${{GOFRONT_SEED:-}}" = save ] && [ -n "${{gofront_cold:-}}" ] || return 0
+  if [ -n "${{GOFRONT_PRECOMPILE:-}}" ]; then
+    (cd "${{GOFRONT_PRECOMPILE_DIR:-.}}" && env ${{GOFRONT_PRECOMPILE_ENV:-}} go list -e -export -f '' ${{GOFRONT_PRECOMPILE_FLAGS:-}} $GOFRONT_PRECOMPILE) >/dev/null 2>&1
+  fi
+  if [ -d "${{GOFRONT_GOMODCACHE:-}}/cache/download" ]; then
+    cp -R "$GOFRONT_GOMODCACHE/cache/download/." {seed}/mod/ 2>/dev/null
+  fi
+  return 0
+}}
+"#
+    )
 }
 
 fn setup_function(hosts: &[&str], work: &str, secrets: &str) -> String {

@@ -63,6 +63,8 @@ pub(super) struct Planner<'a> {
     /// Diagnostics replaced because a GOTOOLCHAIN build arg reaches the RUN: (code, span) to
     /// drop, and the recomputed ones.
     pub toolchain_overrides: (Vec<Span>, Vec<Diagnostic>),
+    /// The seed outcome of the stage being planned (set by the deps rewrite).
+    seed: Option<(Span, Result<String, String>)>,
 }
 
 impl<'a> Planner<'a> {
@@ -82,6 +84,7 @@ impl<'a> Planner<'a> {
             decisions: Vec::new(),
             private_hosts: BTreeSet::new(),
             toolchain_overrides: (Vec::new(), Vec::new()),
+            seed: None,
         }
     }
 
@@ -109,7 +112,10 @@ impl<'a> Planner<'a> {
         self.private_hosts.extend(fetch.hosts.iter().cloned());
         let mut stage_decisions = Vec::new();
         if self.options.is_on(RewriteKind::Deps) {
-            stage_decisions.push(self.deps(s, &modcache, &env, &fetch));
+            stage_decisions.push(self.deps(s, (&modcache, &buildcache), &env, &fetch));
+        }
+        if self.options.is_on(RewriteKind::Seed) {
+            stage_decisions.push(self.seed_decision(s));
         }
         if self.options.is_on(RewriteKind::ModCache) {
             stage_decisions.push(self.cache_decision(s, RewriteKind::ModCache, &modcache));
@@ -312,6 +318,7 @@ mod deps;
 mod diagnose;
 mod env;
 mod private;
+mod seed;
 
 use cache::{CacheKind, CacheOutcome, RunCache};
 use private::{PrivateOutcome, StepFetch};

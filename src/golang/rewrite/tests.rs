@@ -216,7 +216,7 @@ const BC: &str = "--mount=type=cache,target=/root/.cache/go-build,sharing=shared
 fn naive_copy_all_then_build_gets_deps_step_and_cache_mounts() {
     let df = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n\nFROM scratch\nCOPY --from=build /out/app /app\n";
     let out = Case::new(df, module()).run();
-    let want = format!("FROM golang:1.22 AS build\nWORKDIR /src\nCOPY go.mod go.sum /src/\nRUN {MC} go mod download\nCOPY . .\nRUN {MC} {BC} go build -o /out/app .\n\nFROM scratch\nCOPY --from=build /out/app /app\n");
+    let want = format!("FROM golang:1.22 AS build\nWORKDIR /src\nCOPY go.mod go.sum /src/\nRUN {MC} {BC} go mod download\nCOPY . .\nRUN {MC} {BC} go build -o /out/app .\n\nFROM scratch\nCOPY --from=build /out/app /app\n");
     assert_eq!(out.text, want);
     assert_eq!(out.line_map.original, vec![1, 2, 3, 4, 3, 4, 5, 6, 7]);
     assert_eq!(
@@ -225,9 +225,13 @@ fn naive_copy_all_then_build_gets_deps_step_and_cache_mounts() {
     );
     assert!(applied(&out, RewriteKind::ModCache, 0).contains("/go/pkg/mod on line 4"));
     assert!(applied(&out, RewriteKind::BuildCache, 0).contains("/root/.cache/go-build"));
-    assert_eq!(out.decisions.len(), 6, "{:#?}", out.decisions);
+    assert_eq!(out.decisions.len(), 7, "{:#?}", out.decisions);
     assert!(out.decisions.iter().all(|d| d.stage == 0));
-    assert!(out.run_env.is_empty());
+    // Only the seed's settings reach the processes (no build arg was given).
+    assert!(out
+        .run_env
+        .iter()
+        .all(|e| e.vars.iter().all(|(k, _)| k.starts_with("GOFRONT_"))));
 }
 
 #[test]
@@ -255,7 +259,7 @@ fn existing_cache_mounts_are_not_duplicated_and_feed_the_deps_step() {
     // The deps step uses the user's own mount, so both see the same cache.
     assert!(
         out.text
-            .contains("RUN --mount=type=cache,target=/go/pkg/mod go mod download\nCOPY . .\n"),
+            .contains("RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go mod download\nCOPY . .\n"),
         "{}",
         out.text
     );
@@ -314,7 +318,7 @@ fn custom_gopath_and_gomodcache_from_env_move_the_mounts() {
     let out = Case::new(&then_runtime(df), module()).run();
     assert!(
         out.text
-            .contains("RUN --mount=type=cache,target=/modcache,sharing=shared go mod download\n"),
+            .contains("RUN --mount=type=cache,target=/modcache,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download\n"),
         "{}",
         out.text
     );
@@ -334,7 +338,7 @@ fn go_work_copies_every_member_manifest() {
     ]);
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/api ./services/api\n";
     let out = Case::new(&then_runtime(df), c).run();
-    assert!(out.text.contains("COPY go.work /src/\nCOPY libs/shared/go.mod /src/libs/shared/\nCOPY services/api/go.mod services/api/go.sum /src/services/api/\nRUN --mount=type=cache,target=/go/pkg/mod,sharing=shared go mod download\nCOPY . .\n"), "{}", out.text);
+    assert!(out.text.contains("COPY go.work /src/\nCOPY libs/shared/go.mod /src/libs/shared/\nCOPY services/api/go.mod services/api/go.sum /src/services/api/\nRUN --mount=type=cache,target=/go/pkg/mod,sharing=shared --mount=type=cache,target=/root/.cache/go-build,sharing=shared go mod download\nCOPY . .\n"), "{}", out.text);
     assert_eq!(
         applied(&out, RewriteKind::Deps, 0),
         "copies go.work to /src; go.mod to /src/libs/shared; go.mod, go.sum to /src/services/api; go mod download in /src (module cache mounted)"
@@ -437,7 +441,7 @@ fn all_off_is_byte_identical_with_no_decisions() {
             .run(),
         Case::new(&format!("# gofront=off\n{df}"), module()).run(),
         Case::new(df, module())
-            .skip("deps,cache,env,private,cross,diagnose")
+            .skip("deps,seed,cache,env,private,cross,diagnose")
             .run(),
     ] {
         assert!(out.decisions.is_empty(), "{:#?}", out.decisions);
@@ -454,7 +458,7 @@ fn non_go_stages_get_no_decisions() {
     let df = "FROM debian:bookworm-slim AS base\nRUN echo hi\n\nFROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n";
     let out = Case::new(df, module()).with_private().run();
     assert!(out.decisions.iter().all(|d| d.stage == 1));
-    assert_eq!(out.decisions.len(), 7);
+    assert_eq!(out.decisions.len(), 8);
     let kinds: Vec<RewriteKind> = out.decisions.iter().map(|d| d.kind).collect();
     assert_eq!(kinds, RewriteKind::ALL.to_vec());
 }
@@ -584,7 +588,7 @@ fn lowercase_keywords_comments_and_crlf_are_preserved() {
     let out = Case::new(df, module()).run();
     assert_eq!(
         out.text,
-        format!("from golang:1.22\r\nworkdir /src\r\nCOPY go.mod go.sum /src/\r\nRUN {MC} go mod download\r\ncopy . .\r\n  run {MC} {BC}   go build -o /app . # build\r\nfrom scratch\r\n")
+        format!("from golang:1.22\r\nworkdir /src\r\nCOPY go.mod go.sum /src/\r\nRUN {MC} {BC} go mod download\r\ncopy . .\r\n  run {MC} {BC}   go build -o /app . # build\r\nfrom scratch\r\n")
     );
 }
 
@@ -738,7 +742,7 @@ fn module_in_a_subdirectory_gets_cd_when_workdir_differs() {
     let c = ctx(&[("app/go.mod", GO_MOD), ("app/go.sum", GO_SUM)]);
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN cd app && go build -o /out/app .\n";
     let out = Case::new(&then_runtime(df), c).run();
-    assert!(out.text.contains(&format!("COPY app/go.mod app/go.sum /src/app/\nRUN {MC} cd /src/app && go mod download\nCOPY . .\n")), "{}", out.text);
+    assert!(out.text.contains(&format!("COPY app/go.mod app/go.sum /src/app/\nRUN {MC} {BC} cd /src/app && go mod download\nCOPY . .\n")), "{}", out.text);
 }
 
 #[test]
@@ -1029,7 +1033,7 @@ fn installing_git_before_the_copy_does_not_block_the_deps_step() {
 fn secret_ssh_and_network_of_the_go_run_are_copied_to_the_deps_step() {
     let df = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN --network=host --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=ssh go build -o /app .\n";
     let out = Case::new(&then_runtime(df), module()).run();
-    assert!(out.text.contains(&format!("RUN {MC} --network=host --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=ssh go mod download\nCOPY . .\n")), "{}", out.text);
+    assert!(out.text.contains(&format!("RUN {MC} {BC} --network=host --mount=type=secret,id=netrc,target=/root/.netrc --mount=type=ssh go mod download\nCOPY . .\n")), "{}", out.text);
 }
 
 #[test]
@@ -1052,7 +1056,7 @@ fn a_later_run_reading_the_module_cache_keeps_it() {
 fn deps_step_goes_above_unrelated_args_so_version_args_do_not_rerun_it() {
     let df = "FROM golang:1.22 AS build\nARG GOPROXY\nARG VERSION=dev\nLABEL a=b\nWORKDIR /src\nCOPY . .\nRUN go build -ldflags \"-X main.version=${VERSION}\" -o /app .\n";
     let out = Case::new(&then_runtime(df), module()).run();
-    assert!(out.text.starts_with(&format!("FROM golang:1.22 AS build\nARG GOPROXY\nCOPY go.mod go.sum /src/\nRUN {MC} cd /src && go mod download\nARG VERSION=dev\n")), "{}", out.text);
+    assert!(out.text.starts_with(&format!("FROM golang:1.22 AS build\nARG GOPROXY\nCOPY go.mod go.sum /src/\nRUN {MC} {BC} cd /src && go mod download\nARG VERSION=dev\n")), "{}", out.text);
     assert_eq!(&out.line_map.original[..5], &[1, 2, 6, 7, 3]);
     // With --chown the WORKDIR is not passed (it would make /src owned by that user).
     let df = "FROM golang:1.22 AS build\nARG VERSION=dev\nWORKDIR /src\nCOPY --chown=1000 . .\nRUN go build -o /app .\n";
@@ -1101,7 +1105,7 @@ fn fetch_steps_get_optional_ssh_and_secret_mounts_and_the_wrapper() {
     // The deps RUN and both go RUNs and the script that may run go: the same optional mounts.
     assert!(
         out.text
-            .contains(&format!("RUN {MC} {fetch} go mod download\n")),
+            .contains(&format!("RUN {MC} {BC} {fetch} go mod download\n")),
         "{}",
         out.text
     );
@@ -1220,11 +1224,21 @@ fn private_can_be_turned_off_alone() {
         then_runtime("FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n");
     let out = Case::new(&df, module())
         .with_private()
-        .skip("private")
+        .skip("private,seed")
         .run();
     assert!(!out.text.contains(SSH), "{}", out.text);
     assert!(out.run_wraps.is_empty());
     assert!(out.fetch_script.is_none());
+    // With the seed on, the step script runs without the fetch setup.
+    let out = Case::new(&df, module())
+        .with_private()
+        .skip("private")
+        .run();
+    assert!(!out.text.contains(SSH), "{}", out.text);
+    assert!(!out.run_wraps.is_empty());
+    let script = out.fetch_script.unwrap_or_default();
+    assert!(script.contains("gofront_setup() { :; }"), "{script}");
+    assert!(!script.contains("known_hosts"), "{script}");
     assert!(out.decisions.iter().all(|d| d.kind != RewriteKind::Private));
 }
 

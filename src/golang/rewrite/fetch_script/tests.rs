@@ -19,7 +19,14 @@ fn run_in(dir: &Path, hosts: &[&str], command: &str, env: &[(&str, &str)]) -> Ru
     let _ = std::fs::create_dir_all(&secrets);
     let hosts: Vec<String> = hosts.iter().map(|h| h.to_string()).collect();
     let script = dir.join("fetch.sh");
-    let text = script_in(&hosts, &work.to_string_lossy(), &secrets.to_string_lossy());
+    let seed = dir.join("seed");
+    let text = script_in(
+        &hosts,
+        true,
+        &work.to_string_lossy(),
+        &secrets.to_string_lossy(),
+        &seed.to_string_lossy(),
+    );
     if let Err(e) = std::fs::write(&script, text) {
         panic!("{e}");
     }
@@ -217,7 +224,127 @@ fn hosts_that_are_not_literal_names_are_left_out() {
     ] {
         assert_eq!(is_literal_host(h), ok, "{h}");
     }
-    let s = script(&["a;b".to_string(), "ok.example".to_string()]);
+    let s = script(&["a;b".to_string(), "ok.example".to_string()], true);
     assert!(s.contains("for h in ok.example;"), "{s}");
     assert!(!s.contains("a;b"));
+}
+
+/// A fake `go` that records its arguments and GOCACHE, and the seed env for `mode`.
+fn seed_env(d: &Path, mode: &str) -> Vec<(String, String)> {
+    let bin = d.join("bin");
+    let _ = std::fs::create_dir_all(&bin);
+    let go = bin.join("go");
+    let log = d.join("go.log");
+    let fake = format!(
+        "#!/bin/sh\necho \"$* GOCACHE=$GOCACHE CGO_ENABLED=$CGO_ENABLED PWD=$PWD\" >>{}\n",
+        log.display()
+    );
+    if let Err(e) = std::fs::write(&go, fake) {
+        panic!("{e}");
+    }
+    let _ = Command::new("chmod").arg("755").arg(&go).status();
+    let mut env = vec![
+        (
+            "PATH".to_string(),
+            format!("{}:/usr/bin:/bin", bin.display()),
+        ),
+        ("GOFRONT_SEED".to_string(), mode.to_string()),
+        (
+            "GOFRONT_GOCACHE".to_string(),
+            d.join("gocache").display().to_string(),
+        ),
+        (
+            "GOFRONT_GOMODCACHE".to_string(),
+            d.join("gomod").display().to_string(),
+        ),
+        ("GOFRONT_SEED_ID".to_string(), "abc".to_string()),
+    ];
+    if mode == "save" {
+        env.extend([
+            (
+                "GOFRONT_PRECOMPILE".to_string(),
+                "fmt github.com/x/y".to_string(),
+            ),
+            (
+                "GOFRONT_PRECOMPILE_DIR".to_string(),
+                d.display().to_string(),
+            ),
+            (
+                "GOFRONT_PRECOMPILE_FLAGS".to_string(),
+                "-trimpath".to_string(),
+            ),
+            (
+                "GOFRONT_PRECOMPILE_ENV".to_string(),
+                "CGO_ENABLED=0".to_string(),
+            ),
+        ]);
+    }
+    env
+}
+
+fn run_seed(d: &Path, mode: &str, command: &str) -> Run {
+    let env = seed_env(d, mode);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    run_in(d, &[], command, &env)
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_default()
+}
+
+#[test]
+fn a_fresh_builder_saves_modules_and_precompiled_packages_in_the_seed() {
+    let d = tmp();
+    let dl = d.path().join("gomod/cache/download/github.com/x/y/@v");
+    let _ = std::fs::create_dir_all(&dl);
+    let _ = std::fs::write(dl.join("v1.0.0.zip"), "zip");
+    let r = run_seed(d.path(), "save", "echo downloaded");
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "downloaded\n");
+    let log = read(&d.path().join("go.log"));
+    let seed = d.path().join("seed");
+    assert_eq!(
+        log.trim(),
+        format!(
+            "list -e -export -f  -trimpath fmt github.com/x/y GOCACHE={}/go-build CGO_ENABLED=0 PWD={}",
+            seed.display(),
+            d.path().display()
+        )
+    );
+    assert_eq!(read(&seed.join("mod/github.com/x/y/@v/v1.0.0.zip")), "zip");
+    // A failing command saves nothing more; a used build cache saves nothing at all.
+    let _ = std::fs::remove_file(d.path().join("go.log"));
+    let r = run_seed(d.path(), "save", "exit 4");
+    assert_eq!(r.status, 4);
+    assert!(read(&d.path().join("go.log")).is_empty());
+    let _ = std::fs::create_dir_all(d.path().join("gocache"));
+    let _ = std::fs::write(d.path().join("gocache/gofront-used"), "");
+    let r = run_seed(d.path(), "save", "true");
+    assert_eq!(r.status, 0);
+    assert!(read(&d.path().join("go.log")).is_empty());
+}
+
+#[test]
+fn go_runs_copy_a_seed_into_their_mounts_once_without_replacing() {
+    let d = tmp();
+    let seed = d.path().join("seed");
+    let _ = std::fs::create_dir_all(seed.join("go-build/ab"));
+    let _ = std::fs::create_dir_all(seed.join("mod/m/@v"));
+    let _ = std::fs::write(seed.join("go-build/ab/entry-d"), "compiled");
+    let _ = std::fs::write(seed.join("mod/m/@v/v1.zip"), "zip");
+    let _ = std::fs::create_dir_all(d.path().join("gocache/ab"));
+    let _ = std::fs::write(d.path().join("gocache/ab/own-d"), "mine");
+    let r = run_seed(d.path(), "load", "ls $GOFRONT_GOCACHE/ab");
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "entry-d\nown-d\n");
+    assert_eq!(
+        read(&d.path().join("gomod/cache/download/m/@v/v1.zip")),
+        "zip"
+    );
+    assert!(d.path().join("gocache/gofront-seed.abc").exists());
+    assert!(d.path().join("gocache/gofront-used").exists());
+    // Once per seed: a removed entry is not copied again.
+    let _ = std::fs::remove_file(d.path().join("gocache/ab/entry-d"));
+    let r = run_seed(d.path(), "load", "ls $GOFRONT_GOCACHE/ab");
+    assert_eq!(r.stdout, "own-d\n");
 }

@@ -53,27 +53,47 @@ impl<'a> Planner<'a> {
     pub(super) fn deps(
         &mut self,
         s: &StageAnalysis,
-        modcache: &CacheOutcome,
+        caches: (&CacheOutcome, &CacheOutcome),
         env: &BTreeMap<usize, Vec<(String, String)>>,
         fetch: &PrivateOutcome,
     ) -> Decision {
-        match self.plan_deps(s, modcache, env, fetch) {
-            Ok((span, inserts, detail)) => {
-                self.edits.inserts.extend(inserts);
-                self.decision(s, RewriteKind::Deps, span, true, detail)
+        match self.plan_deps(s, caches, env, fetch) {
+            Ok(plan) => {
+                self.edits.inserts.extend(plan.inserts);
+                for (line, vars) in plan.loads {
+                    self.edits.run_env.entry(line).or_default().extend(vars);
+                    self.edits.wraps.insert(line);
+                }
+                self.seed = Some((plan.span, plan.seed));
+                self.decision(s, RewriteKind::Deps, plan.span, true, plan.detail)
             }
-            Err((span, why)) => self.decision(s, RewriteKind::Deps, span, false, why),
+            Err((span, why)) => {
+                self.seed = Some((span, Err("no deps step in this stage".to_string())));
+                self.decision(s, RewriteKind::Deps, span, false, why)
+            }
         }
     }
 
-    #[allow(clippy::type_complexity)]
+    /// The seed decision of the stage whose deps step was just planned.
+    pub(super) fn seed_decision(&mut self, s: &StageAnalysis) -> Decision {
+        let (span, outcome) = self
+            .seed
+            .take()
+            .unwrap_or((s.span, Err("the deps rewrite is off".to_string())));
+        match outcome {
+            Ok(detail) => self.decision(s, RewriteKind::Seed, span, true, detail),
+            Err(why) => self.decision(s, RewriteKind::Seed, span, false, why),
+        }
+    }
+
     fn plan_deps(
         &self,
         s: &StageAnalysis,
-        modcache: &CacheOutcome,
+        caches: (&CacheOutcome, &CacheOutcome),
         env: &BTreeMap<usize, Vec<(String, String)>>,
         fetch: &PrivateOutcome,
-    ) -> Result<(Span, Vec<Insert>, String), (Span, String)> {
+    ) -> Result<DepsPlan, (Span, String)> {
+        let modcache = caches.0;
         let first = Self::first_run_span(s);
         let users = self.module_users(s);
         let Some((first_user, _, _)) = users.first() else {
@@ -192,6 +212,11 @@ impl<'a> Planner<'a> {
                 wrap: !fetch.custom_shell,
             })
             .unwrap_or_default();
+        let seed = if self.options.is_on(RewriteKind::Seed) {
+            self.seed_plan(s, copy, served, &users, caches, &root)
+        } else {
+            Err(String::new())
+        };
         let run_line = self.deps_run_line(
             s,
             copy,
@@ -202,6 +227,10 @@ impl<'a> Planner<'a> {
                 force_cd: hopped_workdir || !setup.commands.is_empty(),
                 fetch_flags: served_fetch.flags(),
                 setup: setup.commands.clone(),
+                extra_mounts: seed
+                    .as_ref()
+                    .map(|p| vec![p.build_cache_flag.clone()])
+                    .unwrap_or_default(),
             },
         )?;
         let mut inserts: Vec<Insert> = copies
@@ -214,26 +243,53 @@ impl<'a> Planner<'a> {
                 wrap: false,
             })
             .collect();
+        let seed = seed.and_then(|p| {
+            if run_line.1 {
+                Ok(p)
+            } else {
+                Err(String::new())
+            }
+        });
+        let mut deps_env = deps_env(env.get(&served.command_index), &setup.env);
+        if let Ok(p) = &seed {
+            deps_env.extend(p.save_env.iter().cloned());
+        }
         inserts.push(Insert {
             before,
             text: run_line.0,
             maps_to: served.span.start,
-            env: deps_env(env.get(&served.command_index), &setup.env),
-            wrap: served_fetch.wrap,
+            env: deps_env,
+            wrap: served_fetch.wrap || seed.is_ok(),
         });
         let cache_note = if run_line.1 {
             "module cache mounted"
         } else {
             "modules kept in the image"
         };
-        Ok((
-            cspan,
+        let seed_detail = match &seed {
+            Ok(p) => Ok(format!(
+                "on a builder whose build cache is new, the deps step (line {}) keeps {} in its layer; the go commands on {} copy them into their cache mounts first (exported build cache carries layers, never mounts)",
+                cspan.start,
+                match p.packages {
+                    0 => "the modules".to_string(),
+                    1 => "the modules and the one imported package it compiles".to_string(),
+                    n => format!("the modules and the {n} imported packages it compiles"),
+                },
+                line_list(&p.loads.iter().map(|(l, _)| l.to_string()).collect::<Vec<_>>())
+            )),
+            Err(_) if !run_line.1 => Err("the modules stay in the image's layers (no cache mount to seed)".to_string()),
+            Err(why) => Err(why.clone()),
+        };
+        Ok(DepsPlan {
+            span: cspan,
             inserts,
-            format!(
+            detail: format!(
                 "{summary}; go mod download in {root} ({cache_note}){}",
                 setup.describe()
             ),
-        ))
+            loads: seed.map(|p| p.loads).unwrap_or_default(),
+            seed: seed_detail,
+        })
     }
 
     /// The module view of invocation `invocation` of go RUN `run` in stage `stage`.
@@ -807,6 +863,7 @@ impl<'a> Planner<'a> {
             force_cd,
             fetch_flags,
             setup,
+            extra_mounts,
         } = download;
         let span = copy.span;
         let line = served.span.start;
@@ -842,6 +899,9 @@ impl<'a> Planner<'a> {
             }
             (None, _) => false,
         };
+        if mounted {
+            parts.extend(extra_mounts);
+        }
         if let Some(net) = &run.network {
             if net.contains('$') {
                 return Err((span, format!("the --network of line {line} uses variables")));
@@ -1071,6 +1131,19 @@ pub(super) struct DownloadIn<'s> {
     fetch_flags: Vec<String>,
     /// Setup commands to repeat before the download.
     setup: Vec<String>,
+    /// Mount flags the deps RUN gets besides the module cache (the build cache, for the seed).
+    extra_mounts: Vec<String>,
+}
+
+/// A planned deps step: where, the lines it inserts, the summary, and the go RUNs that load its
+/// seed (user line, process env).
+pub(super) struct DepsPlan {
+    span: Span,
+    inserts: Vec<Insert>,
+    detail: String,
+    loads: Vec<(usize, Vec<(String, String)>)>,
+    /// The seed decision's detail: applied, or why not.
+    seed: Result<String, String>,
 }
 
 /// The Go env that matters to a download.

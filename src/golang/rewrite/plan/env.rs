@@ -59,7 +59,11 @@ impl<'a> Planner<'a> {
                 }
             }
             lines.push(step.line_label());
-            self.edits.run_env.insert(step.span().start, vars);
+            self.edits
+                .run_env
+                .entry(step.span().start)
+                .or_default()
+                .extend(vars);
         }
         let left: Vec<&str> = given
             .iter()

@@ -119,7 +119,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn step_fetch(
+    pub(super) fn step_fetch(
         &self,
         s: &StageAnalysis,
         step: Step,
