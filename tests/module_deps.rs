@@ -23,6 +23,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "frontend",
         &[
+            "checks",
             "dockerui",
             "dockerfile",
             "golang",
@@ -36,6 +37,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "convert",
         &[
+            "checks",
             "dockerui",
             "dockerfile",
             "llb",
@@ -44,6 +46,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "platform",
         ],
     ),
+    ("checks", &["dockerfile", "dockerui", "gostd"]),
     ("golang", &["dockerfile", "gostd"]),
     ("dockerui", &["llb", "gostd", "options", "platform"]),
     ("dockerfile", &["gostd", "options"]),
