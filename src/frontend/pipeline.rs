@@ -12,19 +12,21 @@
 
 use std::collections::BTreeMap;
 
+use crate::checks::Report;
 use crate::convert::reference::Reference;
 use crate::convert::{
     self, CommandRef, ConvertError, ConvertInput, Converted, DaemonInfo, ImageRequest,
-    ImageResolver, ResolvedImage, RunProcesses, Warning,
+    ImageResolver, ResolvedImage, RunProcesses,
 };
 use crate::dockerfile::ast::{Dockerfile, Instruction, Span};
 use crate::dockerui::{sources, BuildContext, ContextFiles, Dockerignore, MainContext};
 use crate::golang::analyze::{AnalyzeInput, BaseImage};
 use crate::golang::facts::{gather, ContextFacts, Diagnostic, GoFacts, Severity, MANIFEST_NAMES};
 use crate::golang::rewrite::{rewrite, Decision, RewriteKind, RewriteOptions, Rewritten};
-use crate::options::BuildOptions;
+use crate::options::{BuildOptions, Subrequest};
 use crate::platform::Platform;
 
+use super::checks::{check_build_arg, BuildChecks};
 use super::render::SubrequestResult;
 use super::request::{ContextAnswer, ContextRequest, ContextSource, FilesRequest, Request};
 use super::{known_images, FrontendError, MAX_RESOLVE_ROUNDS};
@@ -37,6 +39,8 @@ pub struct Plan {
     /// The Go rewrites planned for this build (`None` when rewriting is off or no stage runs
     /// the go tool).
     pub go: Option<GoReport>,
+    /// What the build checks report (build warnings, first platform only).
+    pub checks: Report,
 }
 
 /// What the Go rewrites did: the rewritten Dockerfile, its decisions and diagnoses.
@@ -60,6 +64,12 @@ impl GoReport {
         self.diagnostics().find(|d| d.severity == Severity::Error)
     }
 
+    /// Drops the diagnostics the checks configuration skips (`# check=skip=GoModNotFound`):
+    /// they are neither reported nor, for errors, stop the build.
+    fn drop_skipped(&mut self, checks: &BuildChecks) {
+        self.rewritten.diagnostics.retain(|d| checks.reports(d));
+    }
+
     /// The summary `gofront rewrite` prints: one `gofront: <decision>` line per decision, then
     /// `warning|error: line N: message` per reported diagnostic.
     pub fn summary(&self) -> String {
@@ -75,18 +85,6 @@ impl GoReport {
             out.push_str(&format!("{level}: line {}: {}\n", d.span.start, d.message));
         }
         out
-    }
-
-    /// Warning diagnostics as converter warnings (rule = the diagnostic's code).
-    pub fn warnings(&self) -> Vec<Warning> {
-        self.diagnostics()
-            .filter(|d| d.severity == Severity::Warning)
-            .map(|d| Warning {
-                rule: d.code.to_string(),
-                message: d.message.clone(),
-                span: Some(d.span),
-            })
-            .collect()
     }
 }
 
@@ -187,6 +185,8 @@ pub struct Pipeline {
     /// Dockerfile cannot be built (invariant 1: a rewrite never fails a working build).
     phase1: Option<Converted>,
     rewriter: Rewriter,
+    /// The build checks (set once the Dockerfile was read).
+    checks: Option<BuildChecks>,
 }
 
 /// The rewrite planner's signature ([`rewrite`]; tests substitute hand-built results).
@@ -227,6 +227,7 @@ impl Pipeline {
             phase2: None,
             phase1: None,
             rewriter: rewrite,
+            checks: None,
         }
     }
 
@@ -248,9 +249,44 @@ impl Pipeline {
         self.report.as_ref()
     }
 
+    /// What the build checks report so far: everything when planning finished, the findings
+    /// before the error when it failed (the caller warns with them either way).
+    pub fn check_report(&self) -> Report {
+        let Some(checks) = &self.checks else {
+            return Report::default();
+        };
+        let mut checks = checks.clone();
+        if let Some(report) = &self.report {
+            checks.set_go(report.diagnostics(), self.linting());
+        }
+        checks.report()
+    }
+
+    /// Whether this run answers `--check` (`frontend.lint`) instead of building.
+    fn linting(&self) -> bool {
+        self.request.options.subrequest == Some(Subrequest::Lint)
+    }
+
+    /// A planning error: the build fails with it; `--check` reports it as the build error,
+    /// beside the warnings found before it.
+    fn fail(&self, e: FrontendError) -> Result<Step, FrontendError> {
+        if !self.linting() {
+            return Err(e);
+        }
+        let answer = super::lint::answer(&self.check_report(), &self.request.dockerfile, Some(&e));
+        Ok(Step::Done(Outcome::Answer(answer)))
+    }
+
     /// Runs until the next thing the caller must provide, or to the end.
     pub fn step(&mut self) -> Result<Step, FrontendError> {
-        if let Some(subrequest) = &self.request.options.subrequest {
+        check_build_arg(&self.request.options)?;
+        if let Some(subrequest) = self
+            .request
+            .options
+            .subrequest
+            .as_ref()
+            .filter(|_| !self.linting())
+        {
             let answer = super::subrequest(
                 subrequest,
                 &self.request.dockerfile.data,
@@ -259,7 +295,23 @@ impl Pipeline {
             return Ok(Step::Done(Outcome::Answer(answer)));
         }
         if self.dockerfile.is_none() {
-            let dockerfile = super::parse(&self.request.dockerfile.data)?;
+            let parsed = super::parse(&self.request.dockerfile.data);
+            if self.checks.is_none() {
+                let text = String::from_utf8_lossy(&self.request.dockerfile.data);
+                let error_line = parsed
+                    .as_ref()
+                    .err()
+                    .and_then(|e| e.span())
+                    .map(|s| s.start);
+                match BuildChecks::new(&text, &self.request.options, error_line) {
+                    Ok(checks) => self.checks = Some(checks),
+                    Err(e) => return self.fail(e),
+                }
+            }
+            let dockerfile = match parsed {
+                Ok(d) => d,
+                Err(e) => return self.fail(e),
+            };
             self.plan_context_reads(&dockerfile);
             self.dockerfile = Some(dockerfile);
         }
@@ -412,8 +464,14 @@ impl Pipeline {
                 context: &self.context,
                 run_process,
             };
-            convert::convert(&input, &self.cache)
+            convert::convert_checked(&input, &self.cache)
         };
+        let (result, findings) = result;
+        if self.phase2.is_none() && self.phase1.is_none() {
+            if let Some(checks) = self.checks.as_mut() {
+                checks.set_convert(findings);
+            }
+        }
         let converted = match result {
             Ok(converted) => converted,
             Err(ConvertError::Dockerfile { message, span }) => match self.phase1.take() {
@@ -423,31 +481,41 @@ impl Pipeline {
                     self.drop_rewrites(&format!(
                         "the rewritten Dockerfile does not convert: {message}"
                     ));
-                    return Ok(self.done(original));
+                    return self.done(original);
                 }
-                _ => return Err(FrontendError::Dockerfile { message, span }),
+                _ => return self.fail(FrontendError::Dockerfile { message, span }),
             },
             Err(ConvertError::NeedImages(requests)) => return self.need_images(requests),
         };
         if self.phase2.is_none() && self.phase1.is_none() {
             self.phase1 = Some(converted.clone());
-            self.plan_go()?;
-            if self.phase2.is_some() {
+            if let Err(e) = self.plan_go() {
+                return self.fail(e);
+            }
+            if self.phase2.is_some() && !self.linting() {
                 return self.convert_step();
             }
         }
-        Ok(self.done(converted))
+        self.done(converted)
     }
 
-    /// The finished plan: the conversion plus the Go report and its warnings.
-    fn done(&self, mut converted: Converted) -> Step {
-        if let Some(report) = &self.report {
-            converted.warnings.extend(report.warnings());
+    /// The finished plan: the conversion plus the Go report and the checks report (or, for
+    /// `--check`, the checks report alone). With `error=true`, a reported violation fails the
+    /// build instead (`lint violation found for rules: ...`).
+    fn done(&self, converted: Converted) -> Result<Step, FrontendError> {
+        let checks = self.check_report();
+        if let Some(message) = checks.violation_error() {
+            return self.fail(FrontendError::at(message, None));
         }
-        Step::Done(Outcome::Plan(Box::new(Plan {
+        if self.linting() {
+            let answer = super::lint::answer(&checks, &self.request.dockerfile, None);
+            return Ok(Step::Done(Outcome::Answer(answer)));
+        }
+        Ok(Step::Done(Outcome::Plan(Box::new(Plan {
             converted,
             go: self.report.clone(),
-        })))
+            checks,
+        }))))
     }
 
     /// Falls back to the Dockerfile as written after a rewrite turned out unbuildable (a bug
@@ -541,8 +609,12 @@ impl Pipeline {
             // One summary order whatever produced a decision: by stage, then by kind.
             rewritten.decisions.sort_by_key(|d| (d.stage, d.kind));
         }
-        let report = GoReport { rewritten, options };
-        let error = report.first_error().cloned();
+        let mut report = GoReport { rewritten, options };
+        if let Some(checks) = &self.checks {
+            report.drop_skipped(checks);
+        }
+        // `--check` reports error diagnoses as findings; it never stops on them.
+        let error = report.first_error().cloned().filter(|_| !self.linting());
         let next = match report.rewritten.changes_build(&text) {
             true if error.is_none() => Some(phase2(&report.rewritten)),
             _ => None,

@@ -2,6 +2,7 @@
 //! Go rewrites around a stubbed rewrite planner (fallbacks, span mapping).
 
 use super::*;
+use crate::checks::Rule;
 use crate::llb::{Caps, SourceFile};
 
 fn daemon() -> DaemonInfo {
@@ -325,7 +326,7 @@ mod go {
             ))],
             diagnostics: vec![Diagnostic {
                 severity: Severity::Warning,
-                code: "go-build-a",
+                code: "build-flag-a",
                 span: Span { start: 4, end: 4 },
                 message: "-a defeats the build cache".into(),
             }],
@@ -445,12 +446,13 @@ mod go {
             detail.contains("deps") && detail.contains("diagnose"),
             "{detail}"
         );
-        // Diagnostic warnings join the convert warnings.
-        let w = plan.converted.warnings.last().unwrap();
+        // Diagnostic warnings are reported as checks of gofront's rules.
+        let w = plan.checks.warnings.last().unwrap();
         assert_eq!(
-            (w.rule.as_str(), w.span),
-            ("go-build-a", Some(Span { start: 4, end: 4 }))
+            (w.rule, w.location),
+            (Rule::BuildFlagA, Some(Span { start: 4, end: 4 }))
         );
+        assert_eq!(w.short(), "BuildFlagA: -a defeats the build cache (line 4)");
     }
 
     #[test]
@@ -543,11 +545,11 @@ mod go {
     fn a_run_env_without_its_run_falls_back_to_the_dockerfile_as_written() {
         let plan = plan_with(broken, &options(&[]), context()).unwrap();
         assert_eq!(bytes(&plan), passthrough_bytes());
-        let report = plan.go.unwrap();
-        let warning = report
-            .warnings()
-            .into_iter()
-            .find(|w| w.rule == "rewrite-dropped")
+        let warning = plan
+            .checks
+            .warnings
+            .iter()
+            .find(|w| w.rule == Rule::GoRewriteDropped)
             .expect("a rewrite-dropped warning");
         assert!(
             warning.message.contains("no RUN starts at line 2"),
@@ -571,10 +573,11 @@ mod go {
             "{}",
             d.detail
         );
-        assert!(report
-            .warnings()
+        assert!(plan
+            .checks
+            .warnings
             .iter()
-            .any(|w| w.rule == "rewrite-dropped"));
+            .any(|w| w.rule == Rule::GoRewriteDropped));
     }
 
     #[test]
