@@ -158,6 +158,35 @@ impl CheckConfig {
     }
 }
 
+/// The value of the `check` parser directive as BuildKit's linter reads it
+/// (`parser.ParseDirective("check", ...)`): a leading BOM and a `#!` first line skipped, then
+/// the leading lines that start with `#` and are `name=value` directives of a known name (a
+/// duplicate ends the scan), and of the value only what comes before its first space.
+pub fn check_directive(source: &str) -> Option<String> {
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let mut lines = source.lines().peekable();
+    if lines.peek().is_some_and(|l| l.starts_with("#!")) {
+        lines.next();
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for line in lines {
+        let Some(rest) = line.strip_prefix('#') else {
+            break;
+        };
+        let Some((name, value)) = comment_directive(rest) else {
+            break;
+        };
+        if seen.contains(&name) {
+            break;
+        }
+        if name == "check" {
+            return Some(value.split(' ').next().unwrap_or("").to_string());
+        }
+        seen.push(name);
+    }
+    None
+}
+
 /// Go RE2 `\s`.
 fn is_re_space(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\u{c}' | '\r' | ' ')

@@ -99,14 +99,18 @@ pub struct Report {
 
 impl Report {
     /// `lint violation found for rules: A, B` when `error=true` and a rule reported something
-    /// (each rule once; BuildKit prints them in map order, gofront sorted).
+    /// (each rule once; BuildKit prints them in Go map order, which varies from run to run;
+    /// gofront in the order they were first reported).
     pub fn violation_error(&self) -> Option<String> {
         if !self.error_on_warning || self.warnings.is_empty() {
             return None;
         }
-        let mut rules: Vec<&str> = self.warnings.iter().map(|w| w.rule.name()).collect();
-        rules.sort_unstable();
-        rules.dedup();
+        let mut rules: Vec<&str> = Vec::new();
+        for w in &self.warnings {
+            if !rules.contains(&w.rule.name()) {
+                rules.push(w.rule.name());
+            }
+        }
         Some(format!(
             "lint violation found for rules: {}",
             rules.join(", ")

@@ -6,7 +6,9 @@
 //! when the whole file parsed, ReservedStageName and DuplicateStageName
 //! (`validateStageNames`) and ConsistentInstructionCasing (`validateCommandCasing`).
 //!
-//! Also the comment lines above each instruction (for per-instruction `# check=`).
+//! Also the comment lines above each instruction (for per-instruction `# check=`); the
+//! `check` directive itself is read by `config::check_directive`, the way BuildKit's linter
+//! reads it.
 //!
 //! Not for: rules that need values (args, env, images): the converter finds those.
 
@@ -24,8 +26,6 @@ pub struct SyntaxChecks {
     pub findings: Vec<Finding>,
     /// Comment lines above each instruction, by its first line.
     pub comments: BTreeMap<usize, Vec<String>>,
-    /// The `# check=` directive, when present.
-    pub directive: Option<String>,
 }
 
 /// The parse-time checks of `source`. `parse_error_line` is the first line of the instruction
@@ -35,10 +35,7 @@ pub fn syntax_checks(source: &str, parse_error_line: Option<usize>) -> SyntaxChe
     let Ok(parsed) = parse_nodes(source) else {
         return SyntaxChecks::default();
     };
-    let mut out = SyntaxChecks {
-        directive: parsed.directives.check.clone(),
-        ..SyntaxChecks::default()
-    };
+    let mut out = SyntaxChecks::default();
     for n in &parsed.nodes {
         out.comments.insert(n.span.start, n.comments.clone());
     }

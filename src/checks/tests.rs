@@ -441,9 +441,31 @@ fn definition_descriptions_need_the_name_first() {
 }
 
 #[test]
-fn syntax_checks_keep_comments_and_the_directive() {
+fn the_check_directive_is_read_like_parse_directive() {
+    use super::config::check_directive;
+    let rows: &[(&str, Option<&str>)] = &[
+        ("# check=skip=A\nFROM a\n", Some("skip=A")),
+        (
+            "# syntax=x\n#check = skip=A // why\nFROM a\n",
+            Some("skip=A"),
+        ),
+        (
+            "\u{feff}#!/usr/bin/env x\n# check=error=true\nFROM a\n",
+            Some("error=true"),
+        ),
+        ("FROM a\n# check=skip=A\n", None),
+        ("  # check=skip=A\nFROM a\n", None),
+        ("# other=1\n# check=skip=A\nFROM a\n", None),
+        ("# syntax=x\n# syntax=y\n# check=skip=A\nFROM a\n", None),
+    ];
+    for (src, want) in rows {
+        assert_eq!(check_directive(src).as_deref(), *want, "{src:?}");
+    }
+}
+
+#[test]
+fn syntax_checks_keep_comments() {
     let s = syntax_checks("# check=skip=A\nFROM a\n# check=skip=B\nRUN x\n", None);
-    assert_eq!(s.directive.as_deref(), Some("skip=A"));
     assert_eq!(s.comments[&2], Vec::<String>::new());
     assert_eq!(s.comments[&4], vec!["check=skip=B".to_string()]);
     // A file the parser layer rejects has no findings (BuildKit lints after parsing).
@@ -571,7 +593,7 @@ fn reports_keep_what_the_configuration_runs() {
     assert_eq!(got, [(Rule::UndefinedVar, 1), (Rule::BuildFlagA, 3)]);
     assert_eq!(
         report.violation_error().as_deref(),
-        Some("lint violation found for rules: BuildFlagA, UndefinedVar")
+        Some("lint violation found for rules: UndefinedVar, BuildFlagA")
     );
     assert_eq!(Report::default().violation_error(), None);
 }

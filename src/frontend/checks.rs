@@ -48,7 +48,8 @@ impl BuildChecks {
             .build_args
             .get(config::BUILD_ARG)
             .map(String::as_str);
-        let config = CheckConfig::for_build(build_arg, syntax.directive.as_deref())
+        let directive = config::check_directive(source);
+        let config = CheckConfig::for_build(build_arg, directive.as_deref())
             .map_err(|(from, e)| FrontendError::at(from.wrap(&e), None))?;
         let checker = Checker::new(config, syntax.comments.clone());
         Ok(BuildChecks {

@@ -134,10 +134,16 @@ fn definition_json(def: &pb::Definition) -> Value {
         m.insert("metadata".into(), Value::Object(meta));
     }
     if let Some(source) = &def.source {
+        // BuildKit's marshal lists every op but the terminal one, with or without locations.
+        let mut all = source.locations.clone();
+        let ops = def.def.len().saturating_sub(1);
+        for op in def.def.iter().take(ops) {
+            all.entry(crate::llb::Digest::of(op).to_string())
+                .or_default();
+        }
         let mut s = Map::new();
-        if !source.locations.is_empty() {
-            let locations: Map<String, Value> = source
-                .locations
+        if !all.is_empty() {
+            let locations: Map<String, Value> = all
                 .iter()
                 .map(|(k, v)| {
                     let mut l = Map::new();
