@@ -101,3 +101,6 @@ impl BuildChecks {
         )
     }
 }
+
+#[cfg(test)]
+mod tests;
