@@ -55,6 +55,15 @@ impl Lint {
 }
 
 impl Converter<'_> {
+    /// Whether stage `i` is dispatched: reachable from the target, or every stage when linting
+    /// without a target (`--check` checks the whole file, like BuildKit's `AllStages`).
+    pub(super) fn dispatches(&self, i: usize) -> bool {
+        let opts = self.input.options;
+        let lint_all = opts.subrequest == Some(crate::options::Subrequest::Lint)
+            && opts.target.as_deref().unwrap_or("").is_empty();
+        lint_all || self.is_reachable(self.target_index, i)
+    }
+
     /// Findings from now on are located at `location` and configured by `scope`.
     pub(super) fn lint_at(&self, location: Span, scope: Scope) {
         self.lint.at.set(Some((location, scope)));

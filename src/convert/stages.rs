@@ -525,15 +525,6 @@ impl<'a> Converter<'a> {
         Ok(())
     }
 
-    /// Whether stage `i` is dispatched: reachable from the target, or every stage when linting
-    /// without a target (`--check` checks the whole file, like BuildKit's `AllStages`).
-    pub(super) fn dispatches(&self, i: usize) -> bool {
-        let opts = self.input.options;
-        let lint_all = opts.subrequest == Some(crate::options::Subrequest::Lint)
-            && opts.target.as_deref().unwrap_or("").is_empty();
-        lint_all || self.is_reachable(self.target_index, i)
-    }
-
     /// `isReachable(from, to)`.
     pub(super) fn is_reachable(&self, from: usize, to: usize) -> bool {
         let mut seen = BTreeSet::new();

@@ -23,7 +23,7 @@ use crate::dockerui::{sources, BuildContext, ContextFiles, Dockerignore, MainCon
 use crate::golang::analyze::{AnalyzeInput, BaseImage};
 use crate::golang::facts::{gather, ContextFacts, Diagnostic, GoFacts, Severity, MANIFEST_NAMES};
 use crate::golang::rewrite::{rewrite, Decision, RewriteKind, RewriteOptions, Rewritten};
-use crate::options::{BuildOptions, Subrequest};
+use crate::options::BuildOptions;
 use crate::platform::Platform;
 
 use super::checks::{check_build_arg, BuildChecks};
@@ -249,34 +249,6 @@ impl Pipeline {
         self.report.as_ref()
     }
 
-    /// What the build checks report so far: everything when planning finished, the findings
-    /// before the error when it failed (the caller warns with them either way).
-    pub fn check_report(&self) -> Report {
-        let Some(checks) = &self.checks else {
-            return Report::default();
-        };
-        let mut checks = checks.clone();
-        if let Some(report) = &self.report {
-            checks.set_go(report.diagnostics(), self.linting());
-        }
-        checks.report()
-    }
-
-    /// Whether this run answers `--check` (`frontend.lint`) instead of building.
-    fn linting(&self) -> bool {
-        self.request.options.subrequest == Some(Subrequest::Lint)
-    }
-
-    /// A planning error: the build fails with it; `--check` reports it as the build error,
-    /// beside the warnings found before it.
-    fn fail(&self, e: FrontendError) -> Result<Step, FrontendError> {
-        if !self.linting() {
-            return Err(e);
-        }
-        let answer = super::lint::answer(&self.check_report(), &self.request.dockerfile, Some(&e));
-        Ok(Step::Done(Outcome::Answer(answer)))
-    }
-
     /// Runs until the next thing the caller must provide, or to the end.
     pub fn step(&mut self) -> Result<Step, FrontendError> {
         check_build_arg(&self.request.options)?;
@@ -497,25 +469,6 @@ impl Pipeline {
             }
         }
         self.done(converted)
-    }
-
-    /// The finished plan: the conversion plus the Go report and the checks report (or, for
-    /// `--check`, the checks report alone). With `error=true`, a reported violation fails the
-    /// build instead (`lint violation found for rules: ...`).
-    fn done(&self, converted: Converted) -> Result<Step, FrontendError> {
-        let checks = self.check_report();
-        if let Some(message) = checks.violation_error() {
-            return self.fail(FrontendError::at(message, None));
-        }
-        if self.linting() {
-            let answer = super::lint::answer(&checks, &self.request.dockerfile, None);
-            return Ok(Step::Done(Outcome::Answer(answer)));
-        }
-        Ok(Step::Done(Outcome::Plan(Box::new(Plan {
-            converted,
-            go: self.report.clone(),
-            checks,
-        }))))
     }
 
     /// Falls back to the Dockerfile as written after a rewrite turned out unbuildable (a bug
@@ -854,5 +807,6 @@ pub fn unresolved_image(request: &ImageRequest) -> Result<ResolvedImage, String>
     })
 }
 
+mod checks;
 #[cfg(test)]
 mod tests;

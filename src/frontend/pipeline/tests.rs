@@ -530,7 +530,7 @@ mod go {
     fn go_diagnoses_are_check_findings_for_lint() {
         let opts = options(&[]);
         let mut lint = opts.clone();
-        lint.subrequest = Some(Subrequest::Lint);
+        lint.subrequest = Some(crate::options::Subrequest::Lint);
         let files = context().map(|c| c.files).ok_or_else(String::new);
         let answer = pipeline(GO_SOURCE.as_bytes(), &lint)
             .with_rewriter(failing)
