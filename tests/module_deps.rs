@@ -1,6 +1,6 @@
 //! The module dependency direction, checked on the source: every `crate::<module>` path (and
 //! `super::<module>` from a module's root file) in `src/` must follow an edge of [`ALLOWED`], and
-//! the table itself has no cycle. Data flows gateway/cli → frontend → (dockerui, dockerfile,
+//! the table itself has no cycle. Data flows gateway/cli → frontend → (dockerui, dockerfile, checks,
 //! golang, convert) → llb, with gostd, options and platform as shared leaves.
 //!
 //! Not for: dependencies inside a module (its files may use each other freely) or external
