@@ -607,11 +607,18 @@ impl Pipeline {
                 }
                 Step::NeedImages(requests) => {
                     for r in requests {
-                        let image = resolve(&r).map_err(|message| FrontendError::Resolve {
-                            reference: r.reference.clone(),
-                            message,
-                        })?;
-                        self.provide_image(&r, image);
+                        match resolve(&r) {
+                            Ok(image) => self.provide_image(&r, image),
+                            Err(message) => {
+                                let e = FrontendError::Resolve {
+                                    reference: r.reference.clone(),
+                                    message,
+                                };
+                                if let Step::Done(outcome) = self.fail(e)? {
+                                    return Ok(outcome);
+                                }
+                            }
+                        }
                     }
                 }
             }

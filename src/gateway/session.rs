@@ -159,10 +159,22 @@ impl<'b, B: Bridge> Session<'b, B> {
                         let options = &pipeline.request().options;
                         let image = match self.resolve(&request, options).await {
                             Ok(image) => image,
-                            Err(e) => {
-                                self.send_warnings(&pipeline.check_report(), &source).await;
-                                return Err(fail(e));
-                            }
+                            Err(e) => match pipeline.fail(e) {
+                                // `--check` answers with the error as its build error.
+                                Ok(Step::Done(Outcome::Answer(a))) => {
+                                    return Ok(result::subrequest(a))
+                                }
+                                Ok(_) => {
+                                    return Err(errors::status(
+                                        Code::Unknown,
+                                        "internal error: a failed plan asked for more",
+                                    ))
+                                }
+                                Err(e) => {
+                                    self.send_warnings(&pipeline.check_report(), &source).await;
+                                    return Err(fail(e));
+                                }
+                            },
                         };
                         pipeline.provide_image(&request, image);
                     }

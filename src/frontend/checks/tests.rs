@@ -592,6 +592,27 @@ fn lint_answers_have_buildkits_shape() {
 }
 
 #[test]
+fn unresolvable_images_become_the_build_error_of_a_lint() {
+    let mut opts = options(&[("requestid", "frontend.lint")]);
+    opts.subrequest = Some(crate::options::Subrequest::Lint);
+    let mut req = request("FROM nope AS X\n", "", &[]);
+    req.options = opts;
+    let fails = |_: &ImageRequest| -> Result<ResolvedImage, String> { Err("not found".into()) };
+    let Ok(Outcome::Answer(a)) = Pipeline::new(req).run(read, fails) else {
+        panic!("not an answer")
+    };
+    let v: Value = serde_json::from_slice(&a.json).unwrap();
+    assert_eq!(v["warnings"][0]["ruleName"], "StageNameCasing");
+    assert_eq!(
+        v["buildError"]["message"],
+        "docker.io/library/nope:latest: not found"
+    );
+    // A build fails with it.
+    let mut p = Pipeline::new(request("FROM nope\n", "", &[]));
+    assert!(p.run(read, fails).is_err());
+}
+
+#[test]
 fn conversion_errors_become_the_build_error_with_earlier_warnings() {
     let (v, _, status) = lint("ARG IMG\nFROM ${IMG}\n", "", &[]);
     assert_eq!(status, "1");

@@ -30,9 +30,10 @@ impl Pipeline {
         self.request.options.subrequest == Some(Subrequest::Lint)
     }
 
-    /// A planning error: the build fails with it; `--check` reports it as the build error,
-    /// beside the warnings found before it.
-    pub(super) fn fail(&self, e: FrontendError) -> Result<Step, FrontendError> {
+    /// A planning error (also one of the caller's, such as a base image that does not
+    /// resolve): the build fails with it; `--check` reports it as the build error, beside the
+    /// warnings found before it.
+    pub fn fail(&self, e: FrontendError) -> Result<Step, FrontendError> {
         if !self.linting() {
             return Err(e);
         }
