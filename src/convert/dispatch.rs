@@ -241,13 +241,14 @@ impl Converter<'_> {
 
     fn dispatch_arg(&mut self, i: usize, decls: &[ArgDecl]) -> Result<(), ConvertError> {
         let mut expanded = Vec::with_capacity(decls.len());
-        for d in decls {
+        for (n, d) in decls.iter().enumerate() {
             // Dockerfile 1.26 checks the name as written and expands a default only when no
-            // build arg overrides it.
+            // build arg overrides it; the instruction's earlier names count as declared.
             self.lint_secret("ARG", &d.key);
-            if let (Some(v), false) = (&d.value, self.input.options.build_args.contains_key(&d.key))
-            {
-                self.check_expansion(i, v);
+            let overridden = self.input.options.build_args.contains_key(&d.key);
+            if let (Some(v), false) = (&d.value, overridden) {
+                let earlier: Vec<&str> = decls[..n].iter().map(|e| e.key.as_str()).collect();
+                self.check_arg_default(i, v, &earlier);
             }
             let key = self.expand(i, &d.key)?;
             let value = match &d.value {

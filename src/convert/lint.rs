@@ -112,6 +112,18 @@ impl Converter<'_> {
         let _ = self.expand_checked(i, word);
     }
 
+    /// UndefinedVar for an ARG default: the names declared earlier in the same instruction
+    /// count as declared (BuildKit dispatches them one by one).
+    pub(super) fn check_arg_default(&self, i: usize, word: &str, earlier: &[&str]) {
+        let env = self.env_of(i);
+        if let Ok((_, _, mut unmatched)) = self.lexer.process_word_with_matches(word, &env) {
+            for k in earlier {
+                unmatched.remove(*k);
+            }
+            self.report_unmatched(i, &env, unmatched);
+        }
+    }
+
     /// `reportUnmatchedVariables`: unmatched names minus the stage's declared ARGs (its own and
     /// its base stages') and the SBOM args, each with a suggestion from the env.
     pub(super) fn report_unmatched(

@@ -179,7 +179,10 @@ fn undefined_var() {
         Rule::UndefinedVar,
         "",
         &[("build-arg:D", "v")],
-        &[("FROM b\nARG D=$UNSET_THING\n", &[])],
+        &[
+            ("FROM b\nARG D=$UNSET_THING\n", &[]),
+            ("FROM b\nARG A B=$A\n", &[]),
+        ],
     );
 }
 
