@@ -41,16 +41,12 @@ pub fn is_secret_name(key: &str) -> bool {
 /// `(proto_not_lowercase, has_ip_or_host_port)`; `None` when the protocol part is invalid
 /// (BuildKit fails on that port before linting it).
 pub fn expose_port(raw: &str) -> Option<(bool, bool)> {
+    // `[ip:]host:container`; an IPv6 address keeps its colons in the ip part.
     let parts: Vec<&str> = raw.split(':').collect();
-    let (ip, host, container) = match parts.as_slice() {
-        [c] => ("", "", *c),
-        [h, c] => ("", *h, *c),
-        [i, h, c] => (*i, *h, *c),
-        _ => {
-            let n = parts.len();
-            ("x", parts[n - 2], parts[n - 1])
-        }
-    };
+    let n = parts.len();
+    let container = parts[n - 1];
+    let host = if n >= 2 { parts[n - 2] } else { "" };
+    let ip_present = n >= 3 && !parts[..n - 2].join(":").is_empty();
     let (port, proto) = container.split_once('/').unwrap_or((container, ""));
     if port.is_empty() {
         return None;
@@ -62,7 +58,7 @@ pub fn expose_port(raw: &str) -> Option<(bool, bool)> {
     };
     Some((
         proto != proto.to_lowercase(),
-        !ip.is_empty() || !host.is_empty(),
+        ip_present || !host.is_empty(),
     ))
 }
 

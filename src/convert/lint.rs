@@ -302,22 +302,20 @@ impl Converter<'_> {
 
     /// WorkdirRelativePath: the first WORKDIR of a stage chain is relative.
     pub(super) fn lint_workdir(&self, i: usize, path: &str) {
-        let mut set = self.lint.workdir_set.borrow_mut();
         let windows = self.stages[i]
             .platform
             .as_ref()
             .is_some_and(|p| p.os == "windows");
         let absolute = path.starts_with('/')
             || (windows && (path.starts_with('\\') || path.get(1..2) == Some(":")));
-        if !set.contains(&i) && !absolute {
-            drop(set);
+        let already = self.lint.workdir_set.borrow().contains(&i);
+        if !already && !absolute {
             self.warn(
                 Rule::WorkdirRelativePath,
                 message::workdir_relative_path(path),
             );
-            set = self.lint.workdir_set.borrow_mut();
         }
-        set.insert(i);
+        self.lint.workdir_set.borrow_mut().insert(i);
     }
 
     /// A stage inherits "WORKDIR set" from its base stage.
