@@ -14,7 +14,9 @@
 //!
 //! Deliberate deviations: directive errors name the directive's own line (BuildKit's is one
 //! less), `check` and `gofront` are recognised as directives (v0.13 knows only `syntax` and
-//! `escape`), and an over-long heredoc body line reports the line-length error instead of
+//! `escape`), a recognised directive is not a comment of the first instruction (as in
+//! Dockerfile 1.12 and later, so `# check=` headers are not read as per-instruction check
+//! comments), and an over-long heredoc body line reports the line-length error instead of
 //! "unterminated heredoc".
 //!
 //! Not for: validating instruction arguments and flags (that is `instructions`), variable
