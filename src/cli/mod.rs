@@ -594,7 +594,7 @@ mod tests {
         let lines: Vec<&str> = out.stderr.lines().collect();
         assert_eq!(
             lines.len(),
-            crate::golang::rewrite::RewriteKind::ALL.len(),
+            crate::frontend::RewriteKind::ALL.len(),
             "one decision per kind: {}",
             out.stderr
         );

@@ -31,6 +31,8 @@ pub use crate::convert::{
     resolve_log_name, DaemonInfo, ImageRequest, PlatformBuild, ResolvedImage,
 };
 #[cfg(test)]
+pub use crate::golang::rewrite::RewriteKind;
+#[cfg(test)]
 pub use pipeline::is_module_file;
 pub use pipeline::{unresolved_image, GoReport, Outcome, Pipeline, Plan, Step};
 pub use render::SubrequestResult;

@@ -718,7 +718,7 @@ mod go {
             .collect();
         assert_eq!(
             names.len(),
-            crate::golang::rewrite::RewriteKind::ALL.len(),
+            crate::frontend::RewriteKind::ALL.len(),
             "one decision per kind: {names:?}"
         );
         assert!(
