@@ -14,6 +14,7 @@
 // The docs are read with `cargo doc --document-private-items`: links to crate-private items are fine.
 #![allow(rustdoc::private_intra_doc_links)]
 
+mod checks;
 mod cli;
 mod convert;
 pub mod dockerfile;

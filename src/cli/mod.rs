@@ -82,6 +82,16 @@ pub enum CliCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Run the build checks like `docker buildx build --check`: the stock rules and gofront's
+    /// Go rules, with the `# check=` configuration; exit 1 when something is reported.
+    Check {
+        /// Build options.
+        #[command(flatten)]
+        build: BuildArgs,
+        /// Print the JSON answer (`--call=check,format=json`) instead of the text.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the stages (`--call targets`).
     Targets {
         /// The Dockerfile.
@@ -161,6 +171,7 @@ pub fn run(command: CliCommand) -> Result<CliOutput, CliError> {
             options.subrequest = Some(Subrequest::Outline);
             subrequest(&build, source, options, json).map(CliOutput::from)
         }
+        CliCommand::Check { build, json } => check_command(&build, json),
         CliCommand::Targets { dockerfile, json } => {
             let source = context::read_dockerfile(&dockerfile).map_err(CliError)?;
             let mut options =
@@ -208,6 +219,49 @@ fn read_build(build: &BuildArgs) -> Result<(Vec<u8>, BuildOptions), CliError> {
     }
     let options = BuildOptions::from_opts(&opts).map_err(|e| CliError(e.to_string()))?;
     Ok((source, options))
+}
+
+/// `gofront check`: buildx's rendering of the `frontend.lint` answer (a count line, the
+/// warnings with excerpts, the build error last).
+fn check_command(build: &BuildArgs, json: bool) -> Result<CliOutput, CliError> {
+    let (source, mut options) = read_build(build)?;
+    options.subrequest = Some(Subrequest::Lint);
+    let mut pipeline = pipeline(build, source, options)?;
+    let answer = match drive(build, &mut pipeline) {
+        Ok(Outcome::Answer(answer)) => answer,
+        Ok(Outcome::Plan(_)) => return Err(CliError("not a subrequest".into())),
+        Err(e) => return Err(located(e, &build.dockerfile)),
+    };
+    let failed = answer.status.as_deref() == Some("1");
+    if json {
+        let mut stdout = answer.json;
+        stdout.push(b'\n');
+        return Ok(CliOutput {
+            stdout,
+            failed,
+            ..CliOutput::default()
+        });
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&answer.json).map_err(|e| CliError(e.to_string()))?;
+    let count = v["warnings"].as_array().map_or(0, Vec::len);
+    let mut stdout = match count {
+        0 => String::new(),
+        1 => "Check complete, 1 warning has been found!\n".to_string(),
+        n => format!("Check complete, {n} warnings have been found!\n"),
+    };
+    stdout.push_str(&String::from_utf8_lossy(&answer.text));
+    let mut stderr = String::new();
+    match v["buildError"]["message"].as_str() {
+        Some(message) => stderr = format!("ERROR: {message}\n"),
+        None if count == 0 => stdout.push_str("Check complete, no warnings found.\n"),
+        None => {}
+    }
+    Ok(CliOutput {
+        stdout: stdout.into_bytes(),
+        stderr,
+        failed,
+    })
 }
 
 fn subrequest(
@@ -429,6 +483,49 @@ mod tests {
     }
 
     #[test]
+    fn check_prints_like_buildx_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dockerfile(dir.path(), "FROM scratch AS Out\n");
+        let out = run(CliCommand::Check {
+            build: build(&path, &[]),
+            json: false,
+        })
+        .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.starts_with(
+                "Check complete, 1 warning has been found!\n\nWARNING: StageNameCasing - "
+            ),
+            "{text}"
+        );
+        assert!(out.failed);
+        let clean = dockerfile(dir.path(), "FROM scratch AS out\n");
+        let out = run(CliCommand::Check {
+            build: build(&clean, &[]),
+            json: false,
+        })
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            "Check complete, no warnings found.\n"
+        );
+        assert!(!out.failed);
+        let broken = dockerfile(dir.path(), "FROM scratch\nNOPE x\n");
+        let out = run(CliCommand::Check {
+            build: build(&broken, &[]),
+            json: true,
+        })
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let message = v["buildError"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("dockerfile parse error on line 2: unknown instruction: NOPE"),
+            "{message}"
+        );
+        assert!(out.failed);
+    }
+
+    #[test]
     fn outline_and_targets_print_buildkit_tables() {
         let dir = tempfile::tempdir().unwrap();
         let path = dockerfile(dir.path(), "FROM scratch AS one\nARG A=1\nFROM one\n");
@@ -497,7 +594,7 @@ mod tests {
         let lines: Vec<&str> = out.stderr.lines().collect();
         assert_eq!(
             lines.len(),
-            crate::golang::rewrite::RewriteKind::ALL.len(),
+            crate::frontend::RewriteKind::ALL.len(),
             "one decision per kind: {}",
             out.stderr
         );

@@ -22,7 +22,7 @@ impl Converter<'_> {
     /// the images it does not know yet.
     pub(super) fn resolve_bases(&mut self) -> Result<(), ConvertError> {
         for i in 0..self.stages.len() {
-            let reachable = self.is_reachable(self.target_index, i);
+            let reachable = self.dispatches(i);
             let st = &self.stages[i];
             if st.base.is_some() || st.ready {
                 continue;
@@ -95,6 +95,11 @@ impl Converter<'_> {
         let base_name = reference.to_string();
         self.stages[i].base_name = base_name.clone();
         let scratch = img.is_layerless();
+        if !scratch {
+            let actual = Platform::new(&img.os, &img.architecture, &img.variant);
+            let span = self.stages[i].span.unwrap_or_default();
+            self.lint_base_platform(&orig, &platform, &actual, span);
+        }
         self.stages[i].image = img;
         if scratch {
             self.stages[i].fs = None;
@@ -173,6 +178,7 @@ impl Converter<'_> {
             st.image = base.image;
             st.base_img = base.base_img;
             st.paths_owner = Some(b);
+            self.lint_inherit(i, b);
         }
         let target = self.target.clone();
         let st = &mut self.stages[i];
@@ -198,6 +204,8 @@ impl Converter<'_> {
         let triggers = std::mem::take(&mut st.image.config.on_build);
         let span = st.span.unwrap_or_default();
         for trigger in triggers {
+            // BuildKit gives a trigger the FROM's location and no comments.
+            self.lint_at(span, crate::checks::Scope::Build);
             self.dispatch_trigger(i, &trigger)
                 .map_err(|e| with_span(e, span))?;
         }

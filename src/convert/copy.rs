@@ -34,25 +34,28 @@ impl Converter<'_> {
         sources: &[usize],
         is_add: bool,
     ) -> Result<(), ConvertError> {
-        let chown = self.expand(i, c.chown.as_deref().unwrap_or(""))?;
+        let chown = self.expand_checked(i, c.chown.as_deref().unwrap_or(""))?;
+        self.check_expansion(i, c.chmod.as_deref().unwrap_or(""));
         let checksum = if is_add {
-            self.expand(i, c.checksum.as_deref().unwrap_or(""))?
+            self.expand_checked(i, c.checksum.as_deref().unwrap_or(""))?
         } else {
             String::new()
         };
         let mut srcs = Vec::with_capacity(c.sources.len());
         for s in &c.sources {
-            srcs.push(self.expand(i, s)?);
+            srcs.push(self.expand_checked(i, s)?);
         }
-        let dest_raw = self.expand(i, &c.dest)?;
+        let dest_raw = self.expand_checked(i, &c.dest)?;
         let env = self.env_of(i);
         let raw_lexer = Lexer::new('\\').with_skip_process_quotes(true);
         let mut contents = Vec::with_capacity(c.heredocs.len());
         for h in &c.heredocs {
             let data = if h.expand {
-                raw_lexer
-                    .process_word(&h.content, &env)
-                    .map_err(|e| ConvertError::at(e.to_string(), None))?
+                let (data, _, unmatched) = raw_lexer
+                    .process_word_with_matches(&h.content, &env)
+                    .map_err(|e| ConvertError::at(e.to_string(), None))?;
+                self.report_unmatched(i, &env, unmatched);
+                data
             } else {
                 h.content.clone()
             };
@@ -128,6 +131,9 @@ impl Converter<'_> {
         let mut extra_caps = BTreeSet::new();
 
         for src in &srcs {
+            if (is_add || sources.is_empty()) && parse_git_ref(src).is_none() && !is_http(src) {
+                self.lint_copy_sources(std::slice::from_ref(src), is_add);
+            }
             msg.push(' ');
             msg.push_str(src);
             let copy_base = pb::FileActionCopy {

@@ -65,24 +65,25 @@ impl Converter<'_> {
                 self.commit(i, &format!("MAINTAINER {m}"), false, false);
                 Ok(())
             }
-            Instruction::Env(kvs) => self.dispatch_env(i, kvs),
-            Instruction::Label(kvs) => self.dispatch_label(i, kvs),
+            Instruction::Env(kvs) => self.dispatch_env(i, kvs, cmd),
+            Instruction::Label(kvs) => self.dispatch_label(i, kvs, cmd),
             Instruction::Arg(decls) => self.dispatch_arg(i, decls),
             Instruction::User(u) => {
-                let u = self.expand(i, u)?;
+                let u = self.expand_checked(i, u)?;
                 self.stages[i].user = u.clone();
                 self.stages[i].image.config.user = u.clone();
                 self.commit(i, &format!("USER {u}"), false, false);
                 Ok(())
             }
             Instruction::Workdir(w) => {
-                let w = self.expand(i, w)?;
+                let w = self.expand_checked(i, w)?;
+                self.lint_workdir(i, &w);
                 self.dispatch_workdir(i, &w, cmd)
             }
             Instruction::Volume(vols) => {
                 let mut out = Vec::with_capacity(vols.len());
                 for v in vols {
-                    out.push(self.expand(i, v)?);
+                    out.push(self.expand_checked(i, v)?);
                 }
                 let map = self.stages[i]
                     .image
@@ -102,7 +103,7 @@ impl Converter<'_> {
                 Ok(())
             }
             Instruction::StopSignal(s) => {
-                let s = self.expand(i, s)?;
+                let s = self.expand_checked(i, s)?;
                 validate_signal(&s).map_err(|e| ConvertError::at(e, None))?;
                 self.stages[i].image.config.stop_signal = s.clone();
                 self.commit(i, &format!("STOPSIGNAL {s}"), false, false);
@@ -115,6 +116,7 @@ impl Converter<'_> {
                 Ok(())
             }
             Instruction::Cmd(line) => {
+                self.lint_once(i, cmd, "cmd", matches!(line, CommandLine::Shell(_)));
                 let args = self.with_shell(i, line);
                 let img = &mut self.stages[i].image;
                 img.config.cmd = args.clone();
@@ -129,6 +131,7 @@ impl Converter<'_> {
                 Ok(())
             }
             Instruction::Entrypoint(line) => {
+                self.lint_once(i, cmd, "entrypoint", matches!(line, CommandLine::Shell(_)));
                 let args = self.with_shell(i, line);
                 let st = &mut self.stages[i];
                 st.image.config.entrypoint = args.clone();
@@ -144,6 +147,7 @@ impl Converter<'_> {
                 Ok(())
             }
             Instruction::Healthcheck(h) => {
+                self.lint_once(i, cmd, "healthcheck", false);
                 let cfg = health_config(h);
                 let msg = healthcheck_history(&cfg);
                 self.stages[i].image.config.healthcheck = Some(cfg);
@@ -183,12 +187,24 @@ impl Converter<'_> {
         kvs: &[KeyValue],
     ) -> Result<Vec<(String, String)>, ConvertError> {
         kvs.iter()
-            .map(|kv| Ok((self.expand(i, &kv.key)?, self.expand(i, &kv.value)?)))
+            .map(|kv| {
+                Ok((
+                    self.expand_checked(i, &kv.key)?,
+                    self.expand_checked(i, &kv.value)?,
+                ))
+            })
             .collect()
     }
 
-    fn dispatch_env(&mut self, i: usize, kvs: &[KeyValue]) -> Result<(), ConvertError> {
+    fn dispatch_env(
+        &mut self,
+        i: usize,
+        kvs: &[KeyValue],
+        cmd: &Command,
+    ) -> Result<(), ConvertError> {
         let pairs = self.expand_kvs(i, kvs)?;
+        let keys: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
+        self.lint_key_values(cmd, &keys, true);
         let mut msg = String::from("ENV");
         let st = &mut self.stages[i];
         for (k, v) in &pairs {
@@ -200,8 +216,15 @@ impl Converter<'_> {
         Ok(())
     }
 
-    fn dispatch_label(&mut self, i: usize, kvs: &[KeyValue]) -> Result<(), ConvertError> {
+    fn dispatch_label(
+        &mut self,
+        i: usize,
+        kvs: &[KeyValue],
+        cmd: &Command,
+    ) -> Result<(), ConvertError> {
         let pairs = self.expand_kvs(i, kvs)?;
+        let keys: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
+        self.lint_key_values(cmd, &keys, false);
         let mut msg = String::from("LABEL");
         let labels = self.stages[i]
             .image
@@ -218,7 +241,15 @@ impl Converter<'_> {
 
     fn dispatch_arg(&mut self, i: usize, decls: &[ArgDecl]) -> Result<(), ConvertError> {
         let mut expanded = Vec::with_capacity(decls.len());
-        for d in decls {
+        for (n, d) in decls.iter().enumerate() {
+            // Dockerfile 1.26 checks the name as written and expands a default only when no
+            // build arg overrides it; the instruction's earlier names count as declared.
+            self.lint_secret("ARG", &d.key);
+            let overridden = self.input.options.build_args.contains_key(&d.key);
+            if let (Some(v), false) = (&d.value, overridden) {
+                let earlier: Vec<&str> = decls[..n].iter().map(|e| e.key.as_str()).collect();
+                self.check_arg_default(i, v, &earlier);
+            }
             let key = self.expand(i, &d.key)?;
             let value = match &d.value {
                 Some(v) => Some(self.expand(i, v)?),
@@ -263,6 +294,7 @@ impl Converter<'_> {
                 .map_err(|e| ConvertError::at(e.to_string(), None))?;
             words.extend(ws);
         }
+        self.lint_expose(&words);
         let ports = parse_port_specs(&words).map_err(|e| ConvertError::at(e, None))?;
         let map = self.stages[i]
             .image

@@ -26,6 +26,7 @@ mod contexts;
 mod copy;
 mod dispatch;
 pub mod image;
+mod lint;
 pub mod names;
 pub mod reference;
 mod run;
@@ -161,17 +162,6 @@ pub struct PlatformBuild {
     pub base_config: Option<Vec<u8>>,
 }
 
-/// A non-fatal finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    /// Rule name, when one applies.
-    pub rule: String,
-    /// Message.
-    pub message: String,
-    /// Location.
-    pub span: Option<Span>,
-}
-
 /// The whole conversion.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Converted {
@@ -179,17 +169,25 @@ pub struct Converted {
     pub builds: Vec<PlatformBuild>,
     /// Whether the result must have the multi-platform shape.
     pub multi_platform: bool,
-    /// Warnings.
-    pub warnings: Vec<Warning>,
 }
 
 pub use contexts::resolve_log_name;
 
 /// Converts the Dockerfile for every requested platform.
+#[cfg(test)]
 pub fn convert(
     input: &ConvertInput,
     resolver: &dyn ImageResolver,
 ) -> Result<Converted, ConvertError> {
+    stages::convert_all(input, resolver).0
+}
+
+/// Converts like [`convert`], also returning the build-check findings of the conversion (the
+/// first platform's; when it fails, the ones found before the error).
+pub fn convert_checked(
+    input: &ConvertInput,
+    resolver: &dyn ImageResolver,
+) -> (Result<Converted, ConvertError>, Vec<crate::checks::Finding>) {
     stages::convert_all(input, resolver)
 }
 

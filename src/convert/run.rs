@@ -266,9 +266,19 @@ impl Converter<'_> {
     ) -> Result<(), ConvertError> {
         let env = self.env_of(i);
         let lexer = self.lexer;
-        let expand = |s: &str| lexer.process_word(s, &env).map_err(|e| e.to_string());
         for (n, raw) in run.mounts.iter().enumerate() {
-            let mut m = parse_mount(raw, &expand).map_err(|e| ConvertError::at(e, None))?;
+            let parsed = {
+                let this = &*self;
+                let expand = |s: &str| {
+                    let (out, _, unmatched) = lexer
+                        .process_word_with_matches(s, &env)
+                        .map_err(|e| e.to_string())?;
+                    this.report_unmatched(i, &env, unmatched);
+                    Ok(out)
+                };
+                parse_mount(raw, &expand)
+            };
+            let mut m = parsed.map_err(|e| ConvertError::at(e, None))?;
             if m.from.as_deref().unwrap_or("").is_empty() && m.kind == MountType::Cache {
                 m.from = Some(SCRATCH.into());
             }

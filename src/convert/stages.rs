@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::checks::{Finding, Scope};
 use crate::dockerfile::ast::{Command, Dockerfile, Instruction, Span};
 use crate::dockerfile::shell::Lexer;
 use crate::llb::ops::{file_op, Action};
@@ -103,12 +104,26 @@ pub(super) struct Converter<'a> {
     pub(super) target_index: usize,
     /// Paths each stage had in the first pass (followpaths of named local contexts).
     pub(super) prior_paths: Vec<BTreeSet<String>>,
+    /// Build-check findings of this pass (collected only on the first platform's first pass).
+    pub(super) lint: super::lint::Lint,
 }
 
-/// Entry point: every platform, each in two passes (paths, then the real context source).
+/// Entry point: every platform, each in two passes (paths, then the real context source), with
+/// the build-check findings of the first platform (also when the conversion failed: the ones
+/// found before the error).
 pub(super) fn convert_all(
     input: &ConvertInput,
     resolver: &dyn ImageResolver,
+) -> (Result<Converted, ConvertError>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let result = convert_platforms(input, resolver, &mut findings);
+    (result, findings)
+}
+
+fn convert_platforms(
+    input: &ConvertInput,
+    resolver: &dyn ImageResolver,
+    findings: &mut Vec<Finding>,
 ) -> Result<Converted, ConvertError> {
     let opts = input.options;
     let targets: Vec<Option<Platform>> = if opts.platforms.is_empty() {
@@ -119,8 +134,9 @@ pub(super) fn convert_all(
     let multi = opts.multi_platform || opts.platforms.len() > 1;
     let mut builds = Vec::new();
     let mut missing: Vec<ImageRequest> = Vec::new();
-    for tp in targets {
-        match convert_platform(input, resolver, tp, multi) {
+    for (n, tp) in targets.into_iter().enumerate() {
+        let lint = (n == 0).then_some(&mut *findings);
+        match convert_platform(input, resolver, tp, multi, lint) {
             Ok(b) => builds.push(b),
             Err(ConvertError::NeedImages(reqs)) => missing.extend(reqs),
             Err(e) => return Err(e),
@@ -131,20 +147,9 @@ pub(super) fn convert_all(
         missing.retain(|r| seen.insert(r.clone()));
         return Err(ConvertError::NeedImages(missing));
     }
-    let warnings = input
-        .dockerfile
-        .warnings
-        .iter()
-        .map(|w| super::Warning {
-            rule: w.rule.clone(),
-            message: w.message.clone(),
-            span: Some(w.span),
-        })
-        .collect();
     Ok(Converted {
         builds,
         multi_platform: multi,
-        warnings,
     })
 }
 
@@ -153,9 +158,17 @@ fn convert_platform(
     resolver: &dyn ImageResolver,
     target: Option<Platform>,
     multi: bool,
+    findings: Option<&mut Vec<Finding>>,
 ) -> Result<PlatformBuild, ConvertError> {
     let mut first = Converter::new(input, resolver, target.clone(), multi, None)?;
-    first.run()?;
+    if findings.is_some() {
+        first.lint = super::lint::Lint::on();
+    }
+    let result = first.run();
+    if let Some(out) = findings {
+        *out = first.lint.take();
+    }
+    result?;
     let paths = std::mem::take(&mut first.ctx_paths);
     let prior: Vec<BTreeSet<String>> = first.stages.iter().map(|s| s.paths.clone()).collect();
     let mut conv = Converter::new(input, resolver, target, multi, Some(paths))?;
@@ -205,6 +218,7 @@ impl<'a> Converter<'a> {
             current: None,
             target_index: 0,
             prior_paths: Vec::new(),
+            lint: super::lint::Lint::default(),
         };
         conv.context = Some(conv.main_context(ctx_paths.as_ref())?);
         Ok(conv)
@@ -324,9 +338,12 @@ impl<'a> Converter<'a> {
         let meta = self.meta_map();
         for (i, st) in df.stages.iter().enumerate() {
             let span = Some(st.span);
-            let name = self
-                .lexer
-                .process_word_with_matches(&st.base_name, &meta)
+            self.lint_at(st.span, Scope::Node(st.span.start));
+            let expanded = self.lexer.process_word_with_matches(&st.base_name, &meta);
+            if let Ok((_, _, unmatched)) = &expanded {
+                self.lint_from_args(unmatched);
+            }
+            let name = expanded
                 .map(|(w, _, _)| w)
                 .map_err(|e| ConvertError::at(e.to_string(), span))?;
             if name.is_empty() {
@@ -338,7 +355,13 @@ impl<'a> Converter<'a> {
             let platform_flag = match &st.platform {
                 None => None,
                 Some(raw) => {
-                    let v = self.lexer.process_word(raw, &meta).map_err(|e| {
+                    let expanded = self.lexer.process_word_with_matches(raw, &meta);
+                    if let Ok((v, matched, unmatched)) = &expanded {
+                        self.lint_from_args(unmatched);
+                        let stage = st.name.as_deref().unwrap_or("");
+                        self.lint_from_platform(raw, v, matched, unmatched, stage);
+                    }
+                    let v = expanded.map(|(w, _, _)| w).map_err(|e| {
                         ConvertError::at(
                             format!("failed to process arguments for platform : {e}"),
                             span,
@@ -541,6 +564,7 @@ impl<'a> Converter<'a> {
     fn run(&mut self) -> Result<(), ConvertError> {
         reject_labs_flags(self.input.dockerfile)?;
         self.init_meta_args();
+        self.lint_default_args();
         self.init_stages()?;
         self.select_target()?;
         self.link_dependencies()?;
@@ -553,7 +577,7 @@ impl<'a> Converter<'a> {
             return Err(ConvertError::NeedImages(std::mem::take(&mut self.missing)));
         }
         for i in 0..self.stages.len() {
-            if !self.is_reachable(self.target_index, i) || self.stages[i].ready {
+            if !self.dispatches(i) || self.stages[i].ready {
                 continue;
             }
             self.stages[i].ready = true;
@@ -569,6 +593,7 @@ impl<'a> Converter<'a> {
                     stage: i,
                     command: ci,
                 });
+                self.lint_command(cmd);
                 let result = self.dispatch(i, cmd, &sources);
                 self.current = None;
                 result.map_err(|e| with_span(e, cmd.span))?;

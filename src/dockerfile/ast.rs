@@ -283,23 +283,3 @@ impl Stage {
         self.original.trim()
     }
 }
-
-impl ParseWarning {
-    /// The URL BuildKit attaches to this warning (gateway `Warn` `url`), when it has one.
-    pub fn url(&self) -> Option<&'static str> {
-        match self.rule.as_str() {
-            "NoEmptyContinuation" => Some("https://github.com/moby/moby/pull/33719"),
-            _ => None,
-        }
-    }
-
-    /// The detail lines BuildKit attaches to this warning (gateway `Warn` `detail`).
-    pub fn detail(&self) -> Vec<String> {
-        match self.rule.as_str() {
-            "NoEmptyContinuation" => {
-                vec!["Empty continuation lines will become errors in a future release".into()]
-            }
-            _ => Vec::new(),
-        }
-    }
-}

@@ -14,7 +14,9 @@
 //!
 //! Deliberate deviations: directive errors name the directive's own line (BuildKit's is one
 //! less), `check` and `gofront` are recognised as directives (v0.13 knows only `syntax` and
-//! `escape`), and an over-long heredoc body line reports the line-length error instead of
+//! `escape`), a recognised directive is not a comment of the first instruction (as in
+//! Dockerfile 1.12 and later, so `# check=` headers are not read as per-instruction check
+//! comments), and an over-long heredoc body line reports the line-length error instead of
 //! "unterminated heredoc".
 //!
 //! Not for: validating instruction arguments and flags (that is `instructions`), variable
@@ -86,19 +88,19 @@ impl DirectiveState {
     }
 
     /// Looks at one line (newline trimmed; leading whitespace trimmed for non-continuation
-    /// lines) and records a directive when it is one.
-    fn observe(&mut self, line: &str) -> Result<(), String> {
+    /// lines) and records a directive when it is one; `Ok(true)` when it was.
+    fn observe(&mut self, line: &str) -> Result<bool, String> {
         if self.done {
-            return Ok(());
+            return Ok(false);
         }
         let Some((key, value)) = match_directive(line) else {
             self.done = true;
-            return Ok(());
+            return Ok(false);
         };
         let key = key.to_ascii_lowercase();
         if !matches!(key.as_str(), "syntax" | "escape" | "check" | "gofront") {
             self.done = true;
-            return Ok(());
+            return Ok(false);
         }
         if self.seen.contains(&key) {
             return Err(format!("only one {key} parser directive can be used"));
@@ -117,7 +119,7 @@ impl DirectiveState {
                 self.directives.escape = if value == "`" { '`' } else { '\\' };
             }
         }
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -169,18 +171,19 @@ fn is_comment(raw: &str) -> bool {
     trim_newline(raw).trim_start().starts_with('#')
 }
 
-/// Newline trimmed, optionally left-trimmed, whole-line comments removed.
+/// Newline trimmed, optionally left-trimmed, whole-line comments removed; also whether the
+/// line was a parser directive.
 fn process_line<'a>(
     dirs: &mut DirectiveState,
     raw: &'a str,
     strip_left: bool,
-) -> Result<&'a str, String> {
+) -> Result<(&'a str, bool), String> {
     let mut token = trim_newline(raw);
     if strip_left {
         token = token.trim_start();
     }
-    dirs.observe(token)?;
-    Ok(if token.starts_with('#') { "" } else { token })
+    let directive = dirs.observe(token)?;
+    Ok((if token.starts_with('#') { "" } else { token }, directive))
 }
 
 /// BuildKit's continuation regex `([^E])E[ \t]*$|^E[ \t]*$`: returns the line without the
@@ -237,8 +240,12 @@ pub(crate) fn parse_nodes(source: &str) -> Result<Parsed, ParseError> {
                 comments.push(comment.to_string());
             }
         }
-        let first = process_line(&mut dirs, raw, true)
+        let (first, directive) = process_line(&mut dirs, raw, true)
             .map_err(|e| ParseError::at(e, current + 1, current + 1))?;
+        if directive {
+            // Like BuildKit: a directive is not a comment of the first instruction.
+            comments.pop();
+        }
         current += 1;
         let start = current;
         let escape = dirs.directives.escape;
@@ -254,7 +261,7 @@ pub(crate) fn parse_nodes(source: &str) -> Result<Parsed, ParseError> {
             if trim_newline(raw).len() > MAX_LINE_LEN {
                 return Err(too_long(current + 1));
             }
-            let processed = process_line(&mut dirs, raw, false)
+            let (processed, _) = process_line(&mut dirs, raw, false)
                 .map_err(|e| ParseError::at(e, current + 1, current + 1))?;
             current += 1;
             if is_comment(raw) {

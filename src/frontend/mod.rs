@@ -7,24 +7,31 @@
 //! or from the file system and stand-ins in the CLI) and steps again.
 //!
 //! Split by concern: `request` (what goes in and what is asked back), `pipeline` (the loop:
-//! context reads, convert, Go rewrites, convert again), `outline` and `render` (subrequests),
-//! `summary` (the `[gofront] ...` decision vertices), `known_images` (offline Go image configs).
+//! context reads, convert, Go rewrites, convert again), `checks` (the build checks of a run:
+//! configuration, findings, report), `outline`, `render` and `lint` (subrequests; `--check` is
+//! answered by the pipeline itself, since it needs the whole planning), `summary` (the
+//! `[gofront] ...` decision vertices), `known_images` (offline Go image configs).
 //!
 //! Not for: I/O of any kind, gRPC, or printing.
 
 use crate::dockerfile::ast::{Dockerfile, Span};
 use crate::options::{BuildOptions, Subrequest};
 
+mod checks;
 mod known_images;
+mod lint;
 mod outline;
 mod pipeline;
 mod render;
 mod request;
 mod summary;
 
+pub use crate::checks::Report as CheckReport;
 pub use crate::convert::{
     resolve_log_name, DaemonInfo, ImageRequest, PlatformBuild, ResolvedImage,
 };
+#[cfg(test)]
+pub use crate::golang::rewrite::RewriteKind;
 #[cfg(test)]
 pub use pipeline::context_take;
 pub use pipeline::{unresolved_image, GoReport, Outcome, Pipeline, Plan, Step};
@@ -117,6 +124,7 @@ fn subrequest(
             let df = parse(source)?;
             Ok(outline::targets(&df, source).to_result())
         }
+        // `frontend.lint` runs the build's planning (see `Pipeline::step`).
         Subrequest::Lint | Subrequest::Unsupported(_) => Err(FrontendError::UnsupportedSubrequest(
             request.id().to_string(),
         )),

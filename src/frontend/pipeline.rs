@@ -12,10 +12,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::checks::Report;
 use crate::convert::reference::Reference;
 use crate::convert::{
     self, CommandRef, ConvertError, ConvertInput, Converted, DaemonInfo, ImageRequest,
-    ImageResolver, ResolvedImage, RunProcesses, Warning,
+    ImageResolver, ResolvedImage, RunProcesses,
 };
 use crate::dockerfile::ast::{Dockerfile, Instruction, Span};
 use crate::dockerui::files::Take;
@@ -26,6 +27,7 @@ use crate::golang::rewrite::{rewrite, Decision, RewriteKind, RewriteOptions, Rew
 use crate::options::BuildOptions;
 use crate::platform::Platform;
 
+use super::checks::{check_build_arg, BuildChecks};
 use super::render::SubrequestResult;
 use super::request::{ContextAnswer, ContextRequest, ContextSource, FilesRequest, Request};
 use super::{known_images, FrontendError, MAX_RESOLVE_ROUNDS};
@@ -38,6 +40,8 @@ pub struct Plan {
     /// The Go rewrites planned for this build (`None` when rewriting is off or no stage runs
     /// the go tool).
     pub go: Option<GoReport>,
+    /// What the build checks report (build warnings, first platform only).
+    pub checks: Report,
 }
 
 /// What the Go rewrites did: the rewritten Dockerfile, its decisions and diagnoses.
@@ -61,6 +65,12 @@ impl GoReport {
         self.diagnostics().find(|d| d.severity == Severity::Error)
     }
 
+    /// Drops the diagnostics the checks configuration skips (`# check=skip=GoModNotFound`):
+    /// they are neither reported nor, for errors, stop the build.
+    fn drop_skipped(&mut self, checks: &BuildChecks) {
+        self.rewritten.diagnostics.retain(|d| checks.reports(d));
+    }
+
     /// The summary `gofront rewrite` prints: one `gofront: <decision>` line per decision, then
     /// `warning|error: line N: message` per reported diagnostic.
     pub fn summary(&self) -> String {
@@ -76,18 +86,6 @@ impl GoReport {
             out.push_str(&format!("{level}: line {}: {}\n", d.span.start, d.message));
         }
         out
-    }
-
-    /// Warning diagnostics as converter warnings (rule = the diagnostic's code).
-    pub fn warnings(&self) -> Vec<Warning> {
-        self.diagnostics()
-            .filter(|d| d.severity == Severity::Warning)
-            .map(|d| Warning {
-                rule: d.code.to_string(),
-                message: d.message.clone(),
-                span: Some(d.span),
-            })
-            .collect()
     }
 }
 
@@ -188,6 +186,8 @@ pub struct Pipeline {
     /// Dockerfile cannot be built (invariant 1: a rewrite never fails a working build).
     phase1: Option<Converted>,
     rewriter: Rewriter,
+    /// The build checks (set once the Dockerfile was read).
+    checks: Option<BuildChecks>,
 }
 
 /// The rewrite planner's signature ([`rewrite`]; tests substitute hand-built results).
@@ -245,6 +245,7 @@ impl Pipeline {
             phase2: None,
             phase1: None,
             rewriter: rewrite,
+            checks: None,
         }
     }
 
@@ -268,7 +269,14 @@ impl Pipeline {
 
     /// Runs until the next thing the caller must provide, or to the end.
     pub fn step(&mut self) -> Result<Step, FrontendError> {
-        if let Some(subrequest) = &self.request.options.subrequest {
+        check_build_arg(&self.request.options)?;
+        if let Some(subrequest) = self
+            .request
+            .options
+            .subrequest
+            .as_ref()
+            .filter(|_| !self.linting())
+        {
             let answer = super::subrequest(
                 subrequest,
                 &self.request.dockerfile.data,
@@ -277,7 +285,23 @@ impl Pipeline {
             return Ok(Step::Done(Outcome::Answer(answer)));
         }
         if self.dockerfile.is_none() {
-            let dockerfile = super::parse(&self.request.dockerfile.data)?;
+            let parsed = super::parse(&self.request.dockerfile.data);
+            if self.checks.is_none() {
+                let text = String::from_utf8_lossy(&self.request.dockerfile.data);
+                let error_line = parsed
+                    .as_ref()
+                    .err()
+                    .and_then(|e| e.span())
+                    .map(|s| s.start);
+                match BuildChecks::new(&text, &self.request.options, error_line) {
+                    Ok(checks) => self.checks = Some(checks),
+                    Err(e) => return self.fail(e),
+                }
+            }
+            let dockerfile = match parsed {
+                Ok(d) => d,
+                Err(e) => return self.fail(e),
+            };
             self.plan_context_reads(&dockerfile);
             self.dockerfile = Some(dockerfile);
         }
@@ -430,8 +454,14 @@ impl Pipeline {
                 context: &self.context,
                 run_process,
             };
-            convert::convert(&input, &self.cache)
+            convert::convert_checked(&input, &self.cache)
         };
+        let (result, findings) = result;
+        if self.phase2.is_none() && self.phase1.is_none() {
+            if let Some(checks) = self.checks.as_mut() {
+                checks.set_convert(findings);
+            }
+        }
         let converted = match result {
             Ok(converted) => converted,
             Err(ConvertError::Dockerfile { message, span }) => match self.phase1.take() {
@@ -441,31 +471,22 @@ impl Pipeline {
                     self.drop_rewrites(&format!(
                         "the rewritten Dockerfile does not convert: {message}"
                     ));
-                    return Ok(self.done(original));
+                    return self.done(original);
                 }
-                _ => return Err(FrontendError::Dockerfile { message, span }),
+                _ => return self.fail(FrontendError::Dockerfile { message, span }),
             },
             Err(ConvertError::NeedImages(requests)) => return self.need_images(requests),
         };
         if self.phase2.is_none() && self.phase1.is_none() {
             self.phase1 = Some(converted.clone());
-            self.plan_go()?;
-            if self.phase2.is_some() {
+            if let Err(e) = self.plan_go() {
+                return self.fail(e);
+            }
+            if self.phase2.is_some() && !self.linting() {
                 return self.convert_step();
             }
         }
-        Ok(self.done(converted))
-    }
-
-    /// The finished plan: the conversion plus the Go report and its warnings.
-    fn done(&self, mut converted: Converted) -> Step {
-        if let Some(report) = &self.report {
-            converted.warnings.extend(report.warnings());
-        }
-        Step::Done(Outcome::Plan(Box::new(Plan {
-            converted,
-            go: self.report.clone(),
-        })))
+        self.done(converted)
     }
 
     /// Falls back to the Dockerfile as written after a rewrite turned out unbuildable (a bug
@@ -559,8 +580,12 @@ impl Pipeline {
             // One summary order whatever produced a decision: by stage, then by kind.
             rewritten.decisions.sort_by_key(|d| (d.stage, d.kind));
         }
-        let report = GoReport { rewritten, options };
-        let error = report.first_error().cloned();
+        let mut report = GoReport { rewritten, options };
+        if let Some(checks) = &self.checks {
+            report.drop_skipped(checks);
+        }
+        // `--check` reports error diagnoses as findings; it never stops on them.
+        let error = report.first_error().cloned().filter(|_| !self.linting());
         let next = match report.rewritten.changes_build(&text) {
             true if error.is_none() => Some(phase2(&report.rewritten)),
             _ => None,
@@ -600,11 +625,18 @@ impl Pipeline {
                 }
                 Step::NeedImages(requests) => {
                     for r in requests {
-                        let image = resolve(&r).map_err(|message| FrontendError::Resolve {
-                            reference: r.reference.clone(),
-                            message,
-                        })?;
-                        self.provide_image(&r, image);
+                        match resolve(&r) {
+                            Ok(image) => self.provide_image(&r, image),
+                            Err(message) => {
+                                let e = FrontendError::Resolve {
+                                    reference: r.reference.clone(),
+                                    message,
+                                };
+                                if let Step::Done(outcome) = self.fail(e)? {
+                                    return Ok(outcome);
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -803,5 +835,6 @@ pub fn unresolved_image(request: &ImageRequest) -> Result<ResolvedImage, String>
     })
 }
 
+mod checks;
 #[cfg(test)]
 mod tests;

@@ -19,6 +19,8 @@ pub struct SubrequestResult {
     pub text: Vec<u8>,
     /// `version`.
     pub version: &'static str,
+    /// `result.statuscode`, for subrequests that have one (`frontend.lint`).
+    pub status: Option<String>,
 }
 
 /// One build argument of an outline.
@@ -148,6 +150,7 @@ impl Outline {
             json: pretty(&Value::Object(m)),
             text: self.text().into_bytes(),
             version: VERSION,
+            status: None,
         }
     }
 
@@ -249,6 +252,7 @@ impl TargetList {
             json: pretty(&v),
             text: tabwrite(&rows, 1).into_bytes(),
             version: VERSION,
+            status: None,
         }
     }
 }
@@ -295,6 +299,7 @@ pub fn describe() -> SubrequestResult {
         json: pretty(&all),
         text: tabwrite(&rows, 1).into_bytes(),
         version: VERSION,
+        status: None,
     }
 }
 

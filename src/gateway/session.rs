@@ -139,7 +139,15 @@ impl<'b, B: Bridge> Session<'b, B> {
             builtin_go_images: false,
         });
         let plan = loop {
-            match pipeline.step().map_err(fail)? {
+            let step = match pipeline.step() {
+                Ok(step) => step,
+                Err(e) => {
+                    // Warnings found before the error are shown with it, as BuildKit does.
+                    self.send_warnings(&pipeline.check_report(), &source).await;
+                    return Err(fail(e));
+                }
+            };
+            match step {
                 Step::Done(Outcome::Answer(answer)) => return Ok(result::subrequest(answer)),
                 Step::Done(Outcome::Plan(plan)) => break *plan,
                 Step::NeedContext(request) => {
@@ -149,14 +157,32 @@ impl<'b, B: Bridge> Session<'b, B> {
                 Step::NeedImages(requests) => {
                     for request in requests {
                         let options = &pipeline.request().options;
-                        let image = self.resolve(&request, options).await.map_err(fail)?;
+                        let image = match self.resolve(&request, options).await {
+                            Ok(image) => image,
+                            Err(e) => match pipeline.fail(e) {
+                                // `--check` answers with the error as its build error.
+                                Ok(Step::Done(Outcome::Answer(a))) => {
+                                    return Ok(result::subrequest(a))
+                                }
+                                Ok(_) => {
+                                    return Err(errors::status(
+                                        Code::Unknown,
+                                        "internal error: a failed plan asked for more",
+                                    ))
+                                }
+                                Err(e) => {
+                                    self.send_warnings(&pipeline.check_report(), &source).await;
+                                    return Err(fail(e));
+                                }
+                            },
+                        };
                         pipeline.provide_image(&request, image);
                     }
                 }
             }
         };
         self.show_summary(&plan).await;
-        self.send_warnings(&plan, &source).await;
+        self.send_warnings(&plan.checks, &source).await;
         self.solve_plan(plan, &pipeline.request().options).await
     }
 

@@ -2,6 +2,7 @@
 //! Go rewrites around a stubbed rewrite planner (fallbacks, span mapping).
 
 use super::*;
+use crate::checks::Rule;
 use crate::llb::{Caps, SourceFile};
 
 fn daemon() -> DaemonInfo {
@@ -326,7 +327,7 @@ mod go {
             ))],
             diagnostics: vec![Diagnostic {
                 severity: Severity::Warning,
-                code: "go-build-a",
+                code: "build-flag-a",
                 span: Span { start: 4, end: 4 },
                 message: "-a defeats the build cache".into(),
             }],
@@ -446,12 +447,13 @@ mod go {
             detail.contains("deps") && detail.contains("diagnose"),
             "{detail}"
         );
-        // Diagnostic warnings join the convert warnings.
-        let w = plan.converted.warnings.last().unwrap();
+        // Diagnostic warnings are reported as checks of gofront's rules.
+        let w = plan.checks.warnings.last().unwrap();
         assert_eq!(
-            (w.rule.as_str(), w.span),
-            ("go-build-a", Some(Span { start: 4, end: 4 }))
+            (w.rule, w.location),
+            (Rule::BuildFlagA, Some(Span { start: 4, end: 4 }))
         );
+        assert_eq!(w.short(), "BuildFlagA: -a defeats the build cache (line 4)");
     }
 
     #[test]
@@ -466,6 +468,83 @@ mod go {
         // With diagnose skipped, the finding is not reported at all.
         let skip = options(&[("GOFRONT_SKIP", "diagnose")]);
         assert!(plan_with(failing, &skip, context()).is_ok());
+    }
+
+    #[test]
+    fn a_skipped_error_diagnosis_lets_the_build_go_on() {
+        let files = || context().map(|c| c.files).ok_or_else(String::new);
+        let run = |source: &str, opts: &BuildOptions| {
+            plan_of(
+                pipeline(source.as_bytes(), opts)
+                    .with_rewriter(failing)
+                    .run(reader(files()), golang),
+            )
+        };
+        let skip_all = format!("# check=skip=GoModNotFound\n{GO_SOURCE}");
+        let plan = run(&skip_all, &options(&[])).unwrap();
+        assert!(plan.go.unwrap().rewritten.diagnostics.is_empty());
+        assert!(plan.checks.warnings.is_empty());
+        // The same through the build argument, and through a comment above the RUN (line 4).
+        let arg = options(&[("BUILDKIT_DOCKERFILE_CHECK", "skip=GoModNotFound")]);
+        assert!(run(GO_SOURCE, &arg).is_ok());
+        // A comment right above the diagnosed RUN skips it there only.
+        fn failing_at_run(
+            text: &str,
+            _: &Dockerfile,
+            _: &GoFacts,
+            _: &RewriteOptions,
+        ) -> Rewritten {
+            let line = text
+                .lines()
+                .position(|l| l.starts_with("RUN go build"))
+                .unwrap_or(0)
+                + 1;
+            let mut r = Rewritten::unchanged(text);
+            r.diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                code: "go-mod-not-found",
+                span: Span {
+                    start: line,
+                    end: line,
+                },
+                message: "go.mod is in app/, not /src".into(),
+            });
+            r
+        }
+        let commented =
+            GO_SOURCE.replace("RUN go build", "# check=skip=GoModNotFound\nRUN go build");
+        let with = |source: &str| {
+            pipeline(source.as_bytes(), &options(&[]))
+                .with_rewriter(failing_at_run)
+                .run(reader(files()), golang)
+        };
+        assert!(with(&commented).is_ok());
+        assert!(with(GO_SOURCE).is_err());
+        let elsewhere = GO_SOURCE.replace("COPY", "# check=skip=GoModNotFound\nCOPY");
+        assert!(with(&elsewhere).is_err());
+        // Skipping another rule changes nothing.
+        let other = format!("# check=skip=BuildFlagA\n{GO_SOURCE}");
+        assert!(run(&other, &options(&[])).is_err());
+    }
+
+    #[test]
+    fn go_diagnoses_are_check_findings_for_lint() {
+        let opts = options(&[]);
+        let mut lint = opts.clone();
+        lint.subrequest = Some(crate::options::Subrequest::Lint);
+        let files = context().map(|c| c.files).ok_or_else(String::new);
+        let answer = pipeline(GO_SOURCE.as_bytes(), &lint)
+            .with_rewriter(failing)
+            .run(reader(files), golang)
+            .unwrap();
+        let Outcome::Answer(answer) = answer else {
+            panic!("not an answer")
+        };
+        let v: serde_json::Value = serde_json::from_slice(&answer.json).unwrap();
+        assert_eq!(v["warnings"][0]["ruleName"], "GoModNotFound");
+        assert_eq!(v["warnings"][0]["url"], "docs/checks/go-mod-not-found.md");
+        assert_eq!(v["warnings"][0]["detail"], "go.mod is in app/, not /src");
+        assert!(v.get("buildError").is_none(), "{v}");
     }
 
     #[test]
@@ -544,11 +623,11 @@ mod go {
     fn a_run_env_without_its_run_falls_back_to_the_dockerfile_as_written() {
         let plan = plan_with(broken, &options(&[]), context()).unwrap();
         assert_eq!(bytes(&plan), passthrough_bytes());
-        let report = plan.go.unwrap();
-        let warning = report
-            .warnings()
-            .into_iter()
-            .find(|w| w.rule == "rewrite-dropped")
+        let warning = plan
+            .checks
+            .warnings
+            .iter()
+            .find(|w| w.rule == Rule::GoRewriteDropped)
             .expect("a rewrite-dropped warning");
         assert!(
             warning.message.contains("no RUN starts at line 2"),
@@ -572,10 +651,11 @@ mod go {
             "{}",
             d.detail
         );
-        assert!(report
-            .warnings()
+        assert!(plan
+            .checks
+            .warnings
             .iter()
-            .any(|w| w.rule == "rewrite-dropped"));
+            .any(|w| w.rule == Rule::GoRewriteDropped));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::frontend::{summary_definition, Plan, PlatformBuild, SubrequestResult};
+use crate::frontend::{summary_definition, CheckReport, Plan, PlatformBuild, SubrequestResult};
 use crate::llb::{pb, LineRange, SourceFile};
 use crate::options::BuildOptions;
 use crate::platform::Platform;
@@ -38,10 +38,11 @@ impl<B: Bridge> Session<'_, B> {
         }
     }
 
-    /// Sends the plan's warnings with `Warn`, located in the Dockerfile, on the vertex that
-    /// loaded it (BuildKit v0.13 sends the bare message).
-    pub(super) async fn send_warnings(&mut self, plan: &Plan, source: &SourceFile) {
-        if !self.gw_caps.has("gateway.warnings") || plan.converted.warnings.is_empty() {
+    /// Sends the build checks' warnings with `Warn` on the vertex that loaded the Dockerfile,
+    /// like BuildKit's builder: short `<Rule>: <message> (line N)`, the rule's description as
+    /// the detail, its URL, the Dockerfile as source info and the instruction's lines.
+    pub(super) async fn send_warnings(&mut self, report: &CheckReport, source: &SourceFile) {
+        if !self.gw_caps.has("gateway.warnings") || report.warnings.is_empty() {
             return;
         }
         let digest = source
@@ -51,13 +52,13 @@ impl<B: Bridge> Session<'_, B> {
             .next()
             .map(|op| crate::llb::Digest::of(op).to_string())
             .unwrap_or_default();
-        for w in &plan.converted.warnings {
-            // BuildKit v0.13 sends the bare message; rule names came with the linter later.
-            let short = w.message.clone();
+        for w in &report.warnings {
             let request = gw::WarnRequest {
                 digest: digest.clone(),
                 level: 1,
-                short: short.into_bytes(),
+                short: w.short().into_bytes(),
+                detail: vec![w.description().as_bytes().to_vec()],
+                url: w.url().unwrap_or_default(),
                 info: Some(pb::SourceInfo {
                     filename: source.filename.clone(),
                     data: source.data.clone(),
@@ -65,11 +66,10 @@ impl<B: Bridge> Session<'_, B> {
                     language: "Dockerfile".into(),
                 }),
                 ranges: w
-                    .span
-                    .map(|s| LineRange::from(s).to_pb())
+                    .ranges()
                     .into_iter()
+                    .map(|s| LineRange::from(s).to_pb())
                     .collect(),
-                ..Default::default()
             };
             if let Err(e) = self.bridge.warn(request).await {
                 tracing::warn!(error = %e, "could not send a build warning");
@@ -139,13 +139,17 @@ impl<B: Bridge> Session<'_, B> {
 
 /// A subrequest's answer as the Return value: metadata only, no ref.
 pub(super) fn subrequest(answer: SubrequestResult) -> gw::Result {
+    let mut metadata = BTreeMap::from([
+        ("result.json".to_string(), answer.json),
+        ("result.txt".to_string(), answer.text),
+        ("version".to_string(), answer.version.as_bytes().to_vec()),
+    ]);
+    if let Some(status) = answer.status {
+        metadata.insert("result.statuscode".to_string(), status.into_bytes());
+    }
     gw::Result {
         result: None,
-        metadata: BTreeMap::from([
-            ("result.json".to_string(), answer.json),
-            ("result.txt".to_string(), answer.text),
-            ("version".to_string(), answer.version.as_bytes().to_vec()),
-        ]),
+        metadata,
         ..Default::default()
     }
 }

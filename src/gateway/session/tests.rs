@@ -241,10 +241,10 @@ fn parse_errors_point_at_the_line() {
 #[test]
 fn unsupported_subrequests_and_caps_are_refused() {
     let mut b = bridge_with(&[("Dockerfile", DOCKERFILE)]);
-    let ret = run(&mut b, &[("requestid", "frontend.lint")]);
+    let ret = run(&mut b, &[("requestid", "frontend.convertllb")]);
     assert_eq!(
         ret.error.unwrap().message,
-        "unsupported request frontend.lint"
+        "unsupported request frontend.convertllb"
     );
 
     let mut b = bridge_with(&[("Dockerfile", DOCKERFILE)]);
@@ -409,11 +409,68 @@ fn conversion_warnings_go_to_the_dockerfile_vertex() {
     assert_eq!(b.warns.len(), 1);
     let w = &b.warns[0];
     let short = String::from_utf8(w.short.clone()).unwrap();
-    assert!(short.starts_with("Empty continuation line"), "{short}");
+    assert_eq!(
+        short,
+        "NoEmptyContinuation: Empty continuation line (line 4)"
+    );
+    assert_eq!(
+        w.detail,
+        vec![b"Empty continuation lines will become errors in a future release".to_vec()]
+    );
+    assert_eq!(
+        w.url,
+        "https://docs.docker.com/go/dockerfile/rule/no-empty-continuation/"
+    );
+    assert_eq!(w.ranges.len(), 1);
+    assert_eq!(w.ranges[0].start.as_ref().unwrap().line, 4);
     let load = b.solves[0].definition.as_ref().unwrap();
     assert_eq!(w.digest, crate::llb::Digest::of(&load.def[0]).to_string());
     assert_eq!(w.level, 1);
     assert_eq!(w.info.as_ref().unwrap().filename, "Dockerfile");
+}
+
+#[test]
+fn check_warnings_before_a_failure_are_sent_with_it() {
+    let mut b = build_bridge("MAINTAINER me\nFROM scratch\nFOO bar\n");
+    b.frontend_caps.push("gateway.warnings");
+    let ret = run(&mut b, &[]);
+    assert!(ret.error.is_some());
+    let shorts: Vec<String> = b
+        .warns
+        .iter()
+        .map(|w| String::from_utf8(w.short.clone()).unwrap())
+        .collect();
+    assert_eq!(
+        shorts,
+        ["MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label (line 1)"]
+    );
+}
+
+#[test]
+fn lint_subrequest_answers_with_the_check_results() {
+    let mut b = build_bridge("FROM scratch AS Base\nCOPY a.log /a\n");
+    let ret = run(&mut b, &[("requestid", "frontend.lint")]);
+    assert!(ret.error.is_none(), "{:?}", ret.error);
+    let result = ret.result.unwrap();
+    assert!(result.result.is_none());
+    assert_eq!(result.metadata["version"], b"1.0.0");
+    assert_eq!(result.metadata["result.statuscode"], b"1");
+    let v: Value = serde_json::from_slice(&result.metadata["result.json"]).unwrap();
+    let rules: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["ruleName"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["StageNameCasing", "CopyIgnoredFile"]);
+    assert_eq!(v["sources"][0]["filename"], "Dockerfile");
+    assert!(v.get("buildError").is_none());
+    let text = String::from_utf8(result.metadata["result.txt"].clone()).unwrap();
+    assert!(
+        text.starts_with("\nWARNING: StageNameCasing - https://docs.docker.com/go/dockerfile/rule/stage-name-casing/\nStage name 'Base' should be lowercase\nDockerfile:1\n"),
+        "{text}"
+    );
+    assert!(b.solves.len() <= 3, "nothing is built for --check");
 }
 
 fn source_ids(req: &gw::SolveRequest) -> Vec<String> {
@@ -673,7 +730,7 @@ mod go {
             .collect();
         assert_eq!(
             names.len(),
-            crate::golang::rewrite::RewriteKind::ALL.len(),
+            crate::frontend::RewriteKind::ALL.len(),
             "one decision per kind: {names:?}"
         );
         assert!(
