@@ -11,18 +11,23 @@
 #   S4 go.mod edit  benchmarks/s4-overlay/ copied over the app: one module
 #                   (github.com/BurntSushi/toml) added to go.mod/go.sum and used
 #   S5 arm64        rebuild with --platform linux/arm64
+#   S6 ephemeral CI a fresh copy built once with --cache-to type=local,mode=max
+#                   (recorded as S6x), then `docker builder prune -af` (cache
+#                   mounts included, as on a fresh CI runner), one .go file
+#                   edited, rebuilt with --cache-from of that export: S6
 # and records the wall time of each `docker buildx build`, the requests the
 # module proxy served during it (.zip/.mod/.info/list/404, from its access log)
 # and the executed (not cached) go steps parsed from the plain progress log.
 #
 # Environment:
 #   REPS=3                 repetitions
-#   SCENARIOS="S1 S2 S3 S4 S5"
+#   SCENARIOS="S1 S2 S3 S4 S5 S6"
 #   CONFIGS="label|frontend|dockerfile ..."  frontend is `stock` or `gofront`;
 #                          dockerfile is relative to examples/service. Default:
 #                          stock-naive|stock|Dockerfile.stock
 #                          stock-optimized|stock|Dockerfile.optimized
-#                          and gofront-naive|gofront|Dockerfile when GOFRONT_IMAGE is set
+#                          and gofront-naive|gofront|Dockerfile and
+#                          gofront-optimized|gofront|Dockerfile.optimized when GOFRONT_IMAGE is set
 #   GOFRONT_IMAGE          frontend image for `gofront` configs (passed as
 #                          --build-arg BUILDKIT_SYNTAX=$GOFRONT_IMAGE)
 #   PROXY_DIR              static GOPROXY tree (default: the test bed's, built by
@@ -44,7 +49,7 @@ APP_SRC="$ROOT/examples/service"
 S4_OVERLAY="$HERE/s4-overlay"
 
 REPS="${REPS:-3}"
-SCENARIOS="${SCENARIOS:-S1 S2 S3 S4 S5}"
+SCENARIOS="${SCENARIOS:-S1 S2 S3 S4 S5 S6}"
 PROXY_PORT="${PROXY_PORT:-3140}"
 PROXY_DIR="${PROXY_DIR:-${GOFRONT_GOPROXY_DIR:-${GOFRONT_TESTBED_CACHE:-/var/cache/gofront-testbed}/goproxy}}"
 OUT="${OUT:-$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)}"
@@ -53,7 +58,7 @@ BIN_PATH="${BIN_PATH:-/inventory}"
 GOFRONT_IMAGE="${GOFRONT_IMAGE:-}"
 if [[ -z "${CONFIGS:-}" ]]; then
   CONFIGS="stock-naive|stock|Dockerfile.stock stock-optimized|stock|Dockerfile.optimized"
-  [[ -n "$GOFRONT_IMAGE" ]] && CONFIGS="$CONFIGS gofront-naive|gofront|Dockerfile"
+  [[ -n "$GOFRONT_IMAGE" ]] && CONFIGS="$CONFIGS gofront-naive|gofront|Dockerfile gofront-optimized|gofront|Dockerfile.optimized"
 fi
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
@@ -201,9 +206,9 @@ PY
   rm -f "$bin"
 }
 
-# build REP SCENARIO LABEL FRONTEND DOCKERFILE APPDIR [PLATFORM]
+# build REP SCENARIO LABEL FRONTEND DOCKERFILE APPDIR [PLATFORM [EXTRA ARGS]]
 build() {
-  local rep=$1 scen=$2 label=$3 frontend=$4 dockerfile=$5 app=$6 platform=${7:-}
+  local rep=$1 scen=$2 label=$3 frontend=$4 dockerfile=$5 app=$6 platform=${7:-} extra=${8:-}
   local log="$OUT/logs/$rep-$scen-$label.log" tag="inventory-bench:$label"
   local -a args=(--progress=plain --network host
     --build-arg "GOPROXY=http://127.0.0.1:$PROXY_PORT" --build-arg GOSUMDB=off
@@ -212,6 +217,8 @@ build() {
   [[ "$frontend" == gofront ]] && args+=(--build-arg "BUILDKIT_SYNTAX=$GOFRONT_IMAGE")
   # shellcheck disable=SC2206
   [[ -n "$BUILDX_ARGS" ]] && args+=($BUILDX_ARGS)
+  # shellcheck disable=SC2206
+  [[ -n "$extra" ]] && args+=($extra)
   local before status start end wall counts steps
   before=$(wc -l <"$PROXY_LOG")
   start=$(date +%s.%N)
@@ -256,6 +263,18 @@ for rep in $(seq "$REPS"); do
       build "$rep" S4 "$label" "$frontend" "$dockerfile" "$app"
     fi
     has S5 && build "$rep" S5 "$label" "$frontend" "$dockerfile" "$app" linux/arm64
+    if has S6; then
+      # An ephemeral CI runner: the previous run's layers come from an exported cache, the
+      # builder itself (cache mounts included) starts empty.
+      rm -rf "$app" "$WORK/cache"
+      cp -a "$APP_SRC" "$app"
+      docker builder prune -af >/dev/null
+      build "$rep" S6x "$label" "$frontend" "$dockerfile" "$app" "" "--cache-to type=local,dest=$WORK/cache,mode=max"
+      docker builder prune -af >/dev/null
+      echo "// bench edit $rep $label $(date +%s%N)" >>"$app/internal/api/items.go"
+      build "$rep" S6 "$label" "$frontend" "$dockerfile" "$app" "" "--cache-from type=local,src=$WORK/cache"
+      rm -rf "$WORK/cache"
+    fi
   done
 done
 

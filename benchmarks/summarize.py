@@ -13,6 +13,8 @@ SCENARIOS = {
     "S3": "S3 one .go file edited",
     "S4": "S4 go.mod +1 module",
     "S5": "S5 --platform linux/arm64",
+    "S6x": "S6x cold build exporting its cache (--cache-to)",
+    "S6": "S6 fresh builder, --cache-from, one .go file edited",
 }
 
 
