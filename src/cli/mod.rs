@@ -244,15 +244,15 @@ struct Planned {
     report: Option<GoReport>,
 }
 
-/// The pipeline of a build as the gateway would run it, without a daemon: v0.13 caps, the
-/// host as build platform, the Dockerfile's own `.dockerignore` when it has one.
+/// The pipeline of a build as the gateway would run it, without a daemon: the caps of the test
+/// bed's Docker 28.5 (BuildKit v0.25), the host as build platform, the Dockerfile's own `.dockerignore` when it has one.
 fn pipeline(
     build: &BuildArgs,
     source: Vec<u8>,
     options: BuildOptions,
 ) -> Result<Pipeline, CliError> {
     let daemon = DaemonInfo {
-        llb_caps: Caps::v0_13_defaults(),
+        llb_caps: Caps::v0_25_defaults(),
         build_platform: Platform::host(),
         session_id: String::new(),
     };

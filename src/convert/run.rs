@@ -359,7 +359,7 @@ impl Converter<'_> {
             }],
         );
         let meta = OpMeta {
-            custom_name: Some("[internal] settings cache mount permissions".into()),
+            custom_name: Some("[internal] setting cache mount permissions".into()),
             ..OpMeta::default()
         };
         let d = self.add_op(op, meta, Some(cmd.span))?;
@@ -367,6 +367,8 @@ impl Converter<'_> {
     }
 }
 
+/// `dispatchSecret`: the id from `id=`/`source=`/the target's base name; a file mount at
+/// `target=` (default `/run/secrets/<id>`) unless only `env=` is given; mode 0400 by default.
 fn secret_spec(m: &Mount) -> Result<SecretSpec, ConvertError> {
     let mut id = m.cache_id.clone().unwrap_or_default();
     if let Some(s) = m.source.as_deref().filter(|s| !s.is_empty()) {
@@ -378,14 +380,15 @@ fn secret_spec(m: &Mount) -> Result<SecretSpec, ConvertError> {
         }
         id = base(&m.target);
     }
-    let target = if m.target.is_empty() {
-        format!("/run/secrets/{}", base(&id))
-    } else {
-        m.target.clone()
+    let target = match (&m.env, m.target.is_empty()) {
+        (Some(_), true) => None,
+        (_, false) => Some(m.target.clone()),
+        (None, true) => Some(format!("/run/secrets/{}", base(&id))),
     };
     Ok(SecretSpec {
         id,
         target,
+        env: m.env.clone(),
         uid: m.uid.unwrap_or(0),
         gid: m.gid.unwrap_or(0),
         mode: m.mode.unwrap_or(0o400),

@@ -137,6 +137,7 @@ fn env(opts: &[(&str, &str)]) -> GatewayEnv {
             .collect(),
         session_id: "session-1".into(),
         workers: None,
+        exported_product: "docker".into(),
     }
 }
 
