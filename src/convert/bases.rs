@@ -1,7 +1,7 @@
 //! Base images and stage initialisation, like `dockerfile2llb`'s dispatch setup: each stage's
 //! base resolved (an earlier stage, a named context, scratch, or an image the resolver is asked
 //! for, pinned by digest, its platform auto-detected), the image source op, and the state a
-//! stage starts from (base config env, PATH default, WORKDIR, USER, ONBUILD triggers).
+//! stage starts from (base config env, PATH default, WORKDIR, USER).
 //!
 //! Not for: the stage graph (`stages`) or named contexts themselves (`contexts`).
 
@@ -171,6 +171,8 @@ impl Converter<'_> {
             st.user = base.user;
             st.platform = base.platform;
             st.image = base.image;
+            // Triggers do not carry over from the base stage (they became commands).
+            st.image.config.on_build = Vec::new();
             st.base_img = base.base_img;
             st.paths_owner = Some(b);
         }
@@ -195,22 +197,6 @@ impl Converter<'_> {
         if !st.image.config.user.is_empty() {
             st.user = st.image.config.user.clone();
         }
-        let triggers = std::mem::take(&mut st.image.config.on_build);
-        let span = st.span.unwrap_or_default();
-        for trigger in triggers {
-            self.dispatch_trigger(i, &trigger)
-                .map_err(|e| with_span(e, span))?;
-        }
         Ok(())
-    }
-
-    fn dispatch_trigger(&mut self, i: usize, trigger: &str) -> Result<(), ConvertError> {
-        let cmd = crate::dockerfile::parse_trigger(trigger)
-            .map_err(|e| ConvertError::at(e.message, None))?;
-        let cmd = &cmd;
-        // Like BuildKit v0.13, implicit stages a trigger would need (`COPY --from=<image>`,
-        // `RUN --mount`) are never initialised, so such triggers fail with "cannot copy/mount".
-        let sources = self.command_sources(cmd)?;
-        self.dispatch(i, cmd, &sources)
     }
 }

@@ -27,6 +27,7 @@ mod copy;
 mod dispatch;
 pub mod image;
 pub mod names;
+mod onbuild;
 pub mod reference;
 mod run;
 pub mod stages;

@@ -78,6 +78,10 @@ pub(super) struct StageState {
     pub paths_owner: Option<usize>,
     /// Named `local:` context this stage stands for: (local name, name with platform).
     pub named_local: Option<(String, String)>,
+    /// ONBUILD triggers were looked up (`onBuildInit`).
+    pub onbuild_init: bool,
+    /// The first `onbuild_count` of `commands` are ONBUILD triggers.
+    pub onbuild_count: usize,
 }
 
 /// Conversion state for one target platform.
@@ -371,6 +375,7 @@ impl<'a> Converter<'a> {
                     stage_name,
                     total,
                     index: 0,
+                    onbuild: false,
                 },
                 ..StageState::default()
             };
@@ -530,9 +535,15 @@ impl<'a> Converter<'a> {
         if self.stages.len() == 1 {
             self.stages[0].steps.stage_name.clear();
         }
-        self.resolve_bases()?;
-        if !self.missing.is_empty() {
-            return Err(ConvertError::NeedImages(std::mem::take(&mut self.missing)));
+        loop {
+            self.resolve_bases()?;
+            if !self.missing.is_empty() {
+                return Err(ConvertError::NeedImages(std::mem::take(&mut self.missing)));
+            }
+            if !self.init_onbuild_triggers()? {
+                break;
+            }
+            self.check_cycles()?;
         }
         for i in 0..self.stages.len() {
             if !self.is_reachable(self.target_index, i) || self.stages[i].ready {
@@ -541,18 +552,21 @@ impl<'a> Converter<'a> {
             self.stages[i].ready = true;
             self.init_stage_state(i)?;
             let commands = self.stages[i].commands.clone();
+            let triggers = self.stages[i].onbuild_count;
             for (ci, cmd) in commands.iter().enumerate() {
                 let sources = self.stages[i]
                     .cmd_sources
                     .get(ci)
                     .cloned()
                     .unwrap_or_default();
-                self.current = Some(super::CommandRef {
-                    stage: i,
-                    command: ci,
-                });
+                // Triggers are not commands of the Dockerfile (no Go rewrite refers to them).
+                self.current = ci
+                    .checked_sub(triggers)
+                    .map(|command| super::CommandRef { stage: i, command });
+                self.stages[i].steps.onbuild = ci < triggers;
                 let result = self.dispatch(i, cmd, &sources);
                 self.current = None;
+                self.stages[i].steps.onbuild = false;
                 result.map_err(|e| with_span(e, cmd.span))?;
             }
         }
