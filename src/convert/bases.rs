@@ -170,6 +170,8 @@ impl Converter<'_> {
             st.dir = base.dir;
             st.user = base.user;
             st.platform = base.platform;
+            // A child stage inherits its base stage's ARGs for the RUN history (1.9).
+            st.build_args = base.build_args;
             st.image = base.image;
             // Triggers do not carry over from the base stage (they became commands).
             st.image.config.on_build = Vec::new();

@@ -255,10 +255,18 @@ impl Converter<'_> {
             }
             "git" | "http" | "https" => {
                 // dockerui: `DetectGitContext(v, keepGit=true)`, else a plain HTTP download.
-                let fs = match crate::dockerui::git::parse_git_ref(value) {
+                // 1.18+: `DetectGitContext(v, nil)`: `.git` kept only when the query asks.
+                let git = crate::dockerui::git::parse_git_ref(value)
+                    .map_err(|e| ConvertError::at(e, span))?;
+                let fs = match git {
                     Some(git) => {
                         let name = format!("[internal] load git source {value}");
-                        self.git_source(&git, true, &name, None)?
+                        let opts = crate::dockerui::git::GitOptions {
+                            keep_git_dir: git.keep_git_dir == Some(true),
+                            checksum: git.checksum.clone(),
+                            mtime: git.mtime.clone(),
+                        };
+                        self.git_source(&git, &opts, &name, None)?
                     }
                     None if kind == "git" => {
                         return Err(ConvertError::at(
@@ -267,7 +275,12 @@ impl Converter<'_> {
                         ))
                     }
                     None => {
-                        let op = source_op(value, BTreeMap::new(), platform);
+                        // 1.24+: saved as `context` (1.19: the URL's base name).
+                        let attrs = BTreeMap::from([(
+                            "http.filename".to_string(),
+                            crate::dockerui::remote::HTTP_CONTEXT_FILENAME.to_string(),
+                        )]);
+                        let op = source_op(value, attrs, platform);
                         let meta = OpMeta {
                             custom_name: Some(format!("[context {key}] {value}")),
                             ..OpMeta::default()

@@ -11,10 +11,8 @@ use std::collections::BTreeMap;
 use crate::dockerfile::ast::{ArgDecl, Command, CommandLine, Healthcheck, Instruction, KeyValue};
 use crate::llb::{pb, OpMeta, Output};
 
-use super::image::{
-    go_slice, healthcheck_history, parse_port_specs, port_set_history, validate_signal, Empty,
-    HealthConfig,
-};
+use super::expose::{expose_history, parse_ports};
+use super::image::{go_slice, healthcheck_history, validate_signal, Empty, HealthConfig};
 use super::names::{normalize_system_path, uppercase_cmd};
 use super::stages::{add_env, Converter};
 use super::ConvertError;
@@ -216,31 +214,27 @@ impl Converter<'_> {
         Ok(())
     }
 
+    /// `dispatchArg` (1.8+): a build arg wins and its default is never expanded; else the
+    /// default is expanded; else a global ARG's value is inherited. The history records the
+    /// effective value (`ARG K=V`), bare `ARG K` only when there is none. Keys are not expanded.
     fn dispatch_arg(&mut self, i: usize, decls: &[ArgDecl]) -> Result<(), ConvertError> {
-        let mut expanded = Vec::with_capacity(decls.len());
+        let mut commits = Vec::with_capacity(decls.len());
         for d in decls {
-            let key = self.expand(i, &d.key)?;
-            let value = match &d.value {
-                Some(v) => Some(self.expand(i, v)?),
-                None => None,
+            let key = d.key.clone();
+            let value = match (self.input.options.build_args.get(&key), &d.value) {
+                (Some(v), _) => Some(v.clone()),
+                (None, Some(raw)) => Some(self.expand(i, raw)?),
+                (None, None) => self
+                    .meta_args
+                    .iter()
+                    .rev()
+                    .find(|(k, v)| *k == key && v.is_some())
+                    .and_then(|(_, v)| v.clone()),
             };
-            expanded.push((key, value));
-        }
-        let build_args = &self.input.options.build_args;
-        let mut commits = Vec::with_capacity(expanded.len());
-        for (key, default) in expanded {
-            commits.push(match &default {
+            commits.push(match &value {
                 Some(v) => format!("{key}={v}"),
                 None => key.clone(),
             });
-            let mut value = build_args.get(&key).cloned().or(default);
-            if value.is_none() {
-                for (mk, mv) in &self.meta_args {
-                    if *mk == key {
-                        value = mv.clone();
-                    }
-                }
-            }
             let st = &mut self.stages[i];
             if let Some(v) = &value {
                 if !NON_ENV_ARGS.contains(&key.as_str()) {
@@ -263,7 +257,7 @@ impl Converter<'_> {
                 .map_err(|e| ConvertError::at(e.to_string(), None))?;
             words.extend(ws);
         }
-        let ports = parse_port_specs(&words).map_err(|e| ConvertError::at(e, None))?;
+        let ports = parse_ports(&words).map_err(|e| ConvertError::at(e, None))?;
         let map = self.stages[i]
             .image
             .config
@@ -272,12 +266,7 @@ impl Converter<'_> {
         for p in &ports {
             map.insert(p.clone(), Empty {});
         }
-        self.commit(
-            i,
-            &format!("EXPOSE {}", port_set_history(&ports)),
-            false,
-            false,
-        );
+        self.commit(i, &expose_history(&ports), false, false);
         Ok(())
     }
 

@@ -22,9 +22,11 @@ use crate::options::BuildOptions;
 use crate::platform::Platform;
 
 mod bases;
+mod chmod;
 mod contexts;
 mod copy;
 mod dispatch;
+mod expose;
 pub mod image;
 pub mod names;
 mod onbuild;

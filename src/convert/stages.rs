@@ -526,7 +526,6 @@ impl<'a> Converter<'a> {
     }
 
     fn run(&mut self) -> Result<(), ConvertError> {
-        reject_labs_flags(self.input.dockerfile)?;
         self.init_meta_args();
         self.init_stages()?;
         self.select_target()?;
@@ -653,28 +652,6 @@ impl<'a> Converter<'a> {
         let platform = self.name_platform(i);
         self.stages[i].steps.prefix(text, platform.as_ref(), env)
     }
-}
-
-/// Flags the typed AST carries but BuildKit v0.13's mainline frontend does not register (they
-/// are labs-only there, or newer): it fails with `unknown flag: <name>` at parse time, for any
-/// stage, so we do too.
-fn reject_labs_flags(df: &Dockerfile) -> Result<(), ConvertError> {
-    for cmd in df.stages.iter().flat_map(|s| s.commands.iter()) {
-        let flag = match &cmd.instruction {
-            Instruction::Copy(c) | Instruction::Add(c) if c.parents => Some("parents"),
-            Instruction::Copy(c) | Instruction::Add(c) if !c.excludes.is_empty() => Some("exclude"),
-            Instruction::Add(c) if c.unpack.is_some() => Some("unpack"),
-            Instruction::Run(r) if r.security.is_some() => Some("security"),
-            _ => None,
-        };
-        if let Some(flag) = flag {
-            return Err(ConvertError::at(
-                format!("unknown flag: {flag}"),
-                Some(cmd.span),
-            ));
-        }
-    }
-    Ok(())
 }
 
 fn target_or(p: &Platform) -> Platform {

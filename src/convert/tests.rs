@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::*;
-use crate::dockerfile::ast;
 use crate::dockerui::{BuildContext, Dockerignore, MainContext};
 use crate::llb::{definition_vertices, pb, Caps, SourceFile, Vertex};
 use crate::options::BuildOptions;
@@ -349,7 +348,7 @@ fn env_and_args_reach_run_env_and_history() {
         h,
         [
             "ENV A=1 B=",
-            "ARG V=def",
+            "ARG V=from-cli",
             "ARG W",
             "ENV A=2",
             "RUN |2 V=from-cli W= /bin/sh -c echo $A # buildkit"
@@ -756,7 +755,7 @@ fn config_only_instructions_set_config_and_history() {
         h,
         [
             "LABEL a=1 b c=d e",
-            "EXPOSE map[53/udp:{} 80/tcp:{}]",
+            "EXPOSE [53/udp 80/tcp]",
             "VOLUME [/data]",
             "USER app:app",
             "STOPSIGNAL SIGINT",
@@ -839,6 +838,13 @@ fn add_url_and_checksum() {
         &[],
     )
     .unwrap_err();
+    assert_eq!(err.to_string(), "checksum requires HTTP(S) or Git sources");
+    let err = run_with(
+        "FROM busybox\nADD --checksum=sha256:00 https://x/f /d/\n",
+        &options(),
+        &[],
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("digest"), "{err}");
 }
 
@@ -860,67 +866,123 @@ fn add_local_attempts_unpack_and_copy_heredoc_writes_a_file() {
     assert_eq!(h[1], "COPY <<EOF /etc/conf # buildkit");
 }
 
+/// Converts `src` for a daemon enabling `caps`.
+fn run_caps(src: &str, caps: Caps) -> Result<Converted, ConvertError> {
+    let df = crate::dockerfile::parse(src).expect("parse");
+    let mut f = facts();
+    f.llb_caps = caps;
+    let o = options();
+    let input = ConvertInput {
+        dockerfile: &df,
+        source: &source_file(src.as_bytes()),
+        options: &o,
+        daemon: &f,
+        context: &context(&[]),
+        run_process: Default::default(),
+    };
+    convert(&input, &Fixed)
+}
+
 #[test]
-fn labs_only_flags_fail_like_buildkit_v0_13_mainline() {
-    // The parser rejects these flags in mainline mode; an AST that carries them anyway (labs
-    // parser) is refused here with the same wording.
-    type Edit = fn(&mut ast::Instruction);
-    let table: [(&str, Edit, &str); 4] = [
-        (
-            "FROM busybox\nCOPY a /dst/\n",
-            |i| {
-                if let ast::Instruction::Copy(c) = i {
-                    c.parents = true
-                }
-            },
-            "unknown flag: parents",
-        ),
-        (
-            "FROM busybox\nCOPY a /dst/\n",
-            |i| {
-                if let ast::Instruction::Copy(c) = i {
-                    c.excludes = vec!["*.md".into()]
-                }
-            },
-            "unknown flag: exclude",
-        ),
-        (
-            "FROM busybox\nADD a.tar /dst/\n",
-            |i| {
-                if let ast::Instruction::Add(c) = i {
-                    c.unpack = Some(true)
-                }
-            },
-            "unknown flag: unpack",
-        ),
-        (
-            "FROM busybox\nRUN true\n",
-            |i| {
-                if let ast::Instruction::Run(r) = i {
-                    r.security = Some("insecure".into())
-                }
-            },
-            "unknown flag: security",
-        ),
-    ];
-    for (src, edit, want) in table {
-        let mut df = crate::dockerfile::parse(src).expect("parse");
-        edit(&mut df.stages[0].commands[0].instruction);
-        let (o, f) = (options(), facts());
-        let input = ConvertInput {
-            dockerfile: &df,
-            source: &source_file(src.as_bytes()),
-            options: &o,
-            daemon: &f,
-            context: &context(&[]),
-            run_process: Default::default(),
-        };
-        let Err(ConvertError::Dockerfile { message, span }) = convert(&input, &Fixed) else {
-            panic!("{src}")
-        };
-        assert_eq!(message, want);
-        assert_eq!(span.map(|s| s.start), Some(2));
-    }
+fn newer_copy_flags_become_llb_like_dockerfile_1_26() {
+    let b = build(
+        "FROM busybox\nCOPY --parents --exclude=*.md a/b/f.txt c/**/*.txt ./x/./y/z /out/\n\
+         ADD --unpack=false a.tar /t/\nCOPY --chmod=u+x,g-r s /s\n",
+    );
+    let fs = files(&b);
+    let c = copy_actions(&fs[0].1);
+    assert_eq!(c[0].include_patterns, ["a/b/f.txt"]);
+    assert_eq!(c[0].exclude_patterns, ["*.md"]);
+    assert_eq!(c[0].src, "/");
+    assert_eq!(c[2].src, "/x");
+    assert_eq!(c[2].include_patterns, ["y/z"]);
+    // v0.25 has no `file.copy.requiredpaths`: the field is not sent.
+    assert!(c.iter().all(|c| c.required_paths.is_empty()));
+    assert!(!copy_actions(&fs[1].1)[0].attempt_unpack_docker_compatibility);
+    let chmod = &copy_actions(&fs[2].1)[0];
+    assert_eq!((chmod.mode, chmod.mode_str.as_str()), (0, "u+x,g-r"));
+
+    let newer = Caps::v0_25_defaults().with("file.copy.requiredpaths");
+    let conv = run_caps(
+        "FROM busybox\nCOPY --parents a/b/f.txt c/**/*.txt /out/\n",
+        newer,
+    )
+    .unwrap();
+    let b = &conv.builds[0];
+    let (_, f, _) = &files(b)[0];
+    let c = copy_actions(f);
+    assert_eq!(c[0].required_paths, ["/a/b/f.txt"]);
+    assert!(c[1].required_paths.is_empty(), "wildcards are not required");
+}
+
+#[test]
+fn run_security_device_and_secret_env_like_dockerfile_1_26() {
+    let b = build(
+        "FROM busybox\nRUN --security=insecure --mount=type=secret,id=tok,env=TOKEN \\\n\
+         --mount=type=secret,id=f,env=F,target=/f true\n",
+    );
+    let (_, e, _) = &execs(&b)[0];
+    assert_eq!(e.security, pb::SecurityMode::Insecure as i32);
+    let envs: Vec<_> = e
+        .secretenv
+        .iter()
+        .map(|s| (s.id.as_str(), s.name.as_str()))
+        .collect();
+    assert_eq!(envs, [("tok", "TOKEN"), ("f", "F")]);
+    let secret_mounts: Vec<_> = e
+        .mounts
+        .iter()
+        .filter(|m| m.mount_type == pb::MountType::Secret as i32)
+        .map(|m| (m.dest.as_str(), m.input))
+        .collect();
+    assert_eq!(secret_mounts, [("/f", -1)]);
+    let err = run_with(
+        "FROM busybox\nRUN --device=nvidia.com/gpu=all true\n",
+        &options(),
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "device feature is only supported in Dockerfile frontend 1.14.0-labs or later"
+    );
+}
+
+#[test]
+fn features_old_daemons_lack_are_gated_like_stock() {
+    // v0.13 has no `exec.validexitcode` (v0.17): a mode string would be ignored, so it is refused.
+    let err = run_caps(
+        "FROM busybox\nCOPY --chmod=u+x a /a\n",
+        Caps::v0_13_defaults(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("file.copy.modestring"), "{err}");
+    // Octal modes, --exclude, --parents and secret env work on v0.13.
+    let conv = run_caps(
+        "FROM busybox\nCOPY --chmod=755 --exclude=x --parents a /a/\n\
+         RUN --mount=type=secret,id=t,env=T true\n",
+        Caps::v0_13_defaults(),
+    )
+    .unwrap();
+    let def = &conv.builds[0].definition;
+    assert!(crate::llb::check_definition_caps(def, &Caps::v0_13_defaults(), "docker").is_ok());
+    // A git checksum records `source.git.checksum` (v0.23): refused at Solve by a v0.13 daemon.
+    let conv = run_caps(
+        "FROM busybox\nADD --checksum=abc https://h/r.git /r\n",
+        Caps::v0_13_defaults(),
+    )
+    .unwrap();
+    let err = crate::llb::check_definition_caps(
+        &conv.builds[0].definition,
+        &Caps::v0_13_defaults(),
+        "docker",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "requested experimental feature source.git.checksum  is not supported by build server, \
+         please update docker"
+    );
 }
 
 #[test]
@@ -1251,7 +1313,10 @@ fn stage_reference_errors_use_buildkit_wording() {
             "FROM busybox\nRUN --mount=type=ssh,source=x true\n",
             "ssh does not support source",
         ),
-        ("FROM busybox\nEXPOSE 80/xyz\n", "invalid proto: xyz"),
+        (
+            "FROM busybox\nEXPOSE 80/xyz\n",
+            "invalid port: \"80/xyz\": invalid proto: xyz",
+        ),
     ];
     for (src, want) in table {
         let mut o = options();
@@ -1362,10 +1427,8 @@ fn named_git_and_http_contexts_become_sources() {
         .iter()
         .find(|s| s.1.identifier == "git://example.com/org/repo.git#v1")
         .expect("git source");
-    assert_eq!(
-        git.1.attrs.get("git.keepgitdir").map(String::as_str),
-        Some("true")
-    );
+    // 1.18+: `.git` is kept only when the URL's query asks for it.
+    assert_eq!(git.1.attrs.get("git.keepgitdir"), None);
     let http = srcs
         .iter()
         .find(|s| s.1.identifier == "https://example.com/f.tar.gz")
@@ -1373,6 +1436,11 @@ fn named_git_and_http_contexts_become_sources() {
     assert_eq!(
         http.0.as_deref(),
         Some("[context file] https://example.com/f.tar.gz")
+    );
+    // 1.24+: saved as `context`.
+    assert_eq!(
+        http.1.attrs.get("http.filename").map(String::as_str),
+        Some("context")
     );
     o.named_contexts.insert("bad".into(), "ftp://x".into());
     let err = run_with("FROM bad\n", &o, &[]).unwrap_err();

@@ -34,6 +34,13 @@ impl Caps {
         Self::from_enabled(LLB_CAPS_V0_25.iter().map(|s| s.to_string()))
     }
 
+    /// These caps and `cap` (a newer daemon, in tests).
+    #[cfg(test)]
+    pub fn with(mut self, cap: &str) -> Self {
+        self.enabled.insert(cap.to_string());
+        self
+    }
+
     /// Whether the daemon enables `cap`.
     pub fn has(&self, cap: &str) -> bool {
         self.enabled.contains(cap)
@@ -202,6 +209,16 @@ fn source_caps(src: &pb::SourceOp, add: &mut impl FnMut(&str)) {
         if has("git.mountsshsock") || has("git.knownsshhosts") {
             add("source.git.knownsshhosts");
             add("source.git.mountsshsock");
+        }
+        for (attr, cap) in [
+            ("git.checksum", "source.git.checksum"),
+            ("git.skipsubmodules", "source.git.skipsubmodules"),
+            ("git.mtime", "source.git.mtime"),
+            ("git.fetchbycommit", "source.git.fetchbycommit"),
+        ] {
+            if has(attr) {
+                add(cap);
+            }
         }
         add("source.git");
     } else if id.starts_with("https://") || id.starts_with("http://") {

@@ -49,7 +49,8 @@ impl<B: Bridge> Session<'_, B> {
         &mut self,
         options: &BuildOptions,
     ) -> Result<Loaded, rpc_pb::Status> {
-        let remote = RemoteContext::detect(options);
+        let remote = RemoteContext::try_detect(options)
+            .map_err(|e| errors::status(Code::InvalidArgument, e))?;
         let mut filename = options.filename.clone();
         let mut archive = false;
         let definition = match &remote {
