@@ -455,7 +455,8 @@ mod tests {
         let out = String::from_utf8(run(CliCommand::PrintFrontendCaps).unwrap().stdout).unwrap();
         assert_eq!(
             out,
-            "moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts\n"
+            "moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,\
+             moby.buildkit.frontend.contexts,moby.buildkit.frontend.gitquerystring\n"
         );
     }
 

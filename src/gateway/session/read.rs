@@ -127,7 +127,7 @@ impl<B: Bridge> Session<'_, B> {
         dockerfile_source(
             &options.dockerfile_key,
             &options.filename,
-            &self.daemon.session_id,
+            &options.session_for(&options.dockerfile_key, &self.daemon.session_id),
             &Platform::host(),
             &self.daemon.llb_caps,
         )

@@ -247,7 +247,7 @@ fn unsupported_subrequests_and_caps_are_refused() {
     let mut b = bridge_with(&[("Dockerfile", DOCKERFILE)]);
     let ret = run(
         &mut b,
-        &[("frontend.caps", "moby.buildkit.frontend.gitquerystring")],
+        &[("frontend.caps", "moby.buildkit.frontend.contexts.zstd")],
     );
     let err = ret.error.unwrap();
     assert_eq!(err.code, Code::Unimplemented as i32);
