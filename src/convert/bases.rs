@@ -24,7 +24,7 @@ impl Converter<'_> {
         for i in 0..self.stages.len() {
             let reachable = self.is_reachable(self.target_index, i);
             let st = &self.stages[i];
-            if st.base.is_some() || st.ready {
+            if st.base.is_some() || st.ready || st.resolved {
                 continue;
             }
             if st.base_name == SCRATCH {
@@ -39,6 +39,9 @@ impl Converter<'_> {
                 continue;
             }
             let span = st.span;
+            // `d.resolved = reachable`: a stage found unreachable is resolved again on the next
+            // pass (after ONBUILD triggers added dependencies), like `resolveReachableStages`.
+            self.stages[i].resolved = reachable;
             let result = self.resolve_base(i, reachable);
             if self.stages[i].unregistered {
                 self.stages[i].ready = true;
@@ -62,6 +65,12 @@ impl Converter<'_> {
             return Ok(());
         }
         if !reachable {
+            // Go names the image op (`prefixCommand`) even for a stage it does not build, so
+            // the stage's step counter advances; visible when a later pass builds it.
+            let pp = self.multi.then_some(&platform);
+            self.stages[i]
+                .steps
+                .prefix(&format!("FROM {base_name}"), pp, &[]);
             self.stages[i].platform = Some(platform);
             return Ok(());
         }

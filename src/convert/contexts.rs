@@ -51,8 +51,9 @@ impl Converter<'_> {
             opts.context_key.clone()
         };
         let mut attrs = BTreeMap::new();
-        if !self.input.daemon.session_id.is_empty() {
-            attrs.insert("local.session".into(), self.input.daemon.session_id.clone());
+        let session = opts.session_for(&name, &self.input.daemon.session_id);
+        if !session.is_empty() {
+            attrs.insert("local.session".into(), session);
         }
         if let Some(follow) = paths.and_then(normalize_context_paths) {
             attrs.insert("local.followpaths".into(), go_json_strings(&follow));
@@ -224,10 +225,17 @@ impl Converter<'_> {
             }
             "local" => {
                 let mut attrs = BTreeMap::new();
-                if !self.input.daemon.session_id.is_empty() {
-                    attrs.insert("local.session".into(), self.input.daemon.session_id.clone());
+                let opts = self.input.options;
+                let session = opts.session_for(rest, &self.input.daemon.session_id);
+                if !session.is_empty() {
+                    attrs.insert("local.session".into(), session);
                 }
-                attrs.insert("local.sharedkeyhint".into(), format!("context:{key}"));
+                // 1.22+: `context:<name>-<sharedkey:localdir:<name>>` (1.19: `context:<name>`).
+                let shared = opts.shared_keys.get(key).cloned().unwrap_or_default();
+                attrs.insert(
+                    "local.sharedkeyhint".into(),
+                    format!("context:{key}-{shared}"),
+                );
                 if let Some(follow) = self.prior_follow_paths(index) {
                     attrs.insert("local.followpaths".into(), go_json_strings(&follow));
                 }

@@ -31,20 +31,24 @@ impl Converter<'_> {
 
     /// The display text of an instruction (`processCmdEnv` + `uppercaseCmd`); never fails.
     pub(super) fn display(&self, i: usize, text: &str, raw: bool) -> String {
-        let env = self.env_of(i);
+        self.display_with(&self.env_of(i), text, raw)
+    }
+
+    /// [`Converter::display`] with a given env (RUN masks secret env values).
+    pub(super) fn display_with(&self, env: &[(String, String)], text: &str, raw: bool) -> String {
         let lexer = if raw {
             self.lexer.with_raw_quotes(true).with_skip_unset_env(true)
         } else {
             self.lexer
         };
         let out = lexer
-            .process_word(text, &env)
+            .process_word(text, &env.to_vec())
             .unwrap_or_else(|_| text.to_string());
         uppercase_cmd(&out)
     }
 
     pub(super) fn commit(&mut self, i: usize, msg: &str, layer: bool, buildkit: bool) {
-        let epoch = self.epoch.clone();
+        let epoch = self.epoch.as_ref().map(|e| e.rfc3339());
         self.stages[i]
             .image
             .commit(msg, layer, buildkit, epoch.as_deref());
@@ -309,7 +313,8 @@ impl Converter<'_> {
             mode: 0o755,
             make_parents: true,
             owner: None,
-            timestamp: -1,
+            // The directories get the epoch as mtime (1.16).
+            timestamp: self.epoch.as_ref().map_or(-1, |e| e.nanos()),
         };
         let op = file_op(&st.fs, vec![Action::Mkdir { mkdir, owner }]);
         let meta = OpMeta {

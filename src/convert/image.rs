@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::gostd::strconv::{atoi, quote, quote_rune, quote_slice};
+use crate::gostd::strconv::atoi;
 use crate::gostd::time::format_duration;
 use crate::platform::Platform;
 
@@ -299,16 +299,17 @@ pub fn go_slice(items: &[String]) -> String {
     format!("[{}]", items.join(" "))
 }
 
-/// `fmt.Sprintf("HEALTHCHECK %q", cfg)` of a `*HealthcheckConfig`.
+/// `fmt.Sprintf("HEALTHCHECK %+v", cfg)` of a `HealthcheckConfig` (Dockerfile 1.24+; 1.19
+/// printed `HEALTHCHECK &{["CMD" "x"] "1s" "0s" "0s" "0s" '\x03'}` with `%q` of a pointer).
 pub fn healthcheck_history(h: &HealthConfig) -> String {
     format!(
-        "HEALTHCHECK &{{{} {} {} {} {} {}}}",
-        quote_slice(&h.test),
-        quote(&format_duration(h.interval)),
-        quote(&format_duration(h.timeout)),
-        quote(&format_duration(h.start_period)),
-        quote(&format_duration(h.start_interval)),
-        quote_rune(h.retries)
+        "HEALTHCHECK {{Test:{} Interval:{} Timeout:{} StartPeriod:{} StartInterval:{} Retries:{}}}",
+        go_slice(&h.test),
+        format_duration(h.interval),
+        format_duration(h.timeout),
+        format_duration(h.start_period),
+        format_duration(h.start_interval),
+        h.retries
     )
 }
 
@@ -386,7 +387,8 @@ mod tests {
         };
         assert_eq!(
             healthcheck_history(&h),
-            r#"HEALTHCHECK &{["CMD-SHELL" "curl -f http://x/"] "5s" "0s" "0s" "0s" '\x03'}"#
+            "HEALTHCHECK {Test:[CMD-SHELL curl -f http://x/] Interval:5s Timeout:0s \
+             StartPeriod:0s StartInterval:0s Retries:3}"
         );
     }
 

@@ -26,6 +26,7 @@ mod chmod;
 mod contexts;
 mod copy;
 mod dispatch;
+mod epoch;
 mod expose;
 pub mod image;
 pub mod names;
@@ -158,6 +159,8 @@ pub struct PlatformBuild {
     pub image_config: Vec<u8>,
     /// `containerimage.base.config` (config of the target stage's base image), if any.
     pub base_config: Option<Vec<u8>>,
+    /// `SOURCE_DATE_EPOCH` in effect, in seconds (result metadata `source.date.epoch`, 1.23).
+    pub epoch: Option<i64>,
 }
 
 /// A non-fatal finding.

@@ -190,7 +190,12 @@ impl Converter<'_> {
             });
         }
 
-        let text = self.display(i, &custom, true);
+        // `withSecretEnvMask` (1.11): a secret's env variable shows as `****` in the step name.
+        let mut name_env = env.clone();
+        for secret in spec.secrets.iter().filter_map(|s| s.env.as_ref()) {
+            super::stages::add_env(&mut name_env, secret, "****");
+        }
+        let text = self.display_with(&name_env, &custom, true);
         let name = self.step_name(i, &text, &env);
         let mut description = BTreeMap::new();
         description.insert(DF_CMD_KEY.to_string(), cmd.code().to_string());

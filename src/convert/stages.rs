@@ -50,6 +50,8 @@ pub(super) struct StageState {
     pub ignore_cache: bool,
     /// Initialised (Go's `noinit`).
     pub ready: bool,
+    /// Base resolved while reachable (Go's `resolved`).
+    pub resolved: bool,
     /// Filesystem (`None` = scratch).
     pub fs: Option<Output>,
     /// Platform carried by the LLB state (image sources set it).
@@ -99,7 +101,8 @@ pub(super) struct Converter<'a> {
     pub stages: Vec<StageState>,
     pub context: Option<Output>,
     pub ctx_paths: BTreeSet<String>,
-    pub epoch: Option<String>,
+    /// `SOURCE_DATE_EPOCH` in effect (see `epoch`), once the global args are known.
+    pub epoch: Option<super::epoch::Epoch>,
     pub cache_ns: String,
     pub missing: Vec<ImageRequest>,
     /// The Dockerfile command being dispatched (`None` for ONBUILD triggers).
@@ -199,7 +202,7 @@ impl<'a> Converter<'a> {
             stages: Vec::new(),
             context: None,
             ctx_paths: BTreeSet::new(),
-            epoch: source_date_epoch(&opts.build_args),
+            epoch: None,
             cache_ns: opts
                 .build_args
                 .get("BUILDKIT_CACHE_MOUNT_NS")
@@ -264,13 +267,15 @@ impl<'a> Converter<'a> {
         let build_args = &self.input.options.build_args;
         let bp = &self.build_platforms[0];
         let tp = &self.target;
-        let mut args: Vec<(String, Option<String>)> = crate::platform::automatic_args(bp, tp)
-            .into_iter()
-            .map(|(k, v)| {
-                let v = build_args.get(k).cloned().unwrap_or(v);
-                (k.to_string(), Some(v))
-            })
-            .collect();
+        let stage = target_stage_name(self.input.dockerfile, self.input.options);
+        let mut args: Vec<(String, Option<String>)> =
+            crate::platform::automatic_args(bp, tp, &stage)
+                .into_iter()
+                .map(|(k, v)| {
+                    let v = build_args.get(k).cloned().unwrap_or(v);
+                    (k.to_string(), Some(v))
+                })
+                .collect();
         for cmd in &self.input.dockerfile.meta_args {
             let Instruction::Arg(decls) = &cmd.instruction else {
                 continue;
@@ -527,6 +532,7 @@ impl<'a> Converter<'a> {
 
     fn run(&mut self) -> Result<(), ConvertError> {
         self.init_meta_args();
+        self.epoch = super::epoch::resolve(&self.input.options.build_args, &mut self.meta_args);
         self.init_stages()?;
         self.select_target()?;
         self.link_dependencies()?;
@@ -618,6 +624,7 @@ impl<'a> Converter<'a> {
             definition,
             image_config: st.image.to_json(),
             base_config: st.base_img.as_ref().map(Image::to_json),
+            epoch: self.epoch.as_ref().map(|e| e.seconds),
         })
     }
 
@@ -651,6 +658,20 @@ impl<'a> Converter<'a> {
     pub(super) fn step_name(&mut self, i: usize, text: &str, env: &[(String, String)]) -> String {
         let platform = self.name_platform(i);
         self.stages[i].steps.prefix(text, platform.as_ref(), env)
+    }
+}
+
+/// `TARGETSTAGE`'s stage: `--target` as given, else the last stage's name (`""` if unnamed).
+pub(crate) fn target_stage_name(df: &Dockerfile, options: &crate::options::BuildOptions) -> String {
+    // As the client wrote it (`options.target` is lower-cased for the stage lookup).
+    let raw = options.raw.get("target").map(String::as_str);
+    match raw.or(options.target.as_deref()).filter(|t| !t.is_empty()) {
+        Some(t) => t.to_string(),
+        None => df
+            .stages
+            .last()
+            .and_then(|s| s.name.clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -701,30 +722,6 @@ fn proxy_env(args: &BTreeMap<String, String>) -> Option<pb::ProxyEnv> {
     set.then_some(pe)
 }
 
-/// `SOURCE_DATE_EPOCH` as the RFC 3339 time history entries get.
-fn source_date_epoch(args: &BTreeMap<String, String>) -> Option<String> {
-    let secs: i64 = args.get("SOURCE_DATE_EPOCH")?.trim().parse().ok()?;
-    Some(format_rfc3339(secs))
-}
-
-fn format_rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
-    // civil-from-days (Howard Hinnant's algorithm)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if mo <= 2 { y + 1 } else { y };
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z")
-}
-
 #[cfg(test)]
 mod unit {
     use super::*;
@@ -738,12 +735,6 @@ mod unit {
         assert_eq!(pe.http_proxy, "http://p");
         assert_eq!(pe.no_proxy, "x");
         assert!(proxy_env(&BTreeMap::new()).is_none());
-    }
-
-    #[test]
-    fn epoch_formats_as_rfc3339() {
-        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(format_rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
     }
 
     #[test]

@@ -387,6 +387,51 @@ fn target_platform_args_are_predefined() {
 }
 
 #[test]
+fn target_stage_and_os_version_args_are_predefined_like_1_13() {
+    let src = "FROM busybox AS build\nARG TARGETSTAGE TARGETOSVERSION TARGETPLATFORM\n\
+               RUN echo $TARGETSTAGE\nFROM build AS final\n";
+    let b = build(src);
+    let env = execs(&b)[0].1.meta.clone().unwrap().env;
+    assert!(env.contains(&"TARGETSTAGE=final".to_string()), "{env:?}");
+    let h: Vec<_> = history(&b).into_iter().map(|(s, _)| s).collect();
+    assert!(
+        h.contains(
+            &"ARG TARGETSTAGE=final TARGETOSVERSION= TARGETPLATFORM=linux/amd64".to_string()
+        ),
+        "{h:?}"
+    );
+    let mut o = options();
+    o.target = Some("build".into());
+    let env = execs(&build_opts(src, &o))[0].1.meta.clone().unwrap().env;
+    assert!(env.contains(&"TARGETSTAGE=build".to_string()));
+    let unnamed = build("FROM busybox\nARG TARGETSTAGE\nRUN true\n");
+    let env = execs(&unnamed)[0].1.meta.clone().unwrap().env;
+    assert!(env.contains(&"TARGETSTAGE=default".to_string()));
+}
+
+#[test]
+fn a_global_source_date_epoch_default_dates_history_workdir_and_the_result_like_1_23() {
+    let b = build("ARG SOURCE_DATE_EPOCH=1700000000\nFROM busybox\nWORKDIR /app\n");
+    assert_eq!(b.epoch, Some(1_700_000_000));
+    let cfg = config(&b);
+    let created: Vec<_> = cfg["history"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|h| h["comment"] == "buildkit.dockerfile.v0")
+        .map(|h| h["created"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(created, ["2023-11-14T22:13:20Z"]);
+    let (_, f, _) = &files(&b)[0];
+    let Some(pb::file_action::Action::Mkdir(m)) = &f.actions[0].action else {
+        panic!("not a mkdir")
+    };
+    assert_eq!(m.timestamp, 1_700_000_000_000_000_000);
+    assert_eq!(build("FROM busybox\nWORKDIR /app\n").epoch, None);
+}
+
+#[test]
 fn copy_from_context_uses_one_local_source_with_followpaths_and_excludes() {
     let ignore = vec!["node_modules".to_string(), "a<b".to_string()];
     let b = run_with(
@@ -759,7 +804,8 @@ fn config_only_instructions_set_config_and_history() {
             "VOLUME [/data]",
             "USER app:app",
             "STOPSIGNAL SIGINT",
-            r#"HEALTHCHECK &{["CMD-SHELL" "curl -f http://x/"] "5s" "0s" "0s" "0s" '\x03'}"#,
+            "HEALTHCHECK {Test:[CMD-SHELL curl -f http://x/] Interval:5s Timeout:0s StartPeriod:0s \
+             StartInterval:0s Retries:3}",
             "SHELL [/bin/bash -c]",
             r#"ENTRYPOINT ["/app"]"#,
             r#"CMD ["/bin/bash" "-c" "run"]"#,
@@ -1044,7 +1090,7 @@ fn named_local_context_follows_only_the_paths_copied_from_it() {
             assert_eq!(s.0.as_deref(), Some("[context assets] load from client"));
             assert_eq!(
                 s.1.attrs.get("local.sharedkeyhint").map(String::as_str),
-                Some("context:assets")
+                Some("context:assets-")
             );
             s.1.attrs
                 .get("local.followpaths")
