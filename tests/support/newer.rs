@@ -157,3 +157,115 @@ pub fn check_success(spec: &NewerSpec, images: &[PlatformImage]) -> Vec<String> 
     }
     out
 }
+
+/// The Go suites build a naive Dockerfile through gofront and its hand-written `Dockerfile.stock`
+/// through the daemon's built-in frontend (1.19 on Docker 28.5) and compare the images. The one
+/// newer-than-1.19 difference such images can show is the HEALTHCHECK history text (1.24):
+/// this rewrites the stock side's 1.19 form into the 1.24 form, leaving everything else as is.
+pub fn stock_as_newest(images: &mut [PlatformImage]) {
+    for img in images.iter_mut() {
+        let Some(history) = img.config.get_mut("history").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for entry in history.iter_mut() {
+            let newer = entry["created_by"]
+                .as_str()
+                .and_then(healthcheck_history_1_24);
+            if let Some(text) = newer {
+                entry["created_by"] = Value::String(text);
+            }
+        }
+    }
+}
+
+/// `HEALTHCHECK &{["CMD" "x"] "30s" "5s" "0s" "0s" '\x04'}` (1.7-1.23) →
+/// `HEALTHCHECK {Test:[CMD x] Interval:30s Timeout:5s StartPeriod:0s StartInterval:0s Retries:4}`.
+pub fn healthcheck_history_1_24(text: &str) -> Option<String> {
+    let body = text.strip_prefix("HEALTHCHECK &{[")?.strip_suffix('}')?;
+    let mut rest = body;
+    let mut test = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix(']') {
+            rest = r;
+            break;
+        }
+        let (s, r) = go_unquote(rest, '"')?;
+        test.push(s);
+        rest = r;
+    }
+    let mut durations = Vec::new();
+    for _ in 0..4 {
+        let (s, r) = go_unquote(rest.trim_start(), '"')?;
+        durations.push(s);
+        rest = r;
+    }
+    let (rune, r) = go_unquote(rest.trim_start(), '\'')?;
+    if !r.trim().is_empty() {
+        return None;
+    }
+    let retries = u32::from(rune.chars().next().unwrap_or('\0'));
+    Some(format!(
+        "HEALTHCHECK {{Test:[{}] Interval:{} Timeout:{} StartPeriod:{} StartInterval:{} Retries:{retries}}}",
+        test.join(" "),
+        durations[0],
+        durations[1],
+        durations[2],
+        durations[3]
+    ))
+}
+
+/// One Go-quoted string or rune at the start of `s` (escapes `\"`, `\\`, `\n`, `\t`, `\xNN`);
+/// the unquoted text and the rest.
+fn go_unquote(s: &str, quote: char) -> Option<(String, &str)> {
+    let mut chars = s.strip_prefix(quote)?.char_indices();
+    let mut out = String::new();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            c if c == quote => return Some((out, &s[i + 2..])),
+            '\\' => match chars.next()?.1 {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'r' => out.push('\r'),
+                'x' => {
+                    let hi = chars.next()?.1.to_digit(16)?;
+                    let lo = chars.next()?.1.to_digit(16)?;
+                    out.push(char::from_u32(hi * 16 + lo)?);
+                }
+                other => out.push(other),
+            },
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn healthcheck_history_moves_to_the_1_24_form() {
+        assert_eq!(
+            healthcheck_history_1_24(
+                r#"HEALTHCHECK &{["CMD" "wget" "-q" "-O" "-" "http://127.0.0.1/"] "30s" "5s" "10s" "0s" '\x04'}"#
+            )
+            .as_deref(),
+            Some(
+                "HEALTHCHECK {Test:[CMD wget -q -O - http://127.0.0.1/] Interval:30s Timeout:5s \
+                 StartPeriod:10s StartInterval:0s Retries:4}"
+            )
+        );
+        assert_eq!(
+            healthcheck_history_1_24(
+                r#"HEALTHCHECK &{["CMD-SHELL" "test -f /h || exit 1"] "1m0s" "0s" "0s" "0s" '\x00'}"#
+            )
+            .as_deref(),
+            Some(
+                "HEALTHCHECK {Test:[CMD-SHELL test -f /h || exit 1] Interval:1m0s Timeout:0s \
+                 StartPeriod:0s StartInterval:0s Retries:0}"
+            )
+        );
+        assert_eq!(healthcheck_history_1_24("RUN true"), None);
+    }
+}
