@@ -1,6 +1,7 @@
-//! Typed Dockerfile → LLB + OCI image config, the way BuildKit's `dockerfile2llb` (v0.13, the
-//! builder embedded in Docker 26.1) does it: one [`PlatformBuild`] per target platform, with the
-//! same ops, digests, progress names, source locations and image config/history.
+//! Typed Dockerfile → LLB + OCI image config, the way BuildKit's `dockerfile2llb` of the newest
+//! Dockerfile frontend (1.26, measured against 1.19 of Docker 28.5; `docs/dockerfile-versions.md`)
+//! does it: one [`PlatformBuild`] per target platform, with the same ops, digests, progress
+//! names, source locations and image config/history.
 //!
 //! Split by concern, one instruction family per file: `stages` (stage graph, target pruning,
 //! meta args, the per-stage [`stages::StageState`], the per-platform driver), `bases` (base

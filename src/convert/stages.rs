@@ -2,8 +2,8 @@
 //! args, FROM expansion and `--platform`, stage names and indexes, the implicit stages that
 //! `COPY --from=<image>` and `RUN --mount` create, target selection and pruning to reachable
 //! stages, one [`StageState`] per stage, and two passes per platform (the second builds the
-//! main context source once the used paths are known). Mirrors `toDispatchState` of BuildKit
-//! v0.13.
+//! main context source once the used paths are known). Mirrors `toDispatchState` of the
+//! Dockerfile frontend (1.26).
 //!
 //! Not for: base images and stage setup (`bases`), build contexts (`contexts`), the effect of
 //! individual instructions (`dispatch`, `run`, `copy`).

@@ -86,7 +86,8 @@ fn cap_error(cap: &str, product: &str) -> String {
     msg
 }
 
-/// The caps BuildKit's Go LLB client (v0.13) records in an op's metadata for this op's content:
+/// The caps BuildKit's Go LLB client (up to 1.26) records in an op's metadata for this op's content
+/// (for file ops also the copy caps its `addCaps` declares, which upstream never gets to record):
 /// the base cap of its kind plus one per optional feature visible in the op. Caps that depend on
 /// facts not visible in the op (git http auth, a required local differ, bind rw without output,
 /// file.copy.* of later versions) must be declared by the caller in `OpMeta::caps`.
