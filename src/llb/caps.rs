@@ -41,6 +41,12 @@ impl Caps {
         self
     }
 
+    /// The enabled cap ids (to fake a Ping in tests).
+    #[cfg(test)]
+    pub fn ids(&self) -> Vec<String> {
+        self.enabled.iter().cloned().collect()
+    }
+
     /// Whether the daemon enables `cap`.
     pub fn has(&self, cap: &str) -> bool {
         self.enabled.contains(cap)
