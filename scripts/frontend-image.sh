@@ -12,7 +12,7 @@ set -euo pipefail
 TAG=${1:-gofront:dev}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TRIPLE=$(uname -m)-unknown-linux-gnu
-DEFAULT_CAPS=moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts
+DEFAULT_CAPS=moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts,moby.buildkit.frontend.gitquerystring
 log() { printf '[frontend-image] %s\n' "$*" >&2; }
 
 command -v "${CARGO:-cargo}" >/dev/null || { log "cargo not found (run scripts/testbed/rust-toolchain.sh)"; exit 1; }

@@ -124,6 +124,12 @@ pub struct BuildOptions {
     /// `frontend.caps` requested by the client.
     pub frontend_caps: Vec<String>,
     /// Every option as received, for anything not modelled above.
+    /// `local-sessionid:<local>` (Dockerfile 1.10): the session serving that local (buildx
+    /// sends it when bake shares sessions); the build's session otherwise.
+    pub local_session_ids: BTreeMap<String, String>,
+    /// `sharedkey:localdir:<named context>` (1.22): shared-key suffix of a `local:` named
+    /// context's source.
+    pub shared_keys: BTreeMap<String, String>,
     pub raw: BTreeMap<String, String>,
 }
 
@@ -223,8 +229,18 @@ impl BuildOptions {
             )?,
             subrequest: get("requestid").map(Subrequest::from_id),
             frontend_caps: split_list(get("frontend.caps").unwrap_or("")),
+            local_session_ids: with_prefix(opts, "local-sessionid:"),
+            shared_keys: with_prefix(opts, "sharedkey:localdir:"),
             raw: opts.clone(),
         })
+    }
+
+    /// The session id serving the local `name` (`local-sessionid:<name>`, else `default`).
+    pub fn session_for(&self, name: &str, default: &str) -> String {
+        self.local_session_ids
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
     }
 
     /// True when `no-cache` covers the stage named `name` (unnamed stages only with `All`).
@@ -601,6 +617,18 @@ mod tests {
         assert_eq!(o.image_resolve_mode, ImageResolveMode::Default);
         assert_eq!(o.subrequest, None);
         assert!(!o.force_local_dockerfile());
+    }
+
+    #[test]
+    fn local_session_ids_and_shared_keys_like_dockerui() {
+        let o = parse(&[
+            ("local-sessionid:context", "s2"),
+            ("sharedkey:localdir:assets", "k1"),
+        ])
+        .unwrap();
+        assert_eq!(o.session_for("context", "s1"), "s2");
+        assert_eq!(o.session_for("dockerfile", "s1"), "s1");
+        assert_eq!(o.shared_keys.get("assets").map(String::as_str), Some("k1"));
     }
 
     #[test]

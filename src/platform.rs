@@ -157,19 +157,40 @@ fn normalize_arch(arch: &str, variant: &str) -> (String, String) {
     }
 }
 
-/// The automatic platform args every Dockerfile sees (`BUILDPLATFORM`, `BUILDOS`, `BUILDARCH`,
-/// `BUILDVARIANT`, `TARGETPLATFORM`, `TARGETOS`, `TARGETARCH`, `TARGETVARIANT`), in BuildKit's
-/// order, for the build platform `build` and the target platform `target`.
-pub fn automatic_args(build: &Platform, target: &Platform) -> [(&'static str, String); 8] {
+/// `platforms.FormatAll`: `os/arch[/variant]`, then `(osversion)` when there is one.
+pub fn format_all(p: &Platform) -> String {
+    if p.os_version.is_empty() {
+        p.to_string()
+    } else {
+        format!("{p}({})", p.os_version)
+    }
+}
+
+/// The automatic args every Dockerfile sees, in the order of `defaultArgs` (Dockerfile 1.13+):
+/// `BUILDPLATFORM`, `BUILDOS`, `BUILDOSVERSION`, `BUILDARCH`, `BUILDVARIANT`, `TARGETPLATFORM`
+/// (with `(osversion)`), `TARGETOS`, `TARGETOSVERSION`, `TARGETARCH`, `TARGETVARIANT`, and
+/// `TARGETSTAGE` (1.11: the target stage's name, `default` for an unnamed one), for the build
+/// platform `build`, the target platform `target` and the target stage name `stage`.
+pub fn automatic_args(
+    build: &Platform,
+    target: &Platform,
+    stage: &str,
+) -> [(&'static str, String); 11] {
     [
         ("BUILDPLATFORM", build.to_string()),
         ("BUILDOS", build.os.clone()),
+        ("BUILDOSVERSION", build.os_version.clone()),
         ("BUILDARCH", build.architecture.clone()),
         ("BUILDVARIANT", build.variant.clone()),
-        ("TARGETPLATFORM", target.to_string()),
+        ("TARGETPLATFORM", format_all(target)),
         ("TARGETOS", target.os.clone()),
+        ("TARGETOSVERSION", target.os_version.clone()),
         ("TARGETARCH", target.architecture.clone()),
         ("TARGETVARIANT", target.variant.clone()),
+        (
+            "TARGETSTAGE",
+            if stage.is_empty() { "default" } else { stage }.to_string(),
+        ),
     ]
 }
 

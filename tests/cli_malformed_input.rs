@@ -98,12 +98,12 @@ fn cases() -> Vec<Case> {
         Case {
             name: "copy_with_unknown_flag",
             source: b"FROM busybox:latest\nCOPY --nope=1 a /b\n".to_vec(),
-            expect: rejected(2, "unknown flag: nope"),
+            expect: rejected(2, "unknown flag: --nope"),
         },
         Case {
             name: "run_with_unknown_flag_after_blank_line",
             source: b"FROM busybox:latest\n\nRUN --frob echo hi\n".to_vec(),
-            expect: rejected(3, "unknown flag: frob"),
+            expect: rejected(3, "unknown flag: --frob"),
         },
         Case {
             name: "unknown_instruction",

@@ -1,8 +1,18 @@
-//! LLB digest test (issue 3, item 5): the op digests `gofront llb` computes for a Dockerfile must
-//! be the vertex digests BuildKit reports (`--progress=rawjson`) when it builds the same
-//! Dockerfile, both through gofront and through the stock frontend (same digests = same ops =
-//! same cache keys). The Dockerfile in `tests/llb_digests/` uses no build context and no image,
-//! so no op depends on the session id or on image resolution.
+//! LLB digest test (issue 3, item 5; issue 10): the op digests `gofront llb` computes for a
+//! Dockerfile must be the vertex digests BuildKit reports (`--progress=rawjson`) when it builds
+//! the same Dockerfile, both through gofront and through the stock frontend.
+//!
+//! What this pins, since BuildKit v0.18: the daemon re-marshals every op it loads with
+//! protobuf-go (`proto.MarshalOptions{Deterministic: true}`, `recomputeDigests`) and reports the
+//! digests of *those* bytes, so a vertex digest no longer proves that gofront sent the same
+//! bytes — but equality still proves that gofront's bytes are exactly Go's marshalling of the same
+//! op: had they differed in any byte (field order, a map entry, an unknown field), the daemon
+//! would report another digest. That is the property the daemon depends on: the source map of a
+//! Definition is keyed by the digests the frontend computed and looked up with the recomputed
+//! ones, so an op whose bytes are not Go's loses its `Dockerfile:N` excerpt in error messages
+//! (what broke `build_errors.rs` on Docker 28.5). Equal digests with the stock build also mean
+//! the same ops, hence shared cache. The Dockerfile in `tests/llb_digests/` uses no build
+//! context and no image, so no op depends on the session id or on image resolution.
 //!
 //! Setup: Docker with BuildKit (`scripts/test.sh`, see `docs/testbed.md`) and the frontend image
 //! (`scripts/frontend-image.sh gofront:dev`, or `GOFRONT_IMAGE`). The test is listed in

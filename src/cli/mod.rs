@@ -298,15 +298,15 @@ struct Planned {
     report: Option<GoReport>,
 }
 
-/// The pipeline of a build as the gateway would run it, without a daemon: v0.13 caps, the
-/// host as build platform, the Dockerfile's own `.dockerignore` when it has one.
+/// The pipeline of a build as the gateway would run it, without a daemon: the caps of the test
+/// bed's Docker 28.5 (BuildKit v0.25), the host as build platform, the Dockerfile's own `.dockerignore` when it has one.
 fn pipeline(
     build: &BuildArgs,
     source: Vec<u8>,
     options: BuildOptions,
 ) -> Result<Pipeline, CliError> {
     let daemon = DaemonInfo {
-        llb_caps: Caps::v0_13_defaults(),
+        llb_caps: Caps::v0_25_defaults(),
         build_platform: Platform::host(),
         session_id: String::new(),
     };
@@ -552,7 +552,8 @@ mod tests {
         let out = String::from_utf8(run(CliCommand::PrintFrontendCaps).unwrap().stdout).unwrap();
         assert_eq!(
             out,
-            "moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts\n"
+            "moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,\
+             moby.buildkit.frontend.contexts,moby.buildkit.frontend.gitquerystring\n"
         );
     }
 

@@ -1,7 +1,7 @@
 //! Base images and stage initialisation, like `dockerfile2llb`'s dispatch setup: each stage's
 //! base resolved (an earlier stage, a named context, scratch, or an image the resolver is asked
 //! for, pinned by digest, its platform auto-detected), the image source op, and the state a
-//! stage starts from (base config env, PATH default, WORKDIR, USER, ONBUILD triggers).
+//! stage starts from (base config env, PATH default, WORKDIR, USER).
 //!
 //! Not for: the stage graph (`stages`) or named contexts themselves (`contexts`).
 
@@ -24,7 +24,7 @@ impl Converter<'_> {
         for i in 0..self.stages.len() {
             let reachable = self.dispatches(i);
             let st = &self.stages[i];
-            if st.base.is_some() || st.ready {
+            if st.base.is_some() || st.ready || st.resolved {
                 continue;
             }
             if st.base_name == SCRATCH {
@@ -39,6 +39,9 @@ impl Converter<'_> {
                 continue;
             }
             let span = st.span;
+            // `d.resolved = reachable`: a stage found unreachable is resolved again on the next
+            // pass (after ONBUILD triggers added dependencies), like `resolveReachableStages`.
+            self.stages[i].resolved = reachable;
             let result = self.resolve_base(i, reachable);
             if self.stages[i].unregistered {
                 self.stages[i].ready = true;
@@ -62,6 +65,12 @@ impl Converter<'_> {
             return Ok(());
         }
         if !reachable {
+            // Go names the image op (`prefixCommand`) even for a stage it does not build, so
+            // the stage's step counter advances; visible when a later pass builds it.
+            let pp = self.multi.then_some(&platform);
+            self.stages[i]
+                .steps
+                .prefix(&format!("FROM {base_name}"), pp, &[]);
             self.stages[i].platform = Some(platform);
             return Ok(());
         }
@@ -175,7 +184,11 @@ impl Converter<'_> {
             st.dir = base.dir;
             st.user = base.user;
             st.platform = base.platform;
+            // A child stage inherits its base stage's ARGs for the RUN history (1.9).
+            st.build_args = base.build_args;
             st.image = base.image;
+            // Triggers do not carry over from the base stage (they became commands).
+            st.image.config.on_build = Vec::new();
             st.base_img = base.base_img;
             st.paths_owner = Some(b);
             self.lint_inherit(i, b);
@@ -201,24 +214,6 @@ impl Converter<'_> {
         if !st.image.config.user.is_empty() {
             st.user = st.image.config.user.clone();
         }
-        let triggers = std::mem::take(&mut st.image.config.on_build);
-        let span = st.span.unwrap_or_default();
-        for trigger in triggers {
-            // BuildKit gives a trigger the FROM's location and no comments.
-            self.lint_at(span, crate::checks::Scope::Build);
-            self.dispatch_trigger(i, &trigger)
-                .map_err(|e| with_span(e, span))?;
-        }
         Ok(())
-    }
-
-    fn dispatch_trigger(&mut self, i: usize, trigger: &str) -> Result<(), ConvertError> {
-        let cmd = crate::dockerfile::parse_trigger(trigger)
-            .map_err(|e| ConvertError::at(e.message, None))?;
-        let cmd = &cmd;
-        // Like BuildKit v0.13, implicit stages a trigger would need (`COPY --from=<image>`,
-        // `RUN --mount`) are never initialised, so such triggers fail with "cannot copy/mount".
-        let sources = self.command_sources(cmd)?;
-        self.dispatch(i, cmd, &sources)
     }
 }

@@ -51,8 +51,9 @@ impl Converter<'_> {
             opts.context_key.clone()
         };
         let mut attrs = BTreeMap::new();
-        if !self.input.daemon.session_id.is_empty() {
-            attrs.insert("local.session".into(), self.input.daemon.session_id.clone());
+        let session = opts.session_for(&name, &self.input.daemon.session_id);
+        if !session.is_empty() {
+            attrs.insert("local.session".into(), session);
         }
         if let Some(follow) = paths.and_then(normalize_context_paths) {
             attrs.insert("local.followpaths".into(), go_json_strings(&follow));
@@ -224,10 +225,17 @@ impl Converter<'_> {
             }
             "local" => {
                 let mut attrs = BTreeMap::new();
-                if !self.input.daemon.session_id.is_empty() {
-                    attrs.insert("local.session".into(), self.input.daemon.session_id.clone());
+                let opts = self.input.options;
+                let session = opts.session_for(rest, &self.input.daemon.session_id);
+                if !session.is_empty() {
+                    attrs.insert("local.session".into(), session);
                 }
-                attrs.insert("local.sharedkeyhint".into(), format!("context:{key}"));
+                // 1.22+: `context:<name>-<sharedkey:localdir:<name>>` (1.19: `context:<name>`).
+                let shared = opts.shared_keys.get(key).cloned().unwrap_or_default();
+                attrs.insert(
+                    "local.sharedkeyhint".into(),
+                    format!("context:{key}-{shared}"),
+                );
                 if let Some(follow) = self.prior_follow_paths(index) {
                     attrs.insert("local.followpaths".into(), go_json_strings(&follow));
                 }
@@ -255,10 +263,18 @@ impl Converter<'_> {
             }
             "git" | "http" | "https" => {
                 // dockerui: `DetectGitContext(v, keepGit=true)`, else a plain HTTP download.
-                let fs = match crate::dockerui::git::parse_git_ref(value) {
+                // 1.18+: `DetectGitContext(v, nil)`: `.git` kept only when the query asks.
+                let git = crate::dockerui::git::parse_git_ref(value)
+                    .map_err(|e| ConvertError::at(e, span))?;
+                let fs = match git {
                     Some(git) => {
                         let name = format!("[internal] load git source {value}");
-                        self.git_source(&git, true, &name, None)?
+                        let opts = crate::dockerui::git::GitOptions {
+                            keep_git_dir: git.keep_git_dir == Some(true),
+                            checksum: git.checksum.clone(),
+                            mtime: git.mtime.clone(),
+                        };
+                        self.git_source(&git, &opts, &name, None)?
                     }
                     None if kind == "git" => {
                         return Err(ConvertError::at(
@@ -267,7 +283,12 @@ impl Converter<'_> {
                         ))
                     }
                     None => {
-                        let op = source_op(value, BTreeMap::new(), platform);
+                        // 1.24+: saved as `context` (1.19: the URL's base name).
+                        let attrs = BTreeMap::from([(
+                            "http.filename".to_string(),
+                            crate::dockerui::remote::HTTP_CONTEXT_FILENAME.to_string(),
+                        )]);
+                        let op = source_op(value, attrs, platform);
                         let meta = OpMeta {
                             custom_name: Some(format!("[context {key}] {value}")),
                             ..OpMeta::default()

@@ -1,9 +1,11 @@
-//! COPY and ADD: sources from the main context, another stage, an image or a named context
-//! (`--from`), URLs (`https://` sources with `http.filename`), git URLs (`git://` sources),
-//! heredoc files (mkfile on scratch), `--chown` (by id or by name), `--chmod` (octal),
-//! `--link` (MergeOp in one progress group), `--parents`, `--exclude`, ADD `--checksum` and
-//! `--keep-git-dir`, destination rules (trailing slash, relative to WORKDIR), and the history
-//! entry. Mirrors `dispatchCopy` of BuildKit v0.13.
+//! COPY and ADD as `dispatchCopy` of the newest Dockerfile frontend (1.26) does them: sources
+//! from the main context, another stage, an image or a named context (`--from`), URLs
+//! (`https://` sources with `http.filename`, `--checksum`, `--unpack`), git URLs (`git://`
+//! sources; `#ref:subdir` and the query form, `--keep-git-dir` and `--checksum` merged with the
+//! query), heredoc files (mkfile on scratch), `--chown` (by id or by name), `--chmod` (octal or
+//! symbolic, see `chmod`), `--link` (MergeOp in one progress group), `--parents` (include
+//! pattern, `required_paths` when the daemon has the cap), `--exclude`, destination rules
+//! (trailing slash, `.` as `./`, relative to WORKDIR), and the history entry.
 //!
 //! Not for: the FileOp action chaining rules (`crate::llb::ops`) or git URL syntax
 //! (`crate::dockerui::git`).
@@ -14,15 +16,36 @@ use crate::dockerfile::ast::{Command, CopyLike};
 use crate::dockerfile::shell::Lexer;
 use crate::llb::{pb, Digest, OpMeta, Output};
 
+use super::chmod::{parse_chmod, Chmod};
 use super::names::{normalize_path, normalize_system_path};
 use super::stages::{Converter, DF_CMD_KEY};
 use super::ConvertError;
-use crate::dockerui::git::{git_source_op, parse_git_ref, GitRef};
+use crate::dockerui::git::{git_source_op, parse_git_ref, GitOptions, GitRef};
 use crate::gostd::path::{base, clean, join};
 use crate::llb::ops::{file_op, merge_op, parse_chown, source_op, Action};
 
-fn is_http(src: &str) -> bool {
+fn is_http_url(src: &str) -> bool {
     src.starts_with("http://") || src.starts_with("https://")
+}
+
+/// `isHTTPSource`: an http(s) URL that is not a git repository URL.
+fn is_http(src: &str) -> bool {
+    is_http_url(src) && !matches!(parse_git_ref(src), Ok(Some(_)))
+}
+
+/// `containsWildcards`: `*`, `?` or `[` not escaped by `\`.
+fn contains_wildcards(name: &str) -> bool {
+    let b = name.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'*' | b'?' | b'[' => return true,
+            b'\\' => i += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 impl Converter<'_> {
@@ -61,9 +84,6 @@ impl Converter<'_> {
             };
             contents.push((h.name.clone(), data));
         }
-        if is_add && !checksum.is_empty() {
-            validate_digest(&checksum)?;
-        }
 
         let source_fs = match (is_add, sources.first()) {
             (false, Some(&s)) => {
@@ -88,24 +108,44 @@ impl Converter<'_> {
             dest.push('/');
         }
         let owner = (!chown.is_empty()).then(|| parse_chown(&chown));
-        let mode = c
-            .chmod
-            .as_deref()
-            .filter(|m| !m.is_empty())
-            .and_then(|m| crate::gostd::strconv::parse_uint(m, 8, 32).ok())
-            .and_then(|m| i32::try_from(m).ok());
-        let chmod = c.chmod.clone().unwrap_or_default();
+        // `--chmod` is expanded like `--chown` since 1.10.
+        let chmod = self.expand(i, c.chmod.as_deref().unwrap_or(""))?;
+        let (mode, mode_str) = match (chmod.is_empty(), parse_chmod(&chmod)) {
+            (true, _) => (None, String::new()),
+            (false, Ok(Chmod::Octal(m))) => (Some(m), String::new()),
+            (false, Ok(Chmod::Symbolic(m))) => {
+                // `modeStr` needs BuildKit v0.17 (no daemon registers `file.copy.modestring`;
+                // `exec.validexitcode` came in the same release). An older daemon would ignore
+                // the field and create the files with mode 0000: refuse instead.
+                if !self.graph.caps().has("exec.validexitcode") {
+                    return Err(ConvertError::at(
+                        "requested experimental feature file.copy.modestring  is not supported \
+                         by build server, please update docker",
+                        None,
+                    ));
+                }
+                (None, m)
+            }
+            (false, Err(e)) => return Err(ConvertError::at(e, None)),
+        };
 
         if !checksum.is_empty() {
+            if !is_add {
+                return Err(ConvertError::at(
+                    "checksum can't be specified for COPY",
+                    None,
+                ));
+            }
             if srcs.len() != 1 {
                 return Err(ConvertError::at(
                     "checksum can't be specified for multiple sources",
                     None,
                 ));
             }
-            if !is_http(&srcs[0]) {
+            let git = matches!(parse_git_ref(&srcs[0]), Ok(Some(_)));
+            if !is_http(&srcs[0]) && !git {
                 return Err(ConvertError::at(
-                    "checksum can't be specified for non-HTTP sources",
+                    "checksum requires HTTP(S) or Git sources",
                     None,
                 ));
             }
@@ -126,29 +166,38 @@ impl Converter<'_> {
         let pg_name = self.step_name(i, &text, &env);
         let dest_parent = self.stages[i].dir.clone();
         let dest_path = normalize_path(&dest_parent, &dest, true);
+        // Exclude patterns are used as written (never expanded).
         let excludes = c.excludes.clone();
         let mut actions = Vec::new();
         let mut extra_caps = BTreeSet::new();
+        let required_paths_cap = self.graph.caps().has("file.copy.requiredpaths");
 
         for src in &srcs {
-            if (is_add || sources.is_empty()) && parse_git_ref(src).is_none() && !is_http(src) {
+            if (is_add || sources.is_empty())
+                && !matches!(parse_git_ref(src), Ok(Some(_)))
+                && !is_http(src)
+            {
                 self.lint_copy_sources(std::slice::from_ref(src), is_add);
             }
             msg.push(' ');
             msg.push_str(src);
             let copy_base = pb::FileActionCopy {
                 dest: dest_path.clone(),
-                mode: mode.unwrap_or(-1),
+                // Go writes `mode` 0 (not -1) when a mode string is set.
+                mode: mode.unwrap_or(if mode_str.is_empty() { -1 } else { 0 }),
+                mode_str: mode_str.clone(),
                 create_dest_path: true,
                 timestamp: -1,
                 exclude_patterns: excludes.clone(),
                 ..pb::FileActionCopy::default()
             };
-            if let Some(git) = parse_git_ref(src) {
+            let git = parse_git_ref(src).map_err(|e| ConvertError::at(e, None))?;
+            if let Some(git) = git {
                 if !is_add {
                     return Err(ConvertError::at("source can't be a git ref for COPY", None));
                 }
-                let fs = self.git_source(&git, c.keep_git_dir, &pg_name, Some(cmd))?;
+                let opts = git_add_options(&git, c.keep_git_dir, &checksum)?;
+                let fs = self.git_source(&git, &opts, &pg_name, Some(cmd))?;
                 actions.push(Action::Copy {
                     source: Some(fs),
                     copy: pb::FileActionCopy {
@@ -164,6 +213,7 @@ impl Converter<'_> {
                 let filename = url_filename(src);
                 let mut attrs = BTreeMap::new();
                 if !checksum.is_empty() {
+                    validate_digest(&checksum)?;
                     attrs.insert("http.checksum".to_string(), checksum.clone());
                 }
                 attrs.insert("http.filename".to_string(), filename.clone());
@@ -180,6 +230,8 @@ impl Converter<'_> {
                     source: Some(Output::new(d, 0)),
                     copy: pb::FileActionCopy {
                         src: normalize_path("/", &filename, false),
+                        // Remote files are unpacked only with `--unpack` (1.17).
+                        attempt_unpack_docker_compatibility: c.unpack == Some(true),
                         ..copy_base
                     },
                     owner: owner.clone(),
@@ -187,6 +239,7 @@ impl Converter<'_> {
             } else {
                 let mut src_path = src.clone();
                 let mut include = Vec::new();
+                let mut required = Vec::new();
                 if c.parents {
                     let pattern = match src.split_once("/./") {
                         Some((parent, pattern)) => {
@@ -199,8 +252,17 @@ impl Converter<'_> {
                         }
                     };
                     let pattern = normalize_system_path("/", &pattern);
+                    // A literal path must exist (1.20): `required_paths`, which a daemon
+                    // without `file.copy.requiredpaths` (before v0.26) ignores; it is only
+                    // sent to daemons that have the cap.
+                    if required_paths_cap
+                        && !contains_wildcards(&src_path)
+                        && !contains_wildcards(&pattern)
+                    {
+                        required.push(normalize_system_path("/", &join(&[&src_path, &pattern])));
+                        extra_caps.insert("file.copy.requiredpaths".to_string());
+                    }
                     include.push(pattern.trim_start_matches('/').to_string());
-                    include.truncate(1);
                 }
                 let src_abs = normalize_system_path("/", &src_path);
                 if !include.is_empty() || !excludes.is_empty() {
@@ -212,10 +274,11 @@ impl Converter<'_> {
                         src: normalize_path("/", &src_abs, false),
                         follow_symlink: true,
                         dir_copy_contents: true,
-                        attempt_unpack_docker_compatibility: is_add,
+                        attempt_unpack_docker_compatibility: c.unpack.unwrap_or(is_add),
                         allow_wildcard: true,
                         allow_empty_wildcard: true,
                         include_patterns: include,
+                        required_paths: required,
                         ..copy_base
                     },
                     owner: owner.clone(),
@@ -230,7 +293,8 @@ impl Converter<'_> {
                 copy: pb::FileActionCopy {
                     src: normalize_path("/", name, false),
                     dest: dest_path.clone(),
-                    mode: mode.unwrap_or(-1),
+                    mode: mode.unwrap_or(if mode_str.is_empty() { -1 } else { 0 }),
+                    mode_str: mode_str.clone(),
                     create_dest_path: true,
                     timestamp: -1,
                     exclude_patterns: excludes.clone(),
@@ -297,7 +361,7 @@ impl Converter<'_> {
 
         // Record the context paths the instruction used.
         if is_add {
-            for s in srcs.iter().filter(|s| !is_http(s)) {
+            for s in srcs.iter().filter(|s| !is_http_url(s)) {
                 self.ctx_paths.insert(join(&["/", s]));
             }
         } else if let Some(&s) = sources.first() {
@@ -315,11 +379,11 @@ impl Converter<'_> {
     pub(super) fn git_source(
         &mut self,
         git: &GitRef,
-        keep_git_dir: bool,
+        opts: &GitOptions,
         name: &str,
         cmd: Option<&Command>,
     ) -> Result<Output, ConvertError> {
-        let op = git_source_op(git, keep_git_dir, &self.target);
+        let op = git_source_op(git, opts, &self.target);
         let meta = OpMeta {
             custom_name: Some(name.to_string()),
             ..OpMeta::default()
@@ -327,6 +391,41 @@ impl Converter<'_> {
         let d = self.add_op(op, meta, cmd.map(|c| c.span))?;
         Ok(Output::new(d, 0))
     }
+}
+
+/// `ADD --keep-git-dir` and `--checksum` merged with the git URL's query (1.18).
+fn git_add_options(
+    git: &GitRef,
+    keep_flag: Option<bool>,
+    checksum_flag: &str,
+) -> Result<GitOptions, ConvertError> {
+    if let (Some(flag), Some(query)) = (keep_flag, git.keep_git_dir) {
+        if flag != query {
+            return Err(ConvertError::at(
+                "inconsistent keep-git-dir configuration",
+                None,
+            ));
+        }
+    }
+    if !checksum_flag.is_empty() && !git.checksum.is_empty() && checksum_flag != git.checksum {
+        return Err(ConvertError::at(
+            format!(
+                "checksum mismatch {} != {}",
+                crate::gostd::strconv::quote(checksum_flag),
+                crate::gostd::strconv::quote(&git.checksum)
+            ),
+            None,
+        ));
+    }
+    Ok(GitOptions {
+        keep_git_dir: git.keep_git_dir.or(keep_flag) == Some(true),
+        checksum: if git.checksum.is_empty() {
+            checksum_flag.to_string()
+        } else {
+            git.checksum.clone()
+        },
+        mtime: String::new(),
+    })
 }
 
 /// `http.filename` of an ADD URL: the last path element, or `__unnamed__`.

@@ -11,10 +11,8 @@ use std::collections::BTreeMap;
 use crate::dockerfile::ast::{ArgDecl, Command, CommandLine, Healthcheck, Instruction, KeyValue};
 use crate::llb::{pb, OpMeta, Output};
 
-use super::image::{
-    go_slice, healthcheck_history, parse_port_specs, port_set_history, validate_signal, Empty,
-    HealthConfig,
-};
+use super::expose::{expose_history, parse_ports};
+use super::image::{go_slice, healthcheck_history, validate_signal, Empty, HealthConfig};
 use super::names::{normalize_system_path, uppercase_cmd};
 use super::stages::{add_env, Converter};
 use super::ConvertError;
@@ -33,20 +31,24 @@ impl Converter<'_> {
 
     /// The display text of an instruction (`processCmdEnv` + `uppercaseCmd`); never fails.
     pub(super) fn display(&self, i: usize, text: &str, raw: bool) -> String {
-        let env = self.env_of(i);
+        self.display_with(&self.env_of(i), text, raw)
+    }
+
+    /// [`Converter::display`] with a given env (RUN masks secret env values).
+    pub(super) fn display_with(&self, env: &[(String, String)], text: &str, raw: bool) -> String {
         let lexer = if raw {
             self.lexer.with_raw_quotes(true).with_skip_unset_env(true)
         } else {
             self.lexer
         };
         let out = lexer
-            .process_word(text, &env)
+            .process_word(text, &env.to_vec())
             .unwrap_or_else(|_| text.to_string());
         uppercase_cmd(&out)
     }
 
     pub(super) fn commit(&mut self, i: usize, msg: &str, layer: bool, buildkit: bool) {
-        let epoch = self.epoch.clone();
+        let epoch = self.epoch.as_ref().map(|e| e.rfc3339());
         self.stages[i]
             .image
             .commit(msg, layer, buildkit, epoch.as_deref());
@@ -239,8 +241,11 @@ impl Converter<'_> {
         Ok(())
     }
 
+    /// `dispatchArg` (1.8+): a build arg wins and its default is never expanded; else the
+    /// default is expanded; else a global ARG's value is inherited. The history records the
+    /// effective value (`ARG K=V`), bare `ARG K` only when there is none. Keys are not expanded.
     fn dispatch_arg(&mut self, i: usize, decls: &[ArgDecl]) -> Result<(), ConvertError> {
-        let mut expanded = Vec::with_capacity(decls.len());
+        let mut commits = Vec::with_capacity(decls.len());
         for (n, d) in decls.iter().enumerate() {
             // Dockerfile 1.26 checks the name as written and expands a default only when no
             // build arg overrides it; the instruction's earlier names count as declared.
@@ -250,28 +255,21 @@ impl Converter<'_> {
                 let earlier: Vec<&str> = decls[..n].iter().map(|e| e.key.as_str()).collect();
                 self.check_arg_default(i, v, &earlier);
             }
-            let key = self.expand(i, &d.key)?;
-            let value = match &d.value {
-                Some(v) => Some(self.expand(i, v)?),
-                None => None,
+            let key = d.key.clone();
+            let value = match (self.input.options.build_args.get(&key), &d.value) {
+                (Some(v), _) => Some(v.clone()),
+                (None, Some(raw)) => Some(self.expand(i, raw)?),
+                (None, None) => self
+                    .meta_args
+                    .iter()
+                    .rev()
+                    .find(|(k, v)| *k == key && v.is_some())
+                    .and_then(|(_, v)| v.clone()),
             };
-            expanded.push((key, value));
-        }
-        let build_args = &self.input.options.build_args;
-        let mut commits = Vec::with_capacity(expanded.len());
-        for (key, default) in expanded {
-            commits.push(match &default {
+            commits.push(match &value {
                 Some(v) => format!("{key}={v}"),
                 None => key.clone(),
             });
-            let mut value = build_args.get(&key).cloned().or(default);
-            if value.is_none() {
-                for (mk, mv) in &self.meta_args {
-                    if *mk == key {
-                        value = mv.clone();
-                    }
-                }
-            }
             let st = &mut self.stages[i];
             if let Some(v) = &value {
                 if !NON_ENV_ARGS.contains(&key.as_str()) {
@@ -295,7 +293,7 @@ impl Converter<'_> {
             words.extend(ws);
         }
         self.lint_expose(&words);
-        let ports = parse_port_specs(&words).map_err(|e| ConvertError::at(e, None))?;
+        let ports = parse_ports(&words).map_err(|e| ConvertError::at(e, None))?;
         let map = self.stages[i]
             .image
             .config
@@ -304,12 +302,7 @@ impl Converter<'_> {
         for p in &ports {
             map.insert(p.clone(), Empty {});
         }
-        self.commit(
-            i,
-            &format!("EXPOSE {}", port_set_history(&ports)),
-            false,
-            false,
-        );
+        self.commit(i, &expose_history(&ports), false, false);
         Ok(())
     }
 
@@ -352,7 +345,8 @@ impl Converter<'_> {
             mode: 0o755,
             make_parents: true,
             owner: None,
-            timestamp: -1,
+            // The directories get the epoch as mtime (1.16).
+            timestamp: self.epoch.as_ref().map_or(-1, |e| e.nanos()),
         };
         let op = file_op(&st.fs, vec![Action::Mkdir { mkdir, owner }]);
         let meta = OpMeta {

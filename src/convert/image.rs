@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::gostd::strconv::{atoi, parse_uint, quote, quote_rune, quote_slice};
+use crate::gostd::strconv::atoi;
 use crate::gostd::time::format_duration;
 use crate::platform::Platform;
 
@@ -299,16 +299,17 @@ pub fn go_slice(items: &[String]) -> String {
     format!("[{}]", items.join(" "))
 }
 
-/// `fmt.Sprintf("HEALTHCHECK %q", cfg)` of a `*HealthcheckConfig`.
+/// `fmt.Sprintf("HEALTHCHECK %+v", cfg)` of a `HealthcheckConfig` (Dockerfile 1.24+; 1.19
+/// printed `HEALTHCHECK &{["CMD" "x"] "1s" "0s" "0s" "0s" '\x03'}` with `%q` of a pointer).
 pub fn healthcheck_history(h: &HealthConfig) -> String {
     format!(
-        "HEALTHCHECK &{{{} {} {} {} {} {}}}",
-        quote_slice(&h.test),
-        quote(&format_duration(h.interval)),
-        quote(&format_duration(h.timeout)),
-        quote(&format_duration(h.start_period)),
-        quote(&format_duration(h.start_interval)),
-        quote_rune(h.retries)
+        "HEALTHCHECK {{Test:{} Interval:{} Timeout:{} StartPeriod:{} StartInterval:{} Retries:{}}}",
+        go_slice(&h.test),
+        format_duration(h.interval),
+        format_duration(h.timeout),
+        format_duration(h.start_period),
+        format_duration(h.start_interval),
+        h.retries
     )
 }
 
@@ -340,88 +341,6 @@ pub fn validate_signal(raw: &str) -> Result<(), String> {
     } else {
         Err(format!("Invalid signal: {raw}"))
     }
-}
-
-/// `nat.ParsePortSpecs` reduced to what EXPOSE needs: the set of `port/proto` keys.
-pub fn parse_port_specs(specs: &[String]) -> Result<Vec<String>, String> {
-    let mut out = std::collections::BTreeSet::new();
-    for raw in specs {
-        for p in parse_port_spec(raw)? {
-            out.insert(p);
-        }
-    }
-    Ok(out.into_iter().collect())
-}
-
-fn split_proto_port(raw: &str) -> (String, String) {
-    let parts: Vec<&str> = raw.split('/').collect();
-    match parts.as_slice() {
-        [] | [""] => (String::new(), String::new()),
-        [port] => ("tcp".into(), (*port).into()),
-        [port, ""] => ("tcp".into(), (*port).into()),
-        [port, proto, ..] => ((*proto).into(), (*port).into()),
-    }
-}
-
-fn parse_port_range(ports: &str) -> Result<(u16, u16), String> {
-    if ports.is_empty() {
-        return Err("empty string specified for ports".into());
-    }
-    let parse = |s: &str| {
-        parse_uint(s, 10, 16)
-            .map(|v| u16::try_from(v).unwrap_or(u16::MAX))
-            .map_err(|e| e.to_string())
-    };
-    match ports.split_once('-') {
-        None => {
-            let p = parse(ports)?;
-            Ok((p, p))
-        }
-        Some((a, b)) => {
-            let (start, end) = (parse(a)?, parse(b)?);
-            if end < start {
-                return Err(format!("invalid range specified for port: {ports}"));
-            }
-            Ok((start, end))
-        }
-    }
-}
-
-fn parse_port_spec(raw: &str) -> Result<Vec<String>, String> {
-    let parts: Vec<&str> = raw.split(':').collect();
-    let (host_port, container) = match parts.len() {
-        0 | 1 => ("", raw),
-        2 => (parts[0], parts[1]),
-        n => (parts[n - 2], parts[n - 1]),
-    };
-    let (proto, container_port) = split_proto_port(container);
-    if container_port.is_empty() {
-        return Err(format!("no port specified: {raw}<empty>"));
-    }
-    let (start, end) = parse_port_range(&container_port)
-        .map_err(|_| format!("invalid containerPort: {container_port}"))?;
-    if !host_port.is_empty() {
-        let (hs, he) =
-            parse_port_range(host_port).map_err(|_| format!("invalid hostPort: {host_port}"))?;
-        if end - start != he - hs && end != start {
-            return Err(format!(
-                "invalid ranges specified for container and host Ports: {container_port} and {host_port}"
-            ));
-        }
-    }
-    let proto = proto.to_ascii_lowercase();
-    if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
-        return Err(format!("invalid proto: {proto}"));
-    }
-    Ok((start..=end).map(|p| format!("{p}/{proto}")).collect())
-}
-
-/// Go `fmt.Sprintf("%v", nat.PortSet)`: `map[443/tcp:{} 80/tcp:{}]` (keys sorted as strings).
-pub fn port_set_history(ports: &[String]) -> String {
-    let mut sorted = ports.to_vec();
-    sorted.sort();
-    let items: Vec<String> = sorted.iter().map(|p| format!("{p}:{{}}")).collect();
-    format!("map[{}]", items.join(" "))
 }
 
 #[cfg(test)]
@@ -468,29 +387,9 @@ mod tests {
         };
         assert_eq!(
             healthcheck_history(&h),
-            r#"HEALTHCHECK &{["CMD-SHELL" "curl -f http://x/"] "5s" "0s" "0s" "0s" '\x03'}"#
+            "HEALTHCHECK {Test:[CMD-SHELL curl -f http://x/] Interval:5s Timeout:0s \
+             StartPeriod:0s StartInterval:0s Retries:3}"
         );
-    }
-
-    #[test]
-    fn expose_ports_are_parsed_like_nat() {
-        let ports = parse_port_specs(&[
-            "80".into(),
-            "53/UDP".into(),
-            "8000-8002".into(),
-            "127.0.0.1:9000:9000/tcp".into(),
-        ])
-        .unwrap();
-        assert_eq!(
-            ports,
-            vec!["53/udp", "80/tcp", "8000/tcp", "8001/tcp", "8002/tcp", "9000/tcp"]
-        );
-        assert_eq!(
-            port_set_history(&["80/tcp".into(), "443/tcp".into()]),
-            "map[443/tcp:{} 80/tcp:{}]"
-        );
-        assert!(parse_port_specs(&["80/xyz".into()]).is_err());
-        assert!(parse_port_specs(&["abc".into()]).is_err());
     }
 
     #[test]

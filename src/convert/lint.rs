@@ -161,11 +161,14 @@ impl Converter<'_> {
     /// args except for the automatic platform args) must name a valid image.
     pub(super) fn lint_default_args(&self) {
         let build_args = &self.input.options.build_args;
-        let mut env: Vec<(String, String)> =
-            crate::platform::automatic_args(&self.build_platforms[0], &self.target)
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), build_args.get(k).cloned().unwrap_or(v)))
-                .collect();
+        let mut env: Vec<(String, String)> = crate::platform::automatic_args(
+            &self.build_platforms[0],
+            &self.target,
+            &super::stages::target_stage_name(self.input.dockerfile, self.input.options),
+        )
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), build_args.get(k).cloned().unwrap_or(v)))
+        .collect();
         for cmd in &self.input.dockerfile.meta_args {
             let crate::dockerfile::ast::Instruction::Arg(decls) = &cmd.instruction else {
                 continue;

@@ -1,6 +1,7 @@
-//! Typed Dockerfile → LLB + OCI image config, the way BuildKit's `dockerfile2llb` (v0.13, the
-//! builder embedded in Docker 26.1) does it: one [`PlatformBuild`] per target platform, with the
-//! same ops, digests, progress names, source locations and image config/history.
+//! Typed Dockerfile → LLB + OCI image config, the way BuildKit's `dockerfile2llb` of the newest
+//! Dockerfile frontend (1.26, measured against 1.19 of Docker 28.5; `docs/dockerfile-versions.md`)
+//! does it: one [`PlatformBuild`] per target platform, with the same ops, digests, progress
+//! names, source locations and image config/history.
 //!
 //! Split by concern, one instruction family per file: `stages` (stage graph, target pruning,
 //! meta args, the per-stage [`stages::StageState`], the per-platform driver), `bases` (base
@@ -22,12 +23,16 @@ use crate::options::BuildOptions;
 use crate::platform::Platform;
 
 mod bases;
+mod chmod;
 mod contexts;
 mod copy;
 mod dispatch;
+mod epoch;
+mod expose;
 pub mod image;
 mod lint;
 pub mod names;
+mod onbuild;
 pub mod reference;
 mod run;
 pub mod stages;
@@ -160,6 +165,8 @@ pub struct PlatformBuild {
     pub image_config: Vec<u8>,
     /// `containerimage.base.config` (config of the target stage's base image), if any.
     pub base_config: Option<Vec<u8>>,
+    /// `SOURCE_DATE_EPOCH` in effect, in seconds (result metadata `source.date.epoch`, 1.23).
+    pub epoch: Option<i64>,
 }
 
 /// The whole conversion.

@@ -59,6 +59,9 @@ pub struct StepCounter {
     pub total: usize,
     /// Steps named so far.
     pub index: usize,
+    /// The command being named is an ONBUILD trigger (`cmdIsOnBuild`: `ONBUILD ` after the
+    /// counter).
+    pub onbuild: bool,
 }
 
 impl StepCounter {
@@ -85,6 +88,9 @@ impl StepCounter {
         self.index += 1;
         let width = self.total.to_string().len();
         out.push_str(&format!("{:>width$}/{}] ", self.index, self.total));
+        if self.onbuild {
+            out.push_str("ONBUILD ");
+        }
         out.push_str(text);
         out
     }
@@ -181,12 +187,14 @@ mod tests {
             stage_name: "build".into(),
             total: 12,
             index: 2,
+            onbuild: false,
         };
         assert_eq!(c.prefix("RUN x", None, &[]), "[build  3/12] RUN x");
         let mut single = StepCounter {
             stage_name: String::new(),
             total: 3,
             index: 0,
+            onbuild: false,
         };
         assert_eq!(single.prefix("FROM a", None, &[]), "[1/3] FROM a");
         let mut none = StepCounter::default();
@@ -199,6 +207,7 @@ mod tests {
             stage_name: "b".into(),
             total: 2,
             index: 0,
+            onbuild: false,
         };
         let env = vec![("TARGETARCH".to_string(), "arm64".to_string())];
         let p = Platform::new("linux", "amd64", "");

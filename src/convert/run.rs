@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 
 use crate::dockerfile::ast::{Command, CommandLine, Run};
-use crate::dockerfile::instructions::{parse_mount, parse_network, CacheSharing, Mount, MountType};
+use crate::dockerfile::instructions::{
+    parse_mount, parse_network, parse_security, CacheSharing, Mount, MountType, Security,
+};
 use crate::llb::{pb, OpMeta, Output};
 use crate::options::NetworkMode;
 
@@ -63,6 +65,7 @@ impl Converter<'_> {
             };
             let first = &run.heredocs[0];
             if is_single_heredoc(text) {
+                // `<<-` tabs are stripped before the `#!` check since 1.21 (1.19: after).
                 if self.stages[i].image.os != "windows" && first.content.starts_with("#!") {
                     let document =
                         self.inline_document(&first.name, &first.content, 0o755, cmd.span)?;
@@ -77,12 +80,13 @@ impl Converter<'_> {
                 } else {
                     line = CommandLine::Shell(first.content.clone());
                 }
-                custom.push_str(&format!(" ({})", summarize_heredoc(&first.content)));
+                custom.push_str(&format!(" ({})", summarize_heredoc(&first.raw)));
             } else {
+                // The shell strips `<<-` tabs itself: it gets the bodies as written.
                 let mut full = text.clone();
                 for h in &run.heredocs {
                     full.push('\n');
-                    full.push_str(&h.content);
+                    full.push_str(&h.raw);
                     full.push_str(&h.name);
                 }
                 line = CommandLine::Shell(full);
@@ -106,6 +110,18 @@ impl Converter<'_> {
                 NetworkMode::Sandbox => {}
                 m => spec.network = net_mode(m),
             }
+        }
+        // `RUN --security` is mainline since 1.20 (`insecure` needs the entitlement).
+        if let Some(s) = &run.security {
+            if parse_security(s).map_err(|e| ConvertError::at(e, None))? == Security::Insecure {
+                spec.security = pb::SecurityMode::Insecure as i32;
+            }
+        }
+        if !run.devices.is_empty() {
+            return Err(ConvertError::at(
+                "device feature is only supported in Dockerfile frontend 1.14.0-labs or later",
+                None,
+            ));
         }
         let caps = self.graph.caps().clone();
         let opts = self.input.options;
@@ -177,7 +193,12 @@ impl Converter<'_> {
             });
         }
 
-        let text = self.display(i, &custom, true);
+        // `withSecretEnvMask` (1.11): a secret's env variable shows as `****` in the step name.
+        let mut name_env = env.clone();
+        for secret in spec.secrets.iter().filter_map(|s| s.env.as_ref()) {
+            super::stages::add_env(&mut name_env, secret, "****");
+        }
+        let text = self.display_with(&name_env, &custom, true);
         let name = self.step_name(i, &text, &env);
         let mut description = BTreeMap::new();
         description.insert(DF_CMD_KEY.to_string(), cmd.code().to_string());
@@ -398,7 +419,7 @@ impl Converter<'_> {
             }],
         );
         let meta = OpMeta {
-            custom_name: Some("[internal] settings cache mount permissions".into()),
+            custom_name: Some("[internal] setting cache mount permissions".into()),
             ..OpMeta::default()
         };
         let d = self.add_op(op, meta, Some(cmd.span))?;
@@ -406,6 +427,8 @@ impl Converter<'_> {
     }
 }
 
+/// `dispatchSecret`: the id from `id=`/`source=`/the target's base name; a file mount at
+/// `target=` (default `/run/secrets/<id>`) unless only `env=` is given; mode 0400 by default.
 fn secret_spec(m: &Mount) -> Result<SecretSpec, ConvertError> {
     let mut id = m.cache_id.clone().unwrap_or_default();
     if let Some(s) = m.source.as_deref().filter(|s| !s.is_empty()) {
@@ -417,14 +440,15 @@ fn secret_spec(m: &Mount) -> Result<SecretSpec, ConvertError> {
         }
         id = base(&m.target);
     }
-    let target = if m.target.is_empty() {
-        format!("/run/secrets/{}", base(&id))
-    } else {
-        m.target.clone()
+    let target = match (&m.env, m.target.is_empty()) {
+        (Some(_), true) => None,
+        (_, false) => Some(m.target.clone()),
+        (None, true) => Some(format!("/run/secrets/{}", base(&id))),
     };
     Ok(SecretSpec {
         id,
         target,
+        env: m.env.clone(),
         uid: m.uid.unwrap_or(0),
         gid: m.gid.unwrap_or(0),
         mode: m.mode.unwrap_or(0o400),
@@ -446,23 +470,31 @@ fn ssh_spec(m: &Mount) -> Result<SshSpec, ConvertError> {
     })
 }
 
-/// `runCommandString`: `|N K=V ... args` when the stage declared ARGs.
+/// `runCommandString`: `|N K=V ... args` when the stage (or its base stages) declared ARGs;
+/// each key once, at its first position, with its last value (1.12), the value from the env
+/// when set there.
 fn run_command_string(
     args: &[String],
     build_args: &[(String, Option<String>)],
     env: &[(String, String)],
 ) -> String {
     let map: BTreeMap<&str, &str> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut parts: Vec<String> = build_args
-        .iter()
-        .map(|(k, v)| {
-            let value = map
-                .get(k.as_str())
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| v.clone().unwrap_or_default());
-            format!("{k}={value}")
-        })
-        .collect();
+    let mut parts: Vec<String> = Vec::with_capacity(build_args.len() + args.len() + 1);
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for (k, v) in build_args {
+        let value = map
+            .get(k.as_str())
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| v.clone().unwrap_or_default());
+        let entry = format!("{k}={value}");
+        match index.get(k.as_str()) {
+            Some(&at) => parts[at] = entry,
+            None => {
+                index.insert(k.as_str(), parts.len());
+                parts.push(entry);
+            }
+        }
+    }
     if !parts.is_empty() {
         parts.insert(0, format!("|{}", parts.len()));
     }
@@ -496,5 +528,14 @@ mod unit {
             "|2 A=2 B= /bin/sh -c make"
         );
         assert_eq!(run_command_string(&args, &[], &env), "/bin/sh -c make");
+        let repeated = vec![
+            ("A".to_string(), Some("1".to_string())),
+            ("B".to_string(), Some("2".to_string())),
+            ("A".to_string(), Some("3".to_string())),
+        ];
+        assert_eq!(
+            run_command_string(&args, &repeated, &[]),
+            "|2 A=3 B=2 /bin/sh -c make"
+        );
     }
 }

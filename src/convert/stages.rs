@@ -2,8 +2,8 @@
 //! args, FROM expansion and `--platform`, stage names and indexes, the implicit stages that
 //! `COPY --from=<image>` and `RUN --mount` create, target selection and pruning to reachable
 //! stages, one [`StageState`] per stage, and two passes per platform (the second builds the
-//! main context source once the used paths are known). Mirrors `toDispatchState` of BuildKit
-//! v0.13.
+//! main context source once the used paths are known). Mirrors `toDispatchState` of the
+//! Dockerfile frontend (1.26).
 //!
 //! Not for: base images and stage setup (`bases`), build contexts (`contexts`), the effect of
 //! individual instructions (`dispatch`, `run`, `copy`).
@@ -51,6 +51,8 @@ pub(super) struct StageState {
     pub ignore_cache: bool,
     /// Initialised (Go's `noinit`).
     pub ready: bool,
+    /// Base resolved while reachable (Go's `resolved`).
+    pub resolved: bool,
     /// Filesystem (`None` = scratch).
     pub fs: Option<Output>,
     /// Platform carried by the LLB state (image sources set it).
@@ -79,6 +81,10 @@ pub(super) struct StageState {
     pub paths_owner: Option<usize>,
     /// Named `local:` context this stage stands for: (local name, name with platform).
     pub named_local: Option<(String, String)>,
+    /// ONBUILD triggers were looked up (`onBuildInit`).
+    pub onbuild_init: bool,
+    /// The first `onbuild_count` of `commands` are ONBUILD triggers.
+    pub onbuild_count: usize,
 }
 
 /// Conversion state for one target platform.
@@ -96,7 +102,8 @@ pub(super) struct Converter<'a> {
     pub stages: Vec<StageState>,
     pub context: Option<Output>,
     pub ctx_paths: BTreeSet<String>,
-    pub epoch: Option<String>,
+    /// `SOURCE_DATE_EPOCH` in effect (see `epoch`), once the global args are known.
+    pub epoch: Option<super::epoch::Epoch>,
     pub cache_ns: String,
     pub missing: Vec<ImageRequest>,
     /// The Dockerfile command being dispatched (`None` for ONBUILD triggers).
@@ -208,7 +215,7 @@ impl<'a> Converter<'a> {
             stages: Vec::new(),
             context: None,
             ctx_paths: BTreeSet::new(),
-            epoch: source_date_epoch(&opts.build_args),
+            epoch: None,
             cache_ns: opts
                 .build_args
                 .get("BUILDKIT_CACHE_MOUNT_NS")
@@ -292,13 +299,15 @@ impl<'a> Converter<'a> {
         let build_args = &self.input.options.build_args;
         let bp = &self.build_platforms[0];
         let tp = &self.target;
-        let mut args: Vec<(String, Option<String>)> = crate::platform::automatic_args(bp, tp)
-            .into_iter()
-            .map(|(k, v)| {
-                let v = build_args.get(k).cloned().unwrap_or(v);
-                (k.to_string(), Some(v))
-            })
-            .collect();
+        let stage = target_stage_name(self.input.dockerfile, self.input.options);
+        let mut args: Vec<(String, Option<String>)> =
+            crate::platform::automatic_args(bp, tp, &stage)
+                .into_iter()
+                .map(|(k, v)| {
+                    let v = build_args.get(k).cloned().unwrap_or(v);
+                    (k.to_string(), Some(v))
+                })
+                .collect();
         for cmd in &self.input.dockerfile.meta_args {
             let Instruction::Arg(decls) = &cmd.instruction else {
                 continue;
@@ -412,6 +421,7 @@ impl<'a> Converter<'a> {
                     stage_name,
                     total,
                     index: 0,
+                    onbuild: false,
                 },
                 ..StageState::default()
             };
@@ -562,9 +572,9 @@ impl<'a> Converter<'a> {
     }
 
     fn run(&mut self) -> Result<(), ConvertError> {
-        reject_labs_flags(self.input.dockerfile)?;
         self.init_meta_args();
         self.lint_default_args();
+        self.epoch = super::epoch::resolve(&self.input.options.build_args, &mut self.meta_args);
         self.init_stages()?;
         self.select_target()?;
         self.link_dependencies()?;
@@ -572,9 +582,15 @@ impl<'a> Converter<'a> {
         if self.stages.len() == 1 {
             self.stages[0].steps.stage_name.clear();
         }
-        self.resolve_bases()?;
-        if !self.missing.is_empty() {
-            return Err(ConvertError::NeedImages(std::mem::take(&mut self.missing)));
+        loop {
+            self.resolve_bases()?;
+            if !self.missing.is_empty() {
+                return Err(ConvertError::NeedImages(std::mem::take(&mut self.missing)));
+            }
+            if !self.init_onbuild_triggers()? {
+                break;
+            }
+            self.check_cycles()?;
         }
         for i in 0..self.stages.len() {
             if !self.dispatches(i) || self.stages[i].ready {
@@ -583,19 +599,27 @@ impl<'a> Converter<'a> {
             self.stages[i].ready = true;
             self.init_stage_state(i)?;
             let commands = self.stages[i].commands.clone();
+            let triggers = self.stages[i].onbuild_count;
             for (ci, cmd) in commands.iter().enumerate() {
                 let sources = self.stages[i]
                     .cmd_sources
                     .get(ci)
                     .cloned()
                     .unwrap_or_default();
-                self.current = Some(super::CommandRef {
-                    stage: i,
-                    command: ci,
-                });
-                self.lint_command(cmd);
+                // Triggers are not commands of the Dockerfile (no Go rewrite refers to them).
+                self.current = ci
+                    .checked_sub(triggers)
+                    .map(|command| super::CommandRef { stage: i, command });
+                self.stages[i].steps.onbuild = ci < triggers;
+                if ci < triggers {
+                    // BuildKit gives a trigger the FROM's location and no comments.
+                    self.lint_at(cmd.span, crate::checks::Scope::Build);
+                } else {
+                    self.lint_command(cmd);
+                }
                 let result = self.dispatch(i, cmd, &sources);
                 self.current = None;
+                self.stages[i].steps.onbuild = false;
                 result.map_err(|e| with_span(e, cmd.span))?;
             }
         }
@@ -648,6 +672,7 @@ impl<'a> Converter<'a> {
             definition,
             image_config: st.image.to_json(),
             base_config: st.base_img.as_ref().map(Image::to_json),
+            epoch: self.epoch.as_ref().map(|e| e.seconds),
         })
     }
 
@@ -684,26 +709,18 @@ impl<'a> Converter<'a> {
     }
 }
 
-/// Flags the typed AST carries but BuildKit v0.13's mainline frontend does not register (they
-/// are labs-only there, or newer): it fails with `unknown flag: <name>` at parse time, for any
-/// stage, so we do too.
-fn reject_labs_flags(df: &Dockerfile) -> Result<(), ConvertError> {
-    for cmd in df.stages.iter().flat_map(|s| s.commands.iter()) {
-        let flag = match &cmd.instruction {
-            Instruction::Copy(c) | Instruction::Add(c) if c.parents => Some("parents"),
-            Instruction::Copy(c) | Instruction::Add(c) if !c.excludes.is_empty() => Some("exclude"),
-            Instruction::Add(c) if c.unpack.is_some() => Some("unpack"),
-            Instruction::Run(r) if r.security.is_some() => Some("security"),
-            _ => None,
-        };
-        if let Some(flag) = flag {
-            return Err(ConvertError::at(
-                format!("unknown flag: {flag}"),
-                Some(cmd.span),
-            ));
-        }
+/// `TARGETSTAGE`'s stage: `--target` as given, else the last stage's name (`""` if unnamed).
+pub(crate) fn target_stage_name(df: &Dockerfile, options: &crate::options::BuildOptions) -> String {
+    // As the client wrote it (`options.target` is lower-cased for the stage lookup).
+    let raw = options.raw.get("target").map(String::as_str);
+    match raw.or(options.target.as_deref()).filter(|t| !t.is_empty()) {
+        Some(t) => t.to_string(),
+        None => df
+            .stages
+            .last()
+            .and_then(|s| s.name.clone())
+            .unwrap_or_default(),
     }
-    Ok(())
 }
 
 fn target_or(p: &Platform) -> Platform {
@@ -753,30 +770,6 @@ fn proxy_env(args: &BTreeMap<String, String>) -> Option<pb::ProxyEnv> {
     set.then_some(pe)
 }
 
-/// `SOURCE_DATE_EPOCH` as the RFC 3339 time history entries get.
-fn source_date_epoch(args: &BTreeMap<String, String>) -> Option<String> {
-    let secs: i64 = args.get("SOURCE_DATE_EPOCH")?.trim().parse().ok()?;
-    Some(format_rfc3339(secs))
-}
-
-fn format_rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
-    // civil-from-days (Howard Hinnant's algorithm)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if mo <= 2 { y + 1 } else { y };
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z")
-}
-
 #[cfg(test)]
 mod unit {
     use super::*;
@@ -790,12 +783,6 @@ mod unit {
         assert_eq!(pe.http_proxy, "http://p");
         assert_eq!(pe.no_proxy, "x");
         assert!(proxy_env(&BTreeMap::new()).is_none());
-    }
-
-    #[test]
-    fn epoch_formats_as_rfc3339() {
-        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(format_rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
     }
 
     #[test]

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::*;
-use crate::dockerfile::ast;
 use crate::dockerui::{BuildContext, Dockerignore, MainContext};
 use crate::llb::{definition_vertices, pb, Caps, SourceFile, Vertex};
 use crate::options::BuildOptions;
@@ -42,7 +41,7 @@ impl ImageResolver for Nothing {
 
 fn facts() -> DaemonInfo {
     DaemonInfo {
-        llb_caps: Caps::v0_13_defaults(),
+        llb_caps: Caps::v0_25_defaults(),
         build_platform: Platform::new("linux", "amd64", ""),
         session_id: "sess".into(),
     }
@@ -349,7 +348,7 @@ fn env_and_args_reach_run_env_and_history() {
         h,
         [
             "ENV A=1 B=",
-            "ARG V=def",
+            "ARG V=from-cli",
             "ARG W",
             "ENV A=2",
             "RUN |2 V=from-cli W= /bin/sh -c echo $A # buildkit"
@@ -385,6 +384,51 @@ fn target_platform_args_are_predefined() {
     assert!(env.contains(&"BUILDPLATFORM=linux/amd64".to_string()));
     let cfg = config(&b);
     assert_eq!(cfg["architecture"], "arm64");
+}
+
+#[test]
+fn target_stage_and_os_version_args_are_predefined_like_1_13() {
+    let src = "FROM busybox AS build\nARG TARGETSTAGE TARGETOSVERSION TARGETPLATFORM\n\
+               RUN echo $TARGETSTAGE\nFROM build AS final\n";
+    let b = build(src);
+    let env = execs(&b)[0].1.meta.clone().unwrap().env;
+    assert!(env.contains(&"TARGETSTAGE=final".to_string()), "{env:?}");
+    let h: Vec<_> = history(&b).into_iter().map(|(s, _)| s).collect();
+    assert!(
+        h.contains(
+            &"ARG TARGETSTAGE=final TARGETOSVERSION= TARGETPLATFORM=linux/amd64".to_string()
+        ),
+        "{h:?}"
+    );
+    let mut o = options();
+    o.target = Some("build".into());
+    let env = execs(&build_opts(src, &o))[0].1.meta.clone().unwrap().env;
+    assert!(env.contains(&"TARGETSTAGE=build".to_string()));
+    let unnamed = build("FROM busybox\nARG TARGETSTAGE\nRUN true\n");
+    let env = execs(&unnamed)[0].1.meta.clone().unwrap().env;
+    assert!(env.contains(&"TARGETSTAGE=default".to_string()));
+}
+
+#[test]
+fn a_global_source_date_epoch_default_dates_history_workdir_and_the_result_like_1_23() {
+    let b = build("ARG SOURCE_DATE_EPOCH=1700000000\nFROM busybox\nWORKDIR /app\n");
+    assert_eq!(b.epoch, Some(1_700_000_000));
+    let cfg = config(&b);
+    let created: Vec<_> = cfg["history"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|h| h["comment"] == "buildkit.dockerfile.v0")
+        .map(|h| h["created"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(created, ["2023-11-14T22:13:20Z"]);
+    let (_, f, _) = &files(&b)[0];
+    let Some(pb::file_action::Action::Mkdir(m)) = &f.actions[0].action else {
+        panic!("not a mkdir")
+    };
+    assert_eq!(m.timestamp, 1_700_000_000_000_000_000);
+    assert_eq!(build("FROM busybox\nWORKDIR /app\n").epoch, None);
 }
 
 #[test]
@@ -519,7 +563,7 @@ fn cache_mount_with_uid_is_seeded_by_a_mkdir() {
     let (name, f, _) = &fs[0];
     assert_eq!(
         name.as_deref(),
-        Some("[internal] settings cache mount permissions")
+        Some("[internal] setting cache mount permissions")
     );
     let Some(pb::file_action::Action::Mkdir(m)) = &f.actions[0].action else {
         panic!()
@@ -756,11 +800,12 @@ fn config_only_instructions_set_config_and_history() {
         h,
         [
             "LABEL a=1 b c=d e",
-            "EXPOSE map[53/udp:{} 80/tcp:{}]",
+            "EXPOSE [53/udp 80/tcp]",
             "VOLUME [/data]",
             "USER app:app",
             "STOPSIGNAL SIGINT",
-            r#"HEALTHCHECK &{["CMD-SHELL" "curl -f http://x/"] "5s" "0s" "0s" "0s" '\x03'}"#,
+            "HEALTHCHECK {Test:[CMD-SHELL curl -f http://x/] Interval:5s Timeout:0s StartPeriod:0s \
+             StartInterval:0s Retries:3}",
             "SHELL [/bin/bash -c]",
             r#"ENTRYPOINT ["/app"]"#,
             r#"CMD ["/bin/bash" "-c" "run"]"#,
@@ -839,6 +884,13 @@ fn add_url_and_checksum() {
         &[],
     )
     .unwrap_err();
+    assert_eq!(err.to_string(), "checksum requires HTTP(S) or Git sources");
+    let err = run_with(
+        "FROM busybox\nADD --checksum=sha256:00 https://x/f /d/\n",
+        &options(),
+        &[],
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("digest"), "{err}");
 }
 
@@ -860,67 +912,123 @@ fn add_local_attempts_unpack_and_copy_heredoc_writes_a_file() {
     assert_eq!(h[1], "COPY <<EOF /etc/conf # buildkit");
 }
 
+/// Converts `src` for a daemon enabling `caps`.
+fn run_caps(src: &str, caps: Caps) -> Result<Converted, ConvertError> {
+    let df = crate::dockerfile::parse(src).expect("parse");
+    let mut f = facts();
+    f.llb_caps = caps;
+    let o = options();
+    let input = ConvertInput {
+        dockerfile: &df,
+        source: &source_file(src.as_bytes()),
+        options: &o,
+        daemon: &f,
+        context: &context(&[]),
+        run_process: Default::default(),
+    };
+    convert(&input, &Fixed)
+}
+
 #[test]
-fn labs_only_flags_fail_like_buildkit_v0_13_mainline() {
-    // The parser rejects these flags in mainline mode; an AST that carries them anyway (labs
-    // parser) is refused here with the same wording.
-    type Edit = fn(&mut ast::Instruction);
-    let table: [(&str, Edit, &str); 4] = [
-        (
-            "FROM busybox\nCOPY a /dst/\n",
-            |i| {
-                if let ast::Instruction::Copy(c) = i {
-                    c.parents = true
-                }
-            },
-            "unknown flag: parents",
-        ),
-        (
-            "FROM busybox\nCOPY a /dst/\n",
-            |i| {
-                if let ast::Instruction::Copy(c) = i {
-                    c.excludes = vec!["*.md".into()]
-                }
-            },
-            "unknown flag: exclude",
-        ),
-        (
-            "FROM busybox\nADD a.tar /dst/\n",
-            |i| {
-                if let ast::Instruction::Add(c) = i {
-                    c.unpack = Some(true)
-                }
-            },
-            "unknown flag: unpack",
-        ),
-        (
-            "FROM busybox\nRUN true\n",
-            |i| {
-                if let ast::Instruction::Run(r) = i {
-                    r.security = Some("insecure".into())
-                }
-            },
-            "unknown flag: security",
-        ),
-    ];
-    for (src, edit, want) in table {
-        let mut df = crate::dockerfile::parse(src).expect("parse");
-        edit(&mut df.stages[0].commands[0].instruction);
-        let (o, f) = (options(), facts());
-        let input = ConvertInput {
-            dockerfile: &df,
-            source: &source_file(src.as_bytes()),
-            options: &o,
-            daemon: &f,
-            context: &context(&[]),
-            run_process: Default::default(),
-        };
-        let Err(ConvertError::Dockerfile { message, span }) = convert(&input, &Fixed) else {
-            panic!("{src}")
-        };
-        assert_eq!(message, want);
-        assert_eq!(span.map(|s| s.start), Some(2));
-    }
+fn newer_copy_flags_become_llb_like_dockerfile_1_26() {
+    let b = build(
+        "FROM busybox\nCOPY --parents --exclude=*.md a/b/f.txt c/**/*.txt ./x/./y/z /out/\n\
+         ADD --unpack=false a.tar /t/\nCOPY --chmod=u+x,g-r s /s\n",
+    );
+    let fs = files(&b);
+    let c = copy_actions(&fs[0].1);
+    assert_eq!(c[0].include_patterns, ["a/b/f.txt"]);
+    assert_eq!(c[0].exclude_patterns, ["*.md"]);
+    assert_eq!(c[0].src, "/");
+    assert_eq!(c[2].src, "/x");
+    assert_eq!(c[2].include_patterns, ["y/z"]);
+    // v0.25 has no `file.copy.requiredpaths`: the field is not sent.
+    assert!(c.iter().all(|c| c.required_paths.is_empty()));
+    assert!(!copy_actions(&fs[1].1)[0].attempt_unpack_docker_compatibility);
+    let chmod = &copy_actions(&fs[2].1)[0];
+    assert_eq!((chmod.mode, chmod.mode_str.as_str()), (0, "u+x,g-r"));
+
+    let newer = Caps::v0_25_defaults().with("file.copy.requiredpaths");
+    let conv = run_caps(
+        "FROM busybox\nCOPY --parents a/b/f.txt c/**/*.txt /out/\n",
+        newer,
+    )
+    .unwrap();
+    let b = &conv.builds[0];
+    let (_, f, _) = &files(b)[0];
+    let c = copy_actions(f);
+    assert_eq!(c[0].required_paths, ["/a/b/f.txt"]);
+    assert!(c[1].required_paths.is_empty(), "wildcards are not required");
+}
+
+#[test]
+fn run_security_device_and_secret_env_like_dockerfile_1_26() {
+    let b = build(
+        "FROM busybox\nRUN --security=insecure --mount=type=secret,id=tok,env=TOKEN \\\n\
+         --mount=type=secret,id=f,env=F,target=/f true\n",
+    );
+    let (_, e, _) = &execs(&b)[0];
+    assert_eq!(e.security, pb::SecurityMode::Insecure as i32);
+    let envs: Vec<_> = e
+        .secretenv
+        .iter()
+        .map(|s| (s.id.as_str(), s.name.as_str()))
+        .collect();
+    assert_eq!(envs, [("tok", "TOKEN"), ("f", "F")]);
+    let secret_mounts: Vec<_> = e
+        .mounts
+        .iter()
+        .filter(|m| m.mount_type == pb::MountType::Secret as i32)
+        .map(|m| (m.dest.as_str(), m.input))
+        .collect();
+    assert_eq!(secret_mounts, [("/f", -1)]);
+    let err = run_with(
+        "FROM busybox\nRUN --device=nvidia.com/gpu=all true\n",
+        &options(),
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "device feature is only supported in Dockerfile frontend 1.14.0-labs or later"
+    );
+}
+
+#[test]
+fn features_old_daemons_lack_are_gated_like_stock() {
+    // v0.13 has no `exec.validexitcode` (v0.17): a mode string would be ignored, so it is refused.
+    let err = run_caps(
+        "FROM busybox\nCOPY --chmod=u+x a /a\n",
+        Caps::v0_13_defaults(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("file.copy.modestring"), "{err}");
+    // Octal modes, --exclude, --parents and secret env work on v0.13.
+    let conv = run_caps(
+        "FROM busybox\nCOPY --chmod=755 --exclude=x --parents a /a/\n\
+         RUN --mount=type=secret,id=t,env=T true\n",
+        Caps::v0_13_defaults(),
+    )
+    .unwrap();
+    let def = &conv.builds[0].definition;
+    assert!(crate::llb::check_definition_caps(def, &Caps::v0_13_defaults(), "docker").is_ok());
+    // A git checksum records `source.git.checksum` (v0.23): refused at Solve by a v0.13 daemon.
+    let conv = run_caps(
+        "FROM busybox\nADD --checksum=abc https://h/r.git /r\n",
+        Caps::v0_13_defaults(),
+    )
+    .unwrap();
+    let err = crate::llb::check_definition_caps(
+        &conv.builds[0].definition,
+        &Caps::v0_13_defaults(),
+        "docker",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "requested experimental feature source.git.checksum  is not supported by build server, \
+         please update docker"
+    );
 }
 
 #[test]
@@ -982,7 +1090,7 @@ fn named_local_context_follows_only_the_paths_copied_from_it() {
             assert_eq!(s.0.as_deref(), Some("[context assets] load from client"));
             assert_eq!(
                 s.1.attrs.get("local.sharedkeyhint").map(String::as_str),
-                Some("context:assets")
+                Some("context:assets-")
             );
             s.1.attrs
                 .get("local.followpaths")
@@ -1043,13 +1151,13 @@ fn local_named_context_excludes_what_its_own_dockerignore_lists() {
         .all(|s| !s.1.attrs.contains_key("local.excludepatterns")));
 }
 
-/// Vertex digests and names Docker 26.1.5 (stock `dockerfile.v0`, BuildKit v0.13) reported with
+/// Vertex digests and names Docker 28.5.2 (stock `dockerfile.v0` 1.19.0, BuildKit v0.25.2) reported with
 /// `docker buildx build --progress=rawjson` for the same Dockerfiles, busybox:latest pinned at
 /// the digest below (buildx sends `image-resolve-mode=local` to the docker driver).
-mod docker_26_1_oracle {
+mod docker_28_5_oracle {
     use super::*;
 
-    const BUSYBOX: &str = "sha256:b58be6de75c2b6fa3c75974b9b8cf7099503886a7059fb654d54d4a37b47ded1";
+    const BUSYBOX: &str = "sha256:276f19da692558230143e7e54505b90143a87e95b12928488da822dc06afc7ef";
 
     struct Busybox;
 
@@ -1103,19 +1211,19 @@ mod docker_26_1_oracle {
         expect(
             "FROM busybox AS base\nENV A=1 B=2\nARG V=3\nWORKDIR /app\nRUN --mount=type=cache,target=/root/.cache echo $A $V > /out\nRUN --mount=type=cache,target=/c,uid=1000,mode=0700,sharing=locked --mount=type=tmpfs,target=/t --mount=type=secret,id=tok --mount=type=ssh --network=none echo hi\nFROM base\nCOPY --from=base /out /out2\nCOPY --link --chown=1:2 --from=base /out /out3\nRUN <<EOF\n#!/bin/sh\necho heredoc\nEOF\nRUN <<EOF\necho plain\nEOF\nUSER nobody\nWORKDIR sub\nRUN echo done\nCMD [\"sh\"]\n",
             &[
-                ("dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316", &format!("[base 1/4] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
-                ("bca2f434d5153264458b3e93365b1458df147e9d0beaf290c28a7c66143d2b83", "[base 2/4] WORKDIR /app"),
-                ("d9feb0ecf9e87141d4bf03122ee4b4263df70a40a4254d33298465dab7c8f054", "[base 3/4] RUN --mount=type=cache,target=/root/.cache echo 1 3 > /out"),
-                ("bd66e650eca1db7039e17959e52a8bfc895754a6389348c48e3a1f59daf1b8b8", "[internal] settings cache mount permissions"),
-                ("4439a288d6f981be82b0422f53686c32a5783581f2cb2960d4a135291c482dbf", "[base 4/4] RUN --mount=type=cache,target=/c,uid=1000,mode=0700,sharing=locked --mount=type=tmpfs,target=/t --mount=type=secret,id=tok --mount=type=ssh --network=none echo hi"),
-                ("75d720e0ad74c12ed388896115113c2ac97d199e2b4900d44913e081bb055419", "[stage-1 1/6] COPY --from=base /out /out2"),
-                ("3bb59de9a65f9186adab3fe54c9cafec9ce280cb146fd15c4c369e24f21cfc00", "[stage-1 2/6] COPY --link --chown=1:2 --from=base /out /out3"),
-                ("d324265af93517486bdcfad9b98d0327337a8460d4bf9c9cdbeba0283fcdfecb", "[stage-1 2/6] LINK COPY --link --chown=1:2 --from=base /out /out3"),
-                ("505b139fbf581815a242626515f96b6de313add350a93d51b6e4df08ce12d8c0", "[internal] preparing inline document"),
-                ("1d911ddec9946a7c7ed3d619dbc9f416a03a72a44e1752cf8ac4c819853ad2b4", "[stage-1 3/6] RUN <<EOF (#!/bin/sh...)"),
-                ("fe639bb861e3b87e31990213f535bdae9624ebd8b17d3713b415797575d5fe35", "[stage-1 4/6] RUN <<EOF (echo plain)"),
-                ("95cb3b05d7f1bd58fd8f8c0710fe4c4f9b8cc255b614ed541dd812e56d62b04b", "[stage-1 5/6] WORKDIR sub"),
-                ("cf2c4999af2afafacea57984e7c1813508307eb5bd16791bf962ea46479f6b90", "[stage-1 6/6] RUN echo done"),
+                ("686c9969d369c78aff8c6aa880caf11ebffca6fe8213988cf39e7b38fdd45397", &format!("[base 1/4] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
+                ("a295c09bf111b137858c5e5d7028fee8e47bfa33fe060b38bda83075e5170a35", "[base 2/4] WORKDIR /app"),
+                ("e781ead07199c881ace7c9a603a9e031e806ccee32ee39c0e3eac89541cadcec", "[base 3/4] RUN --mount=type=cache,target=/root/.cache echo 1 3 > /out"),
+                ("550f178ec9331117361d16d3691159a68a41938739b8754d9be674f2c5a2c2c7", "[base 4/4] RUN --mount=type=cache,target=/c,uid=1000,mode=0700,sharing=locked --mount=type=tmpfs,target=/t --mount=type=secret,id=tok --mount=type=ssh --network=none echo hi"),
+                ("e9f4d13c1c2eeedbc43a0d1f4f777723e0c9282e7aaba4d284f9374a78333aae", "[internal] preparing inline document"),
+                ("e0c30d67c9f24b7c8bebc18c59ed618f869de5379b4e1546eaee09cf7c1f5ebe", "[internal] setting cache mount permissions"),
+                ("d68b0539fad5287edd11a0df6e586e20a47747c8532b091d0390d8b0788618e7", "[stage-1 1/6] COPY --from=base /out /out2"),
+                ("7a184d858b5b17890fe94d8d2ed92928c59991033c048725e041f0bbd8d544f4", "[stage-1 2/6] COPY --link --chown=1:2 --from=base /out /out3"),
+                ("fdc7009d32e98d2c833dcb4685a926a27b3305c85011ae913ff0fdcf3437ab8c", "[stage-1 2/6] LINK COPY --link --chown=1:2 --from=base /out /out3"),
+                ("dcded67fae23c9a3d5e62040a7e3d2bea74f6a3b5e093d0ba9f66d4b94ae7ffd", "[stage-1 3/6] RUN <<EOF (#!/bin/sh...)"),
+                ("c6e6e0889debb0c01fea4fdc60a97ec6de9e9252a8e9a4d74d148fa641d574fc", "[stage-1 4/6] RUN <<EOF (echo plain)"),
+                ("09902c55a12c659ecf47feb6dcc4f698a5fc72fd1ab90e3f71b8133f23afd6e9", "[stage-1 5/6] WORKDIR sub"),
+                ("9b1d955815980fd0e128df90da91abe914d9edd7452eb5efd2aba5383f6ce3f1", "[stage-1 6/6] RUN echo done"),
             ],
         );
     }
@@ -1125,10 +1233,10 @@ mod docker_26_1_oracle {
         expect(
             "ARG BASE=busybox\nFROM --platform=$BUILDPLATFORM ${BASE} AS parent\nONBUILD RUN echo child > /child\nONBUILD ENV FROMPARENT=yes\nLABEL a=1 \"b c\"=\"d e\"\nFROM parent\nARG TARGETARCH\nARG X=1\nENV PATH=/custom:$PATH GREETING=\"hello world\"\nEXPOSE 80 53/udp 8000-8001\nVOLUME [\"/data\", \"/logs\"]\nUSER 1000:1000\nSTOPSIGNAL SIGINT\nHEALTHCHECK --interval=5s --timeout=3s --retries=3 CMD wget -q -O- http://localhost/ || exit 1\nSHELL [\"/bin/sh\", \"-ec\"]\nRUN echo $TARGETARCH $X > /tmp/arch\nENTRYPOINT [\"/bin/echo\"]\nCMD hello\nMAINTAINER someone\nWORKDIR /srv/app/\n",
             &[
-                ("dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316", &format!("[parent 1/1] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
-                ("bbb9accb177458f427c3e368e0b431a78c042de2b2c1d0505b571e0e92268bf6", "[stage-1 1/2] RUN echo child > /child"),
-                ("5dd807dafb0661db8485531717aaad2d3d824806e4fede897755fae0fff37937", "[stage-1 2/2] RUN echo amd64 1 > /tmp/arch"),
-                ("64e419120c10d9ed657f151ab660a46afe3c939b0953beeef86585c4928f004b", "[stage-1 3/2] WORKDIR /srv/app/"),
+                ("686c9969d369c78aff8c6aa880caf11ebffca6fe8213988cf39e7b38fdd45397", &format!("[parent 1/1] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
+                ("7b9b2ee5aef0623a77aa39641dab36d8fab55af29aa2f999e737dd9840c69c36", "[stage-1 1/4] ONBUILD RUN echo child > /child"),
+                ("d6f5760b3f69c9a1e559f37a5d6484a357c5cfb73f6e358f3849f1f5417f7581", "[stage-1 2/4] RUN echo amd64 1 > /tmp/arch"),
+                ("6e0c9e47d44d66cbe44298fa4ded9aa8d6b50064d092b41ac419499c98c03f8d", "[stage-1 3/4] WORKDIR /srv/app/"),
             ],
         );
     }
@@ -1137,15 +1245,15 @@ mod docker_26_1_oracle {
         expect(
             "FROM busybox\nADD --chmod=600 http://127.0.0.1:9/dir/file.txt /x/\nADD http://127.0.0.1:9/ /y\nADD --keep-git-dir=true https://127.0.0.1:9/org/repo.git#main:sub /src\nADD git@127.0.0.1:org/repo.git /src2\n",
             &[
-                ("dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316", &format!("[1/5] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
-                ("7348d303ddd993ae20b9fc23492b780f783f8d3732fe7a000fea613ae095768f", "[2/5] ADD --chmod=600 http://127.0.0.1:9/dir/file.txt /x/"),
-                ("5dcf2c0e8444f4fb51f2746349201631226ecb17412617738032adc5ec178198", "[2/5] ADD --chmod=600 http://127.0.0.1:9/dir/file.txt /x/"),
-                ("ca1f495df27688dd45fa2f223b4a23c559fb02d98560cee814eef4efe2a57656", "[3/5] ADD http://127.0.0.1:9/ /y"),
-                ("be3bcd29fbdff4287aedc75730f3a242b893fdbcb105e4ab92fdb28cf149489d", "[3/5] ADD http://127.0.0.1:9/ /y"),
-                ("5223e0d3cb80c8efd5748e64666ca080a5f723488eb476b483ffcf37bdce2298", "[4/5] ADD --keep-git-dir=true https://127.0.0.1:9/org/repo.git#main:sub /src"),
-                ("a3a8790c565fd374a71b0417b47d60305c4bf5c0905d470c661ab43d0f3569c7", "[4/5] ADD --keep-git-dir=true https://127.0.0.1:9/org/repo.git#main:sub /src"),
-                ("fe6439ffb56cec57b5bc228bcf8d13b119cf6f436012c1e9f11a6f1d84ca195d", "[5/5] ADD git@127.0.0.1:org/repo.git /src2"),
-                ("e42ebb53f895d44c605a94dc2dc11fe7039ba8263e3ade3795754794c2368e88", "[5/5] ADD git@127.0.0.1:org/repo.git /src2"),
+                ("686c9969d369c78aff8c6aa880caf11ebffca6fe8213988cf39e7b38fdd45397", &format!("[1/5] FROM docker.io/library/busybox:latest@{BUSYBOX}")),
+                ("fe9fcda07b9e21f4ce1fad2c7c2bc70303e0b6890a68f9c814fdb8e908979c77", "[2/5] ADD --chmod=600 http://127.0.0.1:9/dir/file.txt /x/"),
+                ("0ba179dc0e33f56dbb1716e0446a47e4c6fcaab158fd92e949c5718d01150d47", "[2/5] ADD --chmod=600 http://127.0.0.1:9/dir/file.txt /x/"),
+                ("9ec58727cdd1dd613cc9533fe579fd94606a324d1190543518c3d4f0144ae7c5", "[3/5] ADD http://127.0.0.1:9/ /y"),
+                ("738f17194dfc855b57d3fd008dca07b2d8e4c8f2eaaa23a4d20964a742fc4262", "[3/5] ADD http://127.0.0.1:9/ /y"),
+                ("885f943a78ed101b0c660fa27af53e251d3a93a5e9953739343d1bfc72800809", "[4/5] ADD --keep-git-dir=true https://127.0.0.1:9/org/repo.git#main:sub /src"),
+                ("0c159c125e742ff44059c628138ec8feff77007d772d9a503064270e4dff85c6", "[4/5] ADD --keep-git-dir=true https://127.0.0.1:9/org/repo.git#main:sub /src"),
+                ("531855b48500a9c9880e28120141f855e7f1247ee5dddd78a1f39584b21ede6c", "[5/5] ADD git@127.0.0.1:org/repo.git /src2"),
+                ("966abe26745457bd3ef5d8dd52447531126e1224aa14c1664a9d0bb75e315189", "[5/5] ADD git@127.0.0.1:org/repo.git /src2"),
             ],
         );
     }
@@ -1192,10 +1300,10 @@ mod docker_26_1_oracle {
             .map(|v| v.digest.as_str().to_string())
             .collect();
         let want: BTreeSet<String> = [
-            "dac8d3e0d2a71d6e180bc9f6c92ba2c3c93ad7b75c4183ddee2b0a3144476316",
-            "fbcc64b477ba72549e9902450c728309b4cb960773ad36f469f5e5967910de9b",
-            "4ce392a2fa7a0a68cbf6cbc9e0b084d99d147c1f3159a3dc9d3fca8dd4371a0a",
-            "fae608dbf89d41a747718e5ec4c5beb6853ff66a57888c1efd118eead781d5a0",
+            "686c9969d369c78aff8c6aa880caf11ebffca6fe8213988cf39e7b38fdd45397",
+            "66209c196a1a1dcd73263c6b7cefd1ffb5a3b8a2a9d2b9b4b57062f92614ec83",
+            "8eba6a1128aecd8b5be1d47a7aca35af50d61aa761b1063f9264ab4a6d67e474",
+            "13f037c76472e6f0ecb8e7c0bfdc95421dc3d91fa52802c39c03342714c20a47",
         ]
         .iter()
         .map(|d| format!("sha256:{d}"))
@@ -1251,7 +1359,10 @@ fn stage_reference_errors_use_buildkit_wording() {
             "FROM busybox\nRUN --mount=type=ssh,source=x true\n",
             "ssh does not support source",
         ),
-        ("FROM busybox\nEXPOSE 80/xyz\n", "invalid proto: xyz"),
+        (
+            "FROM busybox\nEXPOSE 80/xyz\n",
+            "invalid port: \"80/xyz\": invalid proto: xyz",
+        ),
     ];
     for (src, want) in table {
         let mut o = options();
@@ -1275,9 +1386,9 @@ fn onbuild_copy_link_in_a_stage_without_steps_does_not_panic() {
 
 #[test]
 fn multi_platform_cross_stage_matches_docker() {
-    // Docker 26.1.5, `--platform linux/amd64,linux/arm64`, busybox at BUSYBOX_E1 below.
+    // Docker 28.5.2, `--platform linux/amd64,linux/arm64`, busybox at BUSYBOX_E1 below.
     const BUSYBOX_E1: &str =
-        "sha256:e1b1c7dccfd7ba1da912ed63634e7347a1458627de5aac02615d7f9fe4b0e34c";
+        "sha256:276f19da692558230143e7e54505b90143a87e95b12928488da822dc06afc7ef";
     struct Busybox;
     impl ImageResolver for Busybox {
         fn resolve(&self, reference: &str, _: &Platform) -> Option<ResolvedImage> {
@@ -1320,23 +1431,23 @@ fn multi_platform_cross_stage_matches_docker() {
         .collect();
     let want: BTreeSet<(String, String)> = [
         (
-            "6edf9bf93194ba7402bba849af464ded7ce56efc9f18382701b989dff3097a56",
+            "686c9969d369c78aff8c6aa880caf11ebffca6fe8213988cf39e7b38fdd45397",
             format!("[linux/amd64 build 1/2] FROM docker.io/library/busybox:latest@{BUSYBOX_E1}"),
         ),
         (
-            "90824d1a91fb3eb4abca0df32d126eaa442a36d798c768be5653f35ae083712f",
+            "1a68b95c53999e6a5d7bd640445be32c93e94df03f274c2391ae100967295b77",
             "[linux/amd64 build 2/2] RUN echo amd64 > /arch".to_string(),
         ),
         (
-            "a24335e7f76e42528a135a2c810f52ac443da8c5424ff5c6a2721b3e956e622e",
+            "3c7802f86f9e6eff12a41824cf22bfcb717f88e8f9a59bb09464b89c91055f4c",
             "[linux/amd64 stage-1 1/1] COPY --from=build /arch /arch".to_string(),
         ),
         (
-            "c737ef632711f42725560ce861e923ccab6df0ae066c80a499e074a3854b5c08",
+            "8716250f0e94dabe895a0a6f5273f35bd4107bae601d53aa5868af4711ed5ab8",
             "[linux/amd64->arm64 build 2/2] RUN echo arm64 > /arch".to_string(),
         ),
         (
-            "e513c9249f174289e7e42805c5040d50f8cdac09c40f430fad14e51dae3d1df4",
+            "c5b282be5f3e10e781c8496db97ad872c5b445f8a409cabf21d917132ed26caa",
             "[linux/arm64 stage-1 1/1] COPY --from=build /arch /arch".to_string(),
         ),
     ]
@@ -1362,10 +1473,8 @@ fn named_git_and_http_contexts_become_sources() {
         .iter()
         .find(|s| s.1.identifier == "git://example.com/org/repo.git#v1")
         .expect("git source");
-    assert_eq!(
-        git.1.attrs.get("git.keepgitdir").map(String::as_str),
-        Some("true")
-    );
+    // 1.18+: `.git` is kept only when the URL's query asks for it.
+    assert_eq!(git.1.attrs.get("git.keepgitdir"), None);
     let http = srcs
         .iter()
         .find(|s| s.1.identifier == "https://example.com/f.tar.gz")
@@ -1373,6 +1482,11 @@ fn named_git_and_http_contexts_become_sources() {
     assert_eq!(
         http.0.as_deref(),
         Some("[context file] https://example.com/f.tar.gz")
+    );
+    // 1.24+: saved as `context`.
+    assert_eq!(
+        http.1.attrs.get("http.filename").map(String::as_str),
+        Some("context")
     );
     o.named_contexts.insert("bad".into(), "ftp://x".into());
     let err = run_with("FROM bad\n", &o, &[]).unwrap_err();

@@ -118,6 +118,9 @@ pub struct Heredoc {
     pub name: String,
     /// Body, each line ending in `\n`; `<<-` tab stripping already applied.
     pub content: String,
+    /// Body as written (`<<-` tabs kept): BuildKit's `Data`, which the shell receives when a
+    /// RUN's heredocs are passed on to it and which the history then records.
+    pub raw: String,
     /// False when any part of the marker was quoted (no expansion of the body).
     pub expand: bool,
     /// Optional file descriptor prefix (`3<<EOF`).
@@ -137,6 +140,8 @@ pub struct Run {
     pub network: Option<String>,
     /// Raw `--security` value.
     pub security: Option<String>,
+    /// Raw `--device` values (CDI devices; labs only up to Dockerfile 1.26).
+    pub devices: Vec<String>,
 }
 
 /// `COPY` and `ADD` (ADD-only fields are `None`/false for COPY).
@@ -162,8 +167,9 @@ pub struct CopyLike {
     pub excludes: Vec<String>,
     /// ADD `--checksum`, unexpanded.
     pub checksum: Option<String>,
-    /// ADD `--keep-git-dir`.
-    pub keep_git_dir: bool,
+    /// ADD `--keep-git-dir` when given (tri-state since 1.18: merged with the git URL's
+    /// `keep-git-dir` query).
+    pub keep_git_dir: Option<bool>,
     /// ADD `--unpack` when given.
     pub unpack: Option<bool>,
     /// True when written in JSON form.

@@ -639,11 +639,10 @@ fn parse_json(rest: &str) -> Result<Option<Vec<String>>, String> {
     if !rest.starts_with('[') {
         return Ok(None);
     }
-    // Like Go's json.Decoder: decode the first value, ignore what follows.
-    let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<serde_json::Value>();
-    let value = match stream.next() {
-        Some(Ok(v)) => v,
-        _ => return Ok(None),
+    // Like Go's json.Unmarshal (Dockerfile 1.9+): the whole rest must be one JSON value, so
+    // trailing text makes the instruction shell form (1.7 decoded the first value only).
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(rest) else {
+        return Ok(None);
     };
     let serde_json::Value::Array(items) = value else {
         return Ok(None);

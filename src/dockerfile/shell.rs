@@ -281,6 +281,12 @@ impl ShellWord<'_> {
                 let tmp = self.process_double_quote()?;
                 result.push_str(&tmp);
                 words.add_raw_string(&tmp);
+            } else if ch == '<' {
+                // `processPossibleHeredoc` (1.16): `<<` keeps the whitespace after it in the
+                // same word, so `<<  EOF` is one heredoc marker.
+                let tmp = self.process_possible_heredoc();
+                result.push_str(&tmp);
+                words.add_raw_string(&tmp);
             } else {
                 self.pos += 1;
                 let mut ch = ch;
@@ -306,6 +312,20 @@ impl ShellWord<'_> {
             ));
         }
         Ok((result, words.finish()))
+    }
+
+    fn process_possible_heredoc(&mut self) -> String {
+        self.pos += 1;
+        if self.peek() != Some('<') {
+            return "<".into();
+        }
+        self.pos += 1;
+        let mut out = String::from("<<");
+        while let Some(c) = self.peek().filter(|c| matches!(c, ' ' | '\t' | '\r')) {
+            out.push(c);
+            self.pos += 1;
+        }
+        out
     }
 
     fn process_single_quote(&mut self) -> Res<String> {

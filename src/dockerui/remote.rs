@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::git::{git_source_op, parse_git_ref, GitRef};
+use super::git::{git_source_op, parse_git_ref, GitOptions, GitRef};
 use crate::gostd::strconv::parse_bool;
 use crate::llb::ops::{file_op, source_op, Action};
 use crate::llb::{pb, Graph, LlbError, OpMeta, Output};
@@ -32,30 +32,60 @@ pub struct RemoteContext {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Kind {
-    Git { git: GitRef, keep_git_dir: bool },
+    Git { git: Box<GitRef>, opts: GitOptions },
     Http,
 }
 
 impl RemoteContext {
+    /// [`RemoteContext::try_detect`], an invalid git query counting as no remote context (for
+    /// callers that already went through `try_detect`).
+    #[cfg(test)]
+    pub fn detect(options: &BuildOptions) -> Option<RemoteContext> {
+        Self::try_detect(options).ok().flatten()
+    }
+
     /// The remote context of `options`, when `context` holds a git or `http(s)://` URL
     /// (anything else names a local and is not remote).
-    pub fn detect(options: &BuildOptions) -> Option<RemoteContext> {
-        let reference = options.remote_context.as_deref()?;
-        let kind = if let Some(git) = parse_git_ref(reference) {
-            let keep_git_dir = options
+    ///
+    /// A git URL's query (`?ref=…&keep-git-dir`) is honoured (1.18); `.git` is kept when the
+    /// query or `BUILDKIT_CONTEXT_KEEP_GIT_DIR` asks for it; a `SOURCE_DATE_EPOCH` build arg
+    /// makes checkout mtimes the commit time (`git.mtime=commit`, 1.23) unless the query's
+    /// `mtime=` says otherwise. An invalid query is an error.
+    pub fn try_detect(options: &BuildOptions) -> Result<Option<RemoteContext>, String> {
+        let Some(reference) = options.remote_context.as_deref() else {
+            return Ok(None);
+        };
+        let kind = if let Some(git) = parse_git_ref(reference)? {
+            let keep_arg = options
                 .build_args
                 .get("BUILDKIT_CONTEXT_KEEP_GIT_DIR")
                 .is_some_and(|v| parse_bool(v) == Ok(true));
-            Kind::Git { git, keep_git_dir }
+            let epoch = options
+                .build_args
+                .get("SOURCE_DATE_EPOCH")
+                .is_some_and(|v| !v.is_empty());
+            let mtime = match (git.mtime.as_str(), epoch) {
+                ("", true) => "commit".to_string(),
+                (m, _) => m.to_string(),
+            };
+            let opts = GitOptions {
+                keep_git_dir: keep_arg || git.keep_git_dir == Some(true),
+                checksum: git.checksum.clone(),
+                mtime,
+            };
+            Kind::Git {
+                git: Box::new(git),
+                opts,
+            }
         } else if reference.starts_with("http://") || reference.starts_with("https://") {
             Kind::Http
         } else {
-            return None;
+            return Ok(None);
         };
-        Some(RemoteContext {
+        Ok(Some(RemoteContext {
             reference: reference.to_string(),
             kind,
-        })
+        }))
     }
 
     /// Whether this is an HTTP context (whose first bytes must be inspected before use).
@@ -69,8 +99,8 @@ impl RemoteContext {
         // Source ops other than images carry no platform, so any platform gives the same op.
         let platform = Platform::default();
         match &self.kind {
-            Kind::Git { git, keep_git_dir } => {
-                let op = git_source_op(git, *keep_git_dir, &platform);
+            Kind::Git { git, opts } => {
+                let op = git_source_op(git, opts, &platform);
                 let name = format!("[internal] load git source {}", self.reference);
                 add_named(graph, op, Some(name))
             }

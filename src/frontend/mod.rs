@@ -40,11 +40,14 @@ pub use request::{ContextAnswer, ContextRequest, ContextSource, FilesRequest, Re
 pub use summary::summary_definition;
 
 /// Frontend capabilities gofront implements: the value of the image label
-/// `moby.buildkit.frontend.caps`, and what a client may require with `frontend.caps`.
+/// `moby.buildkit.frontend.caps`, and what a client may require with `frontend.caps` — the
+/// label of the stock frontend image since Dockerfile 1.18 (`gitquerystring`: git URLs with a
+/// `?ref=…` query as build contexts; buildx requires it when a context URL has a query).
 pub const FRONTEND_CAPS: &[&str] = &[
     "moby.buildkit.frontend.inputs",
     "moby.buildkit.frontend.subrequests",
     "moby.buildkit.frontend.contexts",
+    "moby.buildkit.frontend.gitquerystring",
 ];
 
 /// How many resolve-and-retry rounds a conversion may take before we give up.

@@ -349,9 +349,10 @@ impl Pipeline {
         let daemon = &self.request.daemon;
         let llb = |e: crate::llb::LlbError| FrontendError::Llb(e.to_string());
         if self.reads.dockerignore {
+            let options = &self.request.options;
             let definition = sources::dockerignore_source(
                 CONTEXT_LOCAL,
-                &daemon.session_id,
+                &options.session_for(CONTEXT_LOCAL, &daemon.session_id),
                 &Platform::host(),
                 &daemon.llb_caps,
             )
@@ -362,7 +363,7 @@ impl Pipeline {
             let definition = sources::named_dockerignore_source(
                 local,
                 key,
-                &daemon.session_id,
+                &self.request.options.session_for(local, &daemon.session_id),
                 &Platform::host(),
                 &daemon.llb_caps,
             )
@@ -387,7 +388,7 @@ impl Pipeline {
             };
             match sources::context_files_source(
                 local,
-                &daemon.session_id,
+                &options.session_for(local, &daemon.session_id),
                 &ContextFacts::include_patterns(),
                 dockerignore.patterns(),
                 &Platform::host(),
@@ -549,7 +550,8 @@ impl Pipeline {
             return Ok(());
         }
         let platform = first_target_platform(&request.options, &request.daemon);
-        let build_args = analysis_args(&request.options, &request.daemon, &platform);
+        let stage = crate::convert::stages::target_stage_name(dockerfile, &request.options);
+        let build_args = analysis_args(&request.options, &request.daemon, &platform, &stage);
         let cache = &self.cache;
         let builtin = request.builtin_go_images;
         let images = |reference: &str| base_image(cache, builtin, reference, &platform);
@@ -774,13 +776,14 @@ fn analysis_args(
     options: &BuildOptions,
     daemon: &DaemonInfo,
     target: &Platform,
+    stage: &str,
 ) -> BTreeMap<String, String> {
     let bp = if daemon.build_platform.os.is_empty() {
         Platform::host()
     } else {
         daemon.build_platform.clone()
     };
-    let mut args: BTreeMap<String, String> = crate::platform::automatic_args(&bp, target)
+    let mut args: BTreeMap<String, String> = crate::platform::automatic_args(&bp, target, stage)
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();

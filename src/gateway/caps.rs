@@ -132,8 +132,11 @@ mod tests {
     #[test]
     fn unknown_required_frontend_caps_are_refused() {
         assert!(check_frontend_caps(&["moby.buildkit.frontend.inputs+1".into()]).is_ok());
+        assert!(
+            check_frontend_caps(&["moby.buildkit.frontend.gitquerystring+forward".into()]).is_ok()
+        );
         let err =
-            check_frontend_caps(&["moby.buildkit.frontend.gitquerystring".into()]).unwrap_err();
+            check_frontend_caps(&["moby.buildkit.frontend.contexts.zstd".into()]).unwrap_err();
         assert_eq!(err.code, errors::Code::Unimplemented as i32);
     }
 }

@@ -38,6 +38,9 @@ pub struct GatewayEnv {
     pub session_id: String,
     /// `BUILDKIT_WORKERS` (JSON), if set.
     pub workers: Option<String>,
+    /// `BUILDKIT_EXPORTEDPRODUCT` (`docker` under dockerd): the product named in "please
+    /// update ..." cap errors.
+    pub exported_product: String,
 }
 
 impl GatewayEnv {
@@ -50,6 +53,7 @@ impl GatewayEnv {
         GatewayEnv {
             session_id: get("BUILDKIT_SESSION_ID").unwrap_or_default(),
             workers: get("BUILDKIT_WORKERS"),
+            exported_product: get("BUILDKIT_EXPORTEDPRODUCT").unwrap_or_default(),
             opts: crate::options::opts_from_env_vars(vars.iter().cloned()),
         }
     }
@@ -192,6 +196,12 @@ impl<'b, B: Bridge> Session<'b, B> {
         definition: crate::llb::pb::Definition,
         cache_imports: Vec<gw::CacheOptionsEntry>,
     ) -> Result<String, rpc_pb::Status> {
+        crate::llb::check_definition_caps(
+            &definition,
+            &self.daemon.llb_caps,
+            &self.env.exported_product,
+        )
+        .map_err(|e| errors::status(Code::Unknown, e.to_string()))?;
         let response = self
             .bridge
             .solve(gw::SolveRequest {

@@ -6,77 +6,8 @@
 
 use std::collections::BTreeSet;
 
-use super::pb;
-
-/// LLB caps a BuildKit v0.13 daemon (Docker 26.1) enables, in the order of its `solver/pb/caps.go`.
-/// (`soruce.http.uidgid` is upstream's spelling.) `exec.meta.removemountstubs.recursive` is not in
-/// the list: v0.13 declares the name but never registers it, and its Go client sets the field
-/// without a cap.
-const LLB_CAPS_V0_13: &[&str] = &[
-    "source.image",
-    "source.image.resolvemode",
-    "source.image.layerlimit",
-    "source.local",
-    "source.local.unique",
-    "source.local.sessionid",
-    "source.local.includepatterns",
-    "source.local.followpaths",
-    "source.local.excludepatterns",
-    "source.local.sharedkeyhint",
-    "source.local.differ",
-    "source.git",
-    "source.git.keepgitdir",
-    "source.git.fullurl",
-    "source.git.httpauth",
-    "source.git.knownsshhosts",
-    "source.git.mountsshsock",
-    "source.git.subdir",
-    "source.http",
-    "source.http.checksum",
-    "source.http.perm",
-    "source.ocilayout",
-    "soruce.http.uidgid",
-    "source.buildop.llbfilename",
-    "exec.meta.base",
-    "exec.meta.cgroup.parent",
-    "exec.meta.proxyenv",
-    "exec.meta.network",
-    "exec.meta.setsdefaultpath",
-    "exec.meta.security",
-    "exec.meta.security.devices.v1",
-    "exec.meta.ulimit",
-    "exec.mount.bind",
-    "exec.mount.bind.readwrite-nooutput",
-    "exec.mount.cache",
-    "exec.mount.cache.sharing",
-    "exec.mount.selector",
-    "exec.mount.tmpfs",
-    "exec.mount.tmpfs.size",
-    "exec.mount.secret",
-    "exec.mount.ssh",
-    "exec.mount.cache.content",
-    "exec.cgroup",
-    "exec.secretenv",
-    "file.base",
-    "file.rm.wildcard",
-    "file.rm.nofollowsymlink",
-    "file.copy.includeexcludepatterns",
-    "constraints",
-    "platform",
-    "meta.ignorecache",
-    "meta.description",
-    "meta.exportcache",
-    "cache.gha",
-    "cache.s3",
-    "cache.azblob",
-    "mergeop",
-    "diffop",
-    "exporter.image.annotations",
-    "exporter.image.attestations",
-    "exporter.sourcedateepoch",
-    "exporter.multiple",
-    "source.policy",
-];
+use super::caplists::{cap_status, CapStatus, LLB_CAPS_V0_13, LLB_CAPS_V0_25};
+use super::{pb, LlbError};
 
 /// Enabled LLB caps of the daemon (from Ping's `LLBCaps`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -92,10 +23,28 @@ impl Caps {
         }
     }
 
-    /// What a stock Docker 26.1 daemon (embedded BuildKit v0.13) enables; used when there is no
-    /// daemon to ask (CLI, tests).
+    /// What a stock Docker 26.1 daemon (embedded BuildKit v0.13) enables.
     pub fn v0_13_defaults() -> Self {
         Self::from_enabled(LLB_CAPS_V0_13.iter().map(|s| s.to_string()))
+    }
+
+    /// What a stock Docker 28.5 daemon (embedded BuildKit v0.25) enables; used when there is no
+    /// daemon to ask (CLI, tests): the test bed's engine.
+    pub fn v0_25_defaults() -> Self {
+        Self::from_enabled(LLB_CAPS_V0_25.iter().map(|s| s.to_string()))
+    }
+
+    /// These caps and `cap` (a newer daemon, in tests).
+    #[cfg(test)]
+    pub fn with(mut self, cap: &str) -> Self {
+        self.enabled.insert(cap.to_string());
+        self
+    }
+
+    /// The enabled cap ids (to fake a Ping in tests).
+    #[cfg(test)]
+    pub fn ids(&self) -> Vec<String> {
+        self.enabled.iter().cloned().collect()
     }
 
     /// Whether the daemon enables `cap`.
@@ -104,39 +53,47 @@ impl Caps {
     }
 }
 
-/// What a cap is needed for, in words a Dockerfile author recognises (for refusal messages).
-pub fn cap_feature(cap: &str) -> &'static str {
-    match cap {
-        "file.base" => "file operations (COPY, ADD, WORKDIR)",
-        "file.copy.includeexcludepatterns" => "COPY/ADD --exclude and --parents patterns",
-        "file.copy.alwaysreplaceexistingdestpaths" => "replacing destinations of another type",
-        "file.copy.modestring" => "non-octal COPY --chmod",
-        "exec.mount.cache" | "exec.mount.cache.sharing" => "RUN --mount=type=cache",
-        "exec.mount.bind" => "RUN --mount=type=bind",
-        "exec.mount.bind.readwrite-nooutput" => "RUN --mount=type=bind,rw",
-        "exec.mount.selector" => "mounting a subpath (source=)",
-        "exec.mount.secret" => "RUN --mount=type=secret",
-        "exec.secretenv" => "RUN --mount=type=secret,env=",
-        "exec.mount.ssh" => "RUN --mount=type=ssh",
-        "exec.mount.tmpfs" => "RUN --mount=type=tmpfs",
-        "exec.mount.tmpfs.size" => "tmpfs size limits (size=, shm-size)",
-        "exec.meta.network" => "RUN --network",
-        "exec.meta.security" => "RUN --security",
-        "exec.meta.proxyenv" => "proxy build args",
-        "exec.meta.ulimit" => "ulimit options",
-        "exec.meta.cgroup.parent" => "cgroup-parent",
-        "exec.validexitcode" => "valid exit codes",
-        "mergeop" | "diffop" => "COPY --link",
-        "source.image" => "FROM <image>",
-        "source.local" => "the local build context",
-        "source.git" => "git sources",
-        "source.http" | "source.http.checksum" => "ADD <url>",
-        "source.ocilayout" => "oci-layout named contexts",
-        _ => "this build",
+/// The check BuildKit's gateway client runs before every Solve (`grpcclient.Solve`): every cap
+/// recorded in the Definition's op metadata must be enabled by the daemon, else the build fails
+/// with `apicaps.CapError`'s text, e.g. `requested experimental feature source.git.checksum  is
+/// not supported by build server, please update docker` (`product` is the daemon's
+/// `BUILDKIT_EXPORTEDPRODUCT`). Like the stock frontend's, the error names no Dockerfile line.
+pub fn check_definition_caps(
+    def: &pb::Definition,
+    daemon: &Caps,
+    product: &str,
+) -> Result<(), LlbError> {
+    for meta in def.metadata.values() {
+        if let Some(cap) = meta.caps.keys().find(|c| !daemon.has(c)) {
+            return Err(LlbError::MissingCap {
+                cap: cap.clone(),
+                message: cap_error(cap, product),
+            });
+        }
     }
+    Ok(())
 }
 
-/// The caps BuildKit's Go LLB client (v0.13) records in an op's metadata for this op's content:
+/// `apicaps.CapError.Error()` for a cap the daemon does not list.
+fn cap_error(cap: &str, product: &str) -> String {
+    let Some(def) = cap_status(cap) else {
+        return format!("unknown API capability {cap}");
+    };
+    let typ = match def.status {
+        CapStatus::Experimental => "experimental ",
+        CapStatus::Prerelease => "prerelease ",
+    };
+    let name = def.name.map(|n| format!("({n})")).unwrap_or_default();
+    let mut msg = format!("requested {typ}feature {cap} {name} is not supported by build server");
+    if let Some((_, hint)) = def.hints.iter().find(|(p, _)| *p == product) {
+        msg.push_str(&format!(" (added in {hint})"));
+    }
+    msg.push_str(&format!(", please update {product}"));
+    msg
+}
+
+/// The caps BuildKit's Go LLB client (up to 1.26) records in an op's metadata for this op's content
+/// (for file ops also the copy caps its `addCaps` declares, which upstream never gets to record):
 /// the base cap of its kind plus one per optional feature visible in the op. Caps that depend on
 /// facts not visible in the op (git http auth, a required local differ, bind rw without output,
 /// file.copy.* of later versions) must be declared by the caller in `OpMeta::caps`.
@@ -259,6 +216,16 @@ fn source_caps(src: &pb::SourceOp, add: &mut impl FnMut(&str)) {
         if has("git.mountsshsock") || has("git.knownsshhosts") {
             add("source.git.knownsshhosts");
             add("source.git.mountsshsock");
+        }
+        for (attr, cap) in [
+            ("git.checksum", "source.git.checksum"),
+            ("git.skipsubmodules", "source.git.skipsubmodules"),
+            ("git.mtime", "source.git.mtime"),
+            ("git.fetchbycommit", "source.git.fetchbycommit"),
+        ] {
+            if has(attr) {
+                add(cap);
+            }
         }
         add("source.git");
     } else if id.starts_with("https://") || id.starts_with("http://") {

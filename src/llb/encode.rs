@@ -1,13 +1,21 @@
 //! Go-compatible protobuf encoding of LLB ops and Definitions: the exact bytes BuildKit's Go
-//! deterministic marshaller produces for the same message, so op digests computed here equal the
-//! digests the daemon computes (progress vertices, source-map lookups, cache keys).
+//! marshaller (`proto.MarshalOptions{Deterministic: true}`, protobuf-go, used by `client/llb`
+//! since v0.17 and by the daemon when it re-marshals every op on load since v0.18) produces for
+//! the same message, so op digests computed here equal the digests the daemon computes
+//! (progress vertices, source-map lookups for error excerpts, cache keys).
 //!
-//! prost already writes fields in ascending tag order, skips proto3 defaults, packs repeated
-//! scalars, always writes set sub-messages and set oneof members — like Go. The one difference is
-//! map entries: prost omits an entry's key or value when it equals the default (`""`, `false`, an
-//! empty message) while Go always writes both. Every message that (transitively) holds a map is
-//! therefore written here by hand: `Op` → `SourceOp.attrs`, `BuildOp.{inputs,attrs,def}`, and
-//! `Definition` → `OpMetadata.{description,caps}`, `Source.locations`, `SourceInfo.definition`.
+//! prost writes fields in ascending tag order, skips proto3 defaults, packs repeated scalars and
+//! always writes set sub-messages and set oneof members, like Go. Two differences remain:
+//! - protobuf-go writes the members of a oneof *after* all other fields. Of BuildKit's messages
+//!   only `Op` has a oneof (`op`, tags 2-8) before other fields (`platform` 10, `constraints`
+//!   11), so `Op` is written by hand: inputs, platform, constraints, then the op body.
+//!   (`FileAction.action` and `UserOpt.user` come last by tag anyway.)
+//! - map entries: prost omits an entry's key or value when it equals the default (`""`,
+//!   `false`, an empty message) while Go always writes both. Every message that (transitively)
+//!   holds a map is therefore written here by hand: `Op` → `SourceOp.attrs`,
+//!   `BuildOp.{inputs,attrs,def}`, and `Definition` → `OpMetadata.{description,caps}`,
+//!   `Source.locations`, `SourceInfo.definition`.
+//!
 //! Everything else is delegated to prost.
 //!
 //! Not for: deciding what goes into an op (convert) or graph layout (`graph`).
@@ -27,17 +35,19 @@ pub fn encode_op(op: &pb::Op) -> Vec<u8> {
     for input in &op.inputs {
         put_message(&mut buf, 1, input);
     }
-    match &op.op {
-        Some(pb::op::Op::Source(src)) => put_bytes(&mut buf, 3, &encode_source_op(src)),
-        Some(pb::op::Op::Build(build)) => put_bytes(&mut buf, 5, &encode_build_op(build)),
-        Some(other) => other.encode(&mut buf),
-        None => {}
-    }
     if let Some(platform) = &op.platform {
         put_message(&mut buf, 10, platform);
     }
     if let Some(constraints) = &op.constraints {
         put_message(&mut buf, 11, constraints);
+    }
+    // protobuf-go writes oneof members after every other field ("to preserve compatibility
+    // with historic wire output", `impl/codec_message.go`, `order.LegacyFieldOrder`).
+    match &op.op {
+        Some(pb::op::Op::Source(src)) => put_bytes(&mut buf, 3, &encode_source_op(src)),
+        Some(pb::op::Op::Build(build)) => put_bytes(&mut buf, 5, &encode_build_op(build)),
+        Some(other) => other.encode(&mut buf),
+        None => {}
     }
     buf
 }
@@ -223,13 +233,13 @@ mod tests {
             os: "linux".into(),
             ..Default::default()
         });
-        let mut want = ld(
+        let platform = [ld(0x0a, b"amd64"), ld(0x12, b"linux")].concat();
+        let mut want = ld(0x52, &platform);
+        want.extend([0x5a, 0x00]);
+        want.extend(ld(
             0x1a,
             &ld(0x0a, b"docker-image://docker.io/library/busybox:latest"),
-        );
-        let platform = [ld(0x0a, b"amd64"), ld(0x12, b"linux")].concat();
-        want.extend(ld(0x52, &platform));
-        want.extend([0x5a, 0x00]);
+        ));
         assert_eq!(encode_op(&op), want);
     }
 
@@ -238,7 +248,7 @@ mod tests {
         let op = source("local://context", &[("local.unique", "")]);
         let entry = [ld(0x0a, b"local.unique"), vec![0x12, 0x00]].concat();
         let src = [ld(0x0a, b"local://context"), ld(0x12, &entry)].concat();
-        let want = [ld(0x1a, &src), vec![0x5a, 0x00]].concat();
+        let want = [vec![0x5a, 0x00], ld(0x1a, &src)].concat();
         let ours = encode_op(&op);
         assert_eq!(ours, want);
         // prost alone drops the empty value: the reason this module exists.
@@ -374,6 +384,33 @@ mod tests {
                 filter: vec!["a".into()],
             }),
         };
-        assert_eq!(encode_op(&op), op.encode_to_vec());
+        assert_eq!(encode_op(&op), prost_with_body_last(&op));
+    }
+
+    #[test]
+    fn the_op_body_is_written_after_platform_and_constraints_like_protobuf_go() {
+        // Bytes protobuf-go (BuildKit v0.25.2's `pb.Op.Marshal`) wrote for
+        // `FROM busybox:latest` (`gofront llb`, re-marshalled by the daemon's code).
+        let go = "520e0a05616d64363412056c696e75785a001a310a2f646f636b65722d696d6167653a2f2f\
+                  646f636b65722e696f2f6c6962726172792f62757379626f783a6c6174657374";
+        let mut op = source("docker-image://docker.io/library/busybox:latest", &[]);
+        op.platform = Some(pb::Platform {
+            architecture: "amd64".into(),
+            os: "linux".into(),
+            ..Default::default()
+        });
+        let hex: String = encode_op(&op).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, go.replace(' ', ""));
+    }
+
+    /// prost's bytes of everything but the oneof, then prost's bytes of the oneof.
+    pub(crate) fn prost_with_body_last(op: &pb::Op) -> Vec<u8> {
+        let mut head = op.clone();
+        head.op = None;
+        let mut bytes = head.encode_to_vec();
+        if let Some(body) = &op.op {
+            body.encode(&mut bytes);
+        }
+        bytes
     }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::caps::{cap_feature, required_caps};
+use super::caps::required_caps;
 use super::{encode_op, pb, Caps, Digest, LineRange, LlbError};
 
 /// Description key BuildKit shows as the progress vertex name.
@@ -109,8 +109,8 @@ impl Graph {
 
     /// Adds (or dedups) an op and returns its digest. Its `inputs` must already be in the graph.
     /// The op is normalised like Go's client marshals it (see [`normalize_op`]). The op's caps
-    /// (`caps::required_caps` plus `meta.caps`) are recorded in its metadata and must all be
-    /// enabled by the daemon, else `LlbError::MissingCap` names the first missing one.
+    /// (`caps::required_caps` plus `meta.caps`) are recorded in its metadata; whether the daemon
+    /// enables them is checked on the whole Definition (`caps::check_definition_caps`).
     /// Adding an op that is already present merges the metadata like Go's client.
     pub fn add(&mut self, mut op: pb::Op, mut meta: OpMeta) -> Result<Digest, LlbError> {
         if op.op.is_none() {
@@ -119,12 +119,6 @@ impl Graph {
         let inputs = self.check_inputs(&op)?;
         normalize_op(&mut op);
         meta.caps.extend(required_caps(&op, &self.caps));
-        if let Some(cap) = meta.caps.iter().find(|c| !self.caps.has(c)) {
-            return Err(LlbError::MissingCap {
-                cap: cap.clone(),
-                feature: cap_feature(cap).to_string(),
-            });
-        }
         let bytes = encode_op(&op);
         let digest = Digest::of(&bytes);
         let group = std::mem::take(&mut meta.locations);

@@ -7,9 +7,11 @@
 //! # Encoding guarantees
 //!
 //! BuildKit keys every op by `sha256(op bytes)`: progress vertices, source-map lookups for error
-//! excerpts, cache keys. Since v0.11 the daemon re-encodes ops with Go's deterministic
-//! marshaller when an input digest changes and re-keys the graph by the result, so our bytes
-//! must be exactly Go's. This module guarantees it:
+//! excerpts, cache keys. Since v0.18 the daemon re-marshals every op it loads with protobuf-go
+//! (`recomputeDigests` in `solver/llbsolver/vertex.go`) and keys the graph by the digests of
+//! those bytes, while the source map stays keyed by the digests the frontend sent: an op whose
+//! bytes differ from Go's loses its Dockerfile excerpt in error messages. So our bytes must be
+//! exactly Go's. This module guarantees it:
 //!
 //! - **Ordered maps.** `build.rs` generates every protobuf `map` as a `BTreeMap`, so entries are
 //!   written in byte order of their keys, like Go's deterministic mode. The same op always gives
@@ -17,9 +19,11 @@
 //! - **Map entries like Go.** prost drops a map entry's empty key or value; Go writes both
 //!   (`12 00` for an empty attr value, e.g. `local.unique=""`). [`encode_op`] and
 //!   [`encode_definition`] write every map entry by hand with both fields; all other messages
-//!   go through prost, whose field order (ascending tags, oneof at its tag — no BuildKit oneof
-//!   interleaves with other fields), default omission, packed repeated scalars and always-written
-//!   set sub-messages / oneof members equal Go's.
+//!   go through prost, whose default omission, packed repeated scalars and always-written set
+//!   sub-messages / oneof members equal Go's.
+//! - **Oneofs last.** protobuf-go writes a oneof's member after all other fields; `Op` (body
+//!   at tags 2-8, `platform` 10, `constraints` 11) is the one message where that differs from
+//!   tag order, and [`encode_op`] writes it so.
 //! - **Go's op shape.** [`Graph::add`] normalises each op like Go's client (`graph::normalize_op`):
 //!   `constraints` always present (`5a 00` at the end of an op with no filters; the terminal op
 //!   is the only one without it), `platform` cleared on file, merge and diff ops and on sources
@@ -30,8 +34,10 @@
 //!   them); `Definition.source` always set, with the Dockerfile as info 0 when an op has
 //!   locations, ranges `{start{line}, end{line}}`, 1-based, character 0.
 //! - **Caps.** Each op's metadata records the caps Go's client would record for it
-//!   (`caps::required_caps`) plus `OpMeta::caps`; [`Graph::add`] refuses an op needing a cap the
-//!   daemon lacks ([`LlbError::MissingCap`] names the cap and the feature).
+//!   (`caps::required_caps`) plus `OpMeta::caps`; [`check_definition_caps`] refuses a
+//!   Definition recording a cap the daemon lacks, with BuildKit's message, the way its gateway
+//!   client checks before every Solve. Optional features the stock frontend gates itself
+//!   (`--link` without MergeOp, ulimits, tmpfs sizes, ...) are gated by convert.
 //!
 //! What stays the caller's job (convert): the op content itself — e.g. a `platform` on every
 //! exec and image op (Go always sets one), `removeMountStubsRecursive: true` on exec ops (v0.13
@@ -42,6 +48,7 @@
 //! BuildKit will report (`--progress=rawjson`), and [`definition_to_json`] dumps a Definition.
 
 mod attrs;
+mod caplists;
 mod caps;
 mod digest;
 mod encode;
@@ -62,7 +69,7 @@ mod generated {
 pub use generated::pb;
 
 pub(crate) use attrs::{go_json_strings, pb_platform};
-pub(crate) use caps::Caps;
+pub(crate) use caps::{check_definition_caps, Caps};
 pub(crate) use digest::Digest;
 pub(crate) use encode::{encode_definition, encode_op};
 #[cfg(test)]
@@ -76,16 +83,14 @@ pub(crate) use location::LineRange;
 /// Why an op could not be added or a Definition built or read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LlbError {
-    /// The op needs a cap the daemon does not enable.
-    #[error(
-        "the BuildKit daemon does not support {feature}: LLB capability \"{cap}\" is not enabled \
-         (a newer Docker / BuildKit is needed)"
-    )]
+    /// The Definition records a cap the daemon does not enable (`message` is BuildKit's
+    /// `apicaps.CapError` text).
+    #[error("{message}")]
     MissingCap {
         /// The missing cap id.
         cap: String,
-        /// What the cap is for, in Dockerfile terms.
-        feature: String,
+        /// The error text.
+        message: String,
     },
     /// An op input refers to an op that was not added first.
     #[error("LLB op input {digest} is not in the graph")]

@@ -46,13 +46,16 @@ pub struct MountSpec {
     pub no_output: bool,
 }
 
-/// A secret file mount (`env` secrets are not in BuildKit v0.13).
+/// A secret: a file mount (`target`), an environment variable (`env`, ExecOp `secretenv`), or
+/// both, like `client/llb`'s `AddSecretWithDest`.
 #[derive(Debug, Clone, Default)]
 pub struct SecretSpec {
     /// Secret id.
     pub id: String,
-    /// Mount path.
-    pub target: String,
+    /// Mount path; `None` = no file mount (an `env=` secret without `target=`).
+    pub target: Option<String>,
+    /// Environment variable the secret value is exposed in (`env=`).
+    pub env: Option<String>,
     /// uid, gid, mode.
     pub uid: u32,
     /// gid.
@@ -152,9 +155,20 @@ pub fn exec_op(spec: ExecSpec) -> pb::Op {
         }
         pb_mounts.push(pm);
     }
+    let mut secretenv = Vec::new();
     for s in &spec.secrets {
+        if let Some(name) = &s.env {
+            secretenv.push(pb::SecretEnv {
+                id: s.id.clone(),
+                name: name.clone(),
+                optional: s.optional,
+            });
+        }
+        let Some(target) = &s.target else { continue };
+        // Secret and ssh mounts have no input (`pb.Empty`, -1) since BuildKit v0.16.
         pb_mounts.push(pb::Mount {
-            dest: s.target.clone(),
+            input: -1,
+            dest: target.clone(),
             mount_type: pb::MountType::Secret as i32,
             secret_opt: Some(pb::SecretOpt {
                 id: s.id.clone(),
@@ -168,6 +182,7 @@ pub fn exec_op(spec: ExecSpec) -> pb::Op {
     }
     for s in &spec.ssh {
         pb_mounts.push(pb::Mount {
+            input: -1,
             dest: s.target.clone(),
             mount_type: pb::MountType::Ssh as i32,
             ssh_opt: Some(pb::SshOpt {
@@ -189,7 +204,7 @@ pub fn exec_op(spec: ExecSpec) -> pb::Op {
             mounts: pb_mounts,
             network: spec.network,
             security: spec.security,
-            secretenv: Vec::new(),
+            secretenv,
         })),
     }
 }
@@ -364,7 +379,7 @@ mod tests {
             ],
             secrets: vec![SecretSpec {
                 id: "s".into(),
-                target: "/run/secrets/s".into(),
+                target: Some("/run/secrets/s".into()),
                 mode: 0o400,
                 optional: true,
                 ..SecretSpec::default()
@@ -379,7 +394,7 @@ mod tests {
         let dests: Vec<_> = e.mounts.iter().map(|m| m.dest.as_str()).collect();
         assert_eq!(dests, ["/", "/cache", "/out", "/src", "/run/secrets/s"]);
         let io: Vec<_> = e.mounts.iter().map(|m| (m.input, m.output)).collect();
-        assert_eq!(io, [(0, 0), (-1, -1), (1, 1), (1, -1), (0, 0)]);
+        assert_eq!(io, [(0, 0), (-1, -1), (1, 1), (1, -1), (-1, 0)]);
     }
 
     #[test]

@@ -80,6 +80,9 @@ pub struct PlatformImage {
     pub config: BTreeMap<String, Value>,
     /// Number of layers in the manifest.
     pub layers: usize,
+    /// The config's `created` time (not compared between sides: it is a wall-clock time unless
+    /// `SOURCE_DATE_EPOCH` is in effect).
+    pub created: Option<String>,
 }
 
 /// Reads every platform image of an OCI tarball, sorted by platform.
@@ -310,6 +313,7 @@ fn read_manifest(
         fs,
         config: config_summary(&config),
         layers: layers.len(),
+        created: config["created"].as_str().map(str::to_string),
     })
 }
 

@@ -19,6 +19,7 @@ pub mod gomodule;
 pub mod goproxy;
 pub mod http;
 pub mod image;
+pub mod newer;
 pub mod progress;
 
 use std::path::PathBuf;

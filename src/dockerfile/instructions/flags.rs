@@ -93,10 +93,12 @@ impl Flags {
                 Some((n, v)) => (n, Some(v)),
                 None => (body, None),
             };
+            // Messages name the flag with its `--` (Dockerfile 1.11+), suggestions without.
+            let flag = format!("--{name}");
             let Some(&(spec_name, kind)) = specs.iter().find(|(n, _)| *n == name) else {
                 let names: Vec<&str> = specs.iter().map(|(n, _)| *n).collect();
                 return Err(with_suggestion(
-                    format!("unknown flag: {name}"),
+                    format!("unknown flag: {flag}"),
                     name,
                     &names,
                     true,
@@ -104,19 +106,19 @@ impl Flags {
             };
             let seen = flags.values.iter().position(|(n, _)| *n == spec_name);
             if seen.is_some() && kind != FlagKind::Strs {
-                return Err(format!("duplicate flag specified: {name}"));
+                return Err(format!("duplicate flag specified: {flag}"));
             }
             let stored = match kind {
                 FlagKind::Bool => {
                     if value == Some("") {
-                        return Err(format!("missing a value on flag: {name}"));
+                        return Err(format!("missing a value on flag: {flag}"));
                     }
                     match value.unwrap_or("").to_lowercase().as_str() {
                         "true" | "" => "true".to_string(),
                         "false" => "false".to_string(),
                         _ => {
                             return Err(format!(
-                                "expecting boolean value for flag {name}, not: {}",
+                                "expecting boolean value for flag {flag}, not: {}",
                                 value.unwrap_or("")
                             ))
                         }
@@ -124,7 +126,7 @@ impl Flags {
                 }
                 FlagKind::Str | FlagKind::Strs => match value {
                     Some(v) => v.to_string(),
-                    None => return Err(format!("missing a value on flag: {name}")),
+                    None => return Err(format!("missing a value on flag: {flag}")),
                 },
             };
             match seen {

@@ -1,16 +1,18 @@
-//! Parser nodes → typed instructions (the AST in [`super::ast`]), with BuildKit v0.13's argument
-//! counts, per-instruction flag sets and error texts. Split like BuildKit's `instructions`
-//! package: this file turns one node into one command; `flags` is the flag grammar (`BFlags`),
-//! `mounts` the `RUN --mount` grammar, `run_flags` the `--network` / `--security` values; the
+//! Parser nodes → typed instructions (the AST in [`super::ast`]), with the argument counts,
+//! per-instruction flag sets and error texts of the newest stock Dockerfile frontend (1.26,
+//! measured against 1.19 and 1.26 builds). Split like BuildKit's `instructions` package: this
+//! file turns one node into one command; `flags` is the flag grammar (`BFlags`), `mounts` the
+//! `RUN --mount` grammar, `run_flags` the `--network` / `--security` / `--device` values; the
 //! table-driven tests sit beside them in `tests.rs`.
 //!
 //! Not for: variable expansion (values stay raw; the converter expands them with
 //! [`super::shell::Lexer`]), stage resolution, or any LLB concern.
 //!
-//! Flag sets are those of the stable v0.13 frontend the daemon embeds: `COPY --parents`,
-//! `COPY/ADD --exclude`, `ADD --unpack`, `RUN --security` and secret mounts' `env=` are rejected
-//! exactly as it rejects them (they are labs-only or newer); [`LABS`] turns them on. The AST keeps
-//! fields for them so the converter is ready when that switch flips.
+//! Flag sets (and their registration order, which decides "did you mean" ties) are 1.26's:
+//! `COPY/ADD --exclude` (mainline since 1.19), `COPY --parents` and `RUN --security` (1.20),
+//! `ADD --unpack` (1.17), tri-state `ADD --keep-git-dir`, secret mounts' `env=` (1.10), and
+//! `RUN --device`, which mainline parses but refuses at conversion (labs only up to 1.26).
+//! `docs/dockerfile-versions.md` lists where 1.19 (Docker 28.5's built-in) differs.
 //!
 //! Checked against BuildKit v0.13's `instructions.Parse` on about 7,000 generated Dockerfiles:
 //! same error texts and lines, same stages (names, bases, platforms, comments) and commands.
@@ -33,15 +35,8 @@ mod run_flags;
 use flags::{with_suggestion, FlagKind, Flags};
 use mounts::precheck_mount;
 pub use mounts::{parse_mount, CacheSharing, Mount, MountType};
-pub use run_flags::parse_network;
-use run_flags::parse_security;
-#[cfg(test)]
-use run_flags::Security;
-
-/// Accept the labs/newer flags (`--parents`, `--exclude`, `--unpack`, `--security`, mount
-/// `env=`). Off: stock `dockerfile.v0` of BuildKit v0.13 rejects them, and gofront must fail
-/// where it fails.
-pub const LABS: bool = false;
+use run_flags::parse_device;
+pub use run_flags::{parse_network, parse_security, Security};
 
 const ALL_INSTRUCTIONS: [&str; 18] = [
     "ADD",
@@ -346,16 +341,21 @@ fn heredoc_from_raw(raw: &RawHeredoc, chomp: bool, content: &str) -> Heredoc {
         } else {
             content.to_string()
         },
+        raw: content.to_string(),
         expand: raw.expand,
         file_descriptor: (raw.file_descriptor != 0).then_some(raw.file_descriptor),
     }
 }
 
 fn parse_run(node: &Node) -> Result<Run, String> {
-    let mut specs = vec![("mount", FlagKind::Strs), ("network", FlagKind::Str)];
-    if LABS {
-        specs.push(("security", FlagKind::Str));
-    }
+    // The order of `parseRunPreHooks` (Go runs `init` by file name: device, mount, network,
+    // security).
+    let specs = [
+        ("device", FlagKind::Strs),
+        ("mount", FlagKind::Strs),
+        ("network", FlagKind::Str),
+        ("security", FlagKind::Str),
+    ];
     let flags = Flags::parse(&node.flags, &specs)?;
     let mounts = flags.strings("mount");
     for m in &mounts {
@@ -365,6 +365,10 @@ fn parse_run(node: &Node) -> Result<Run, String> {
     parse_network(network.as_deref().unwrap_or("default"))?;
     let security = flags.string("security");
     parse_security(security.as_deref().unwrap_or("sandbox"))?;
+    let devices = flags.strings("device");
+    for d in &devices {
+        parse_device(d)?;
+    }
     Ok(Run {
         command: command_line(&node.args, node.json),
         heredocs: node
@@ -375,6 +379,7 @@ fn parse_run(node: &Node) -> Result<Run, String> {
         mounts,
         network,
         security,
+        devices,
     })
 }
 
@@ -385,34 +390,28 @@ fn parse_copy_like(node: &Node, is_add: bool) -> Result<CopyLike, String> {
             "{command} requires at least two arguments, but only one was provided. Destination could not be determined"
         ));
     }
-    // Same order as BuildKit registers them (it matters for "did you mean" ties).
-    let mut specs = Vec::new();
-    if LABS {
-        specs.push(("exclude", FlagKind::Strs));
-    }
-    if is_add {
-        specs.extend([
+    // Same order as BuildKit 1.26 registers them (it matters for "did you mean" ties).
+    let specs: &[(&'static str, FlagKind)] = if is_add {
+        &[
             ("chown", FlagKind::Str),
             ("chmod", FlagKind::Str),
             ("link", FlagKind::Bool),
             ("keep-git-dir", FlagKind::Bool),
             ("checksum", FlagKind::Str),
-        ]);
-        if LABS {
-            specs.push(("unpack", FlagKind::Bool));
-        }
+            ("unpack", FlagKind::Bool),
+            ("exclude", FlagKind::Strs),
+        ]
     } else {
-        if LABS {
-            specs.push(("parents", FlagKind::Bool));
-        }
-        specs.extend([
+        &[
             ("chown", FlagKind::Str),
             ("from", FlagKind::Str),
             ("chmod", FlagKind::Str),
             ("link", FlagKind::Bool),
-        ]);
-    }
-    let flags = Flags::parse(&node.flags, &specs)?;
+            ("exclude", FlagKind::Strs),
+            ("parents", FlagKind::Bool),
+        ]
+    };
+    let flags = Flags::parse(&node.flags, specs)?;
     let (srcs, dest) = node.args.split_at(node.args.len() - 1);
     let dest = dest.first().cloned().unwrap_or_default();
     if parse_heredoc(&dest).ok().flatten().is_some() {
@@ -447,7 +446,7 @@ fn parse_copy_like(node: &Node, is_add: bool) -> Result<CopyLike, String> {
         parents: flags.bool("parents").unwrap_or(false),
         excludes: flags.strings("exclude"),
         checksum: flags.non_empty("checksum"),
-        keep_git_dir: flags.bool("keep-git-dir").unwrap_or(false),
+        keep_git_dir: flags.bool("keep-git-dir"),
         unpack: flags.bool("unpack"),
         json_form: node.json,
     })

@@ -1,11 +1,10 @@
-//! `RUN --mount` values as BuildKit v0.13's `instructions/commands_runmount.go` reads them: one
+//! `RUN --mount` values as the Dockerfile frontend's `instructions/commands_runmount.go` (1.26) reads them: one
 //! CSV record of `key=value` fields (see [`crate::gostd::csv`]), validated key by key with its
 //! error texts, into a typed [`Mount`]; and the parse-time check BuildKit runs before expansion.
 //!
 //! Not for: what a mount does to the build (convert) or other RUN flags (`run_flags`).
 
 use super::flags::with_suggestion;
-use super::LABS;
 use crate::gostd::strconv::{parse_bool, parse_uint, quote};
 
 /// `RUN --mount` type.
@@ -75,13 +74,13 @@ pub struct Mount {
     pub size_limit: Option<i64>,
     /// `required` (secret/ssh).
     pub required: bool,
-    /// `env=` (secret only; newer BuildKit).
+    /// `env=`: the environment variable a secret is exposed in (Dockerfile 1.10+).
     pub env: Option<String>,
 }
 
 const MOUNT_TYPES: [&str; 5] = ["bind", "cache", "tmpfs", "secret", "ssh"];
 const SHARE_MODES: [&str; 3] = ["shared", "private", "locked"];
-const MOUNT_KEYS: [&str; 16] = [
+const MOUNT_KEYS: [&str; 19] = [
     "type",
     "from",
     "source",
@@ -90,14 +89,17 @@ const MOUNT_KEYS: [&str; 16] = [
     "id",
     "sharing",
     "required",
+    "size",
     "mode",
     "uid",
     "gid",
     "src",
     "dst",
+    "destination",
     "ro",
     "rw",
     "readwrite",
+    "env",
 ];
 
 /// Parses one raw `--mount` value; each field value is passed through `expand` first (BuildKit expands
@@ -253,12 +255,8 @@ pub fn parse_mount(
                         .ok_or_else(|| format!("invalid value {value} for gid"))?,
                 )
             }
-            "env" if LABS => {
-                if m.kind != MountType::Secret {
-                    return Err(unexpected(&m));
-                }
-                m.env = Some(value);
-            }
+            // Any mount type accepts `env=` (only secrets use it), Dockerfile 1.10+.
+            "env" => m.env = Some(value),
             _ => {
                 return Err(with_suggestion(
                     format!("unexpected key '{key}' in '{field}'"),

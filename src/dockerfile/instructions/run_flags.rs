@@ -1,5 +1,6 @@
-//! The other `RUN` flag values: `--network` (BuildKit's `commands_runnetwork.go`) and
-//! `--security` (`commands_runsecurity.go`, labs only in v0.13).
+//! The other `RUN` flag values: `--network` (BuildKit's `commands_runnetwork.go`),
+//! `--security` (`commands_runsecurity.go`, mainline since Dockerfile 1.20) and `--device`
+//! (`commands_rundevice.go`: parsed by mainline, refused at conversion up to 1.26).
 //!
 //! Not for: `--mount` (see `mounts`).
 
@@ -33,4 +34,42 @@ pub fn parse_security(raw: &str) -> Result<Security, String> {
         "insecure" => Ok(Security::Insecure),
         _ => Err(format!("security {} is not valid", quote(raw))),
     }
+}
+
+/// `ParseDevice`: a CSV record `name[,required[=bool]]` (or `name=<n>`); the parse-time checks.
+pub fn parse_device(raw: &str) -> Result<(), String> {
+    let fields = crate::gostd::csv::read_record(raw)
+        .map_err(|e| format!("failed to parse csv devices: {e}"))?;
+    let mut name = String::new();
+    for field in &fields {
+        let (key, value) = match field.split_once('=') {
+            Some((k, v)) => (k.to_lowercase(), Some(v)),
+            None => (field.to_lowercase(), None),
+        };
+        match (key.as_str(), value) {
+            ("required", None) => {}
+            (_, None) if name.is_empty() => name = field.clone(),
+            (_, None) => return Err(format!("invalid field '{field}' must be a key=value pair")),
+            ("name", Some(v)) => {
+                if !name.is_empty() {
+                    return Err(format!("device name already set to {name}"));
+                }
+                name = v.to_string();
+            }
+            ("required", Some(v)) => {
+                crate::gostd::strconv::parse_bool(v)
+                    .map_err(|_| format!("invalid value for {key}: {v}"))?;
+            }
+            _ if name.is_empty() => name = field.clone(),
+            _ => {
+                return Err(super::flags::with_suggestion(
+                    format!("unexpected key '{key}' in '{field}'"),
+                    &key,
+                    &["name", "required"],
+                    true,
+                ))
+            }
+        }
+    }
+    Ok(())
 }

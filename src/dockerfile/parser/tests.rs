@@ -206,7 +206,8 @@ const CASES: &[(&str, Expect)] = &[
         Ok(("\\", &[], &[
             N { kw: "FROM", flags: &[], args: &["x"], json: false, original: "FROM x", lines: (1, 1), heredocs: &[], comments: &[] },
             N { kw: "RUN", flags: &[], args: &["echo", "hi"], json: true, original: "RUN [\"echo\", \"hi\"]", lines: (2, 2), heredocs: &[], comments: &[] },
-            N { kw: "CMD", flags: &[], args: &["a"], json: true, original: "CMD [\"a\"] trailing", lines: (3, 3), heredocs: &[], comments: &[] },
+            // Dockerfile 1.9+: trailing text after the array makes it shell form.
+            N { kw: "CMD", flags: &[], args: &["[\"a\"] trailing"], json: false, original: "CMD [\"a\"] trailing", lines: (3, 3), heredocs: &[], comments: &[] },
             N { kw: "ENTRYPOINT", flags: &[], args: &["[\"a\",]"], json: false, original: "ENTRYPOINT [\"a\",]", lines: (4, 4), heredocs: &[], comments: &[] },
         ])),
     ),
@@ -254,7 +255,7 @@ const CASES: &[(&str, Expect)] = &[
         Ok(("\\", &[], &[
             N { kw: "FROM", flags: &[], args: &["x"], json: false, original: "FROM x", lines: (1, 1), heredocs: &[], comments: &[] },
             N { kw: "COPY", flags: &[], args: &["a b", "c"], json: true, original: "COPY [\"a b\", \"c\"]", lines: (2, 2), heredocs: &[], comments: &[] },
-            N { kw: "ADD", flags: &[], args: &["x"], json: true, original: "ADD [\"x\"] y", lines: (3, 3), heredocs: &[], comments: &[] },
+            N { kw: "ADD", flags: &[], args: &["[\"x\"]", "y"], json: false, original: "ADD [\"x\"] y", lines: (3, 3), heredocs: &[], comments: &[] },
             N { kw: "VOLUME", flags: &[], args: &["/a", "/b"], json: true, original: "VOLUME [\"/a\", \"/b\"]", lines: (4, 4), heredocs: &[], comments: &[] },
             N { kw: "VOLUME", flags: &[], args: &["/c", "/d"], json: false, original: "VOLUME /c /d", lines: (5, 5), heredocs: &[], comments: &[] },
         ])),

@@ -50,7 +50,8 @@ impl<B: Bridge> Session<'_, B> {
         &mut self,
         options: &BuildOptions,
     ) -> Result<Loaded, rpc_pb::Status> {
-        let remote = RemoteContext::detect(options);
+        let remote = RemoteContext::try_detect(options)
+            .map_err(|e| errors::status(Code::InvalidArgument, e))?;
         let mut filename = options.filename.clone();
         let mut archive = false;
         let definition = match &remote {
@@ -127,7 +128,7 @@ impl<B: Bridge> Session<'_, B> {
         dockerfile_source(
             &options.dockerfile_key,
             &options.filename,
-            &self.daemon.session_id,
+            &options.session_for(&options.dockerfile_key, &self.daemon.session_id),
             &Platform::host(),
             &self.daemon.llb_caps,
         )

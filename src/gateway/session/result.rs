@@ -167,6 +167,11 @@ fn add_image_metadata(
     if let Some(base) = build.base_config.as_ref().filter(|b| !b.is_empty()) {
         metadata.insert(key("containerimage.base.config"), base.clone());
     }
+    // Dockerfile 1.23+: the epoch in effect (a global `ARG SOURCE_DATE_EPOCH` default too) goes
+    // to the exporter; an explicit exporter option still wins there.
+    if let Some(epoch) = build.epoch {
+        metadata.insert(key("source.date.epoch"), epoch.to_string().into_bytes());
+    }
 }
 
 /// `refs.platforms`: Go JSON of `exptypes.Platforms` (field names `Platforms`, `ID`,

@@ -23,6 +23,8 @@ struct FakeBridge {
     warns: Vec<gw::WarnRequest>,
     returned: Vec<gw::ReturnRequest>,
     inputs: BTreeMap<String, pb::Definition>,
+    /// LLB caps Ping reports (empty: like a daemon that sends none, v0.13's defaults apply).
+    llb_caps: Vec<String>,
 }
 
 fn cap(id: &str) -> ApiCap {
@@ -37,7 +39,7 @@ impl Bridge for FakeBridge {
     async fn ping(&mut self) -> Result<gw::PongResponse, Status> {
         Ok(gw::PongResponse {
             frontend_api_caps: self.frontend_caps.iter().map(|c| cap(c)).collect(),
-            llb_caps: Vec::new(),
+            llb_caps: self.llb_caps.iter().map(|c| cap(c)).collect(),
             workers: Vec::new(),
         })
     }
@@ -141,6 +143,7 @@ fn env(opts: &[(&str, &str)]) -> GatewayEnv {
             .collect(),
         session_id: "session-1".into(),
         workers: None,
+        exported_product: "docker".into(),
     }
 }
 
@@ -250,7 +253,7 @@ fn unsupported_subrequests_and_caps_are_refused() {
     let mut b = bridge_with(&[("Dockerfile", DOCKERFILE)]);
     let ret = run(
         &mut b,
-        &[("frontend.caps", "moby.buildkit.frontend.gitquerystring")],
+        &[("frontend.caps", "moby.buildkit.frontend.contexts.zstd")],
     );
     let err = ret.error.unwrap();
     assert_eq!(err.code, Code::Unimplemented as i32);
@@ -743,4 +746,26 @@ mod go {
         let last = b.solves.last().unwrap();
         assert!(!last.evaluate);
     }
+}
+
+/// A Definition recording a cap the daemon's Ping lacks fails before Solve with BuildKit's
+/// message and no line (a v0.13 daemon and a git checksum, v0.23); the same build solves on a
+/// daemon that lists it (recorded v0.25 Ping caps).
+#[test]
+fn caps_the_daemon_lacks_fail_before_solve_like_the_go_gateway_client() {
+    let dockerfile = "FROM scratch\nADD --checksum=abc https://h/r.git /r\n";
+    let mut old = bridge_with(&[("Dockerfile", dockerfile)]);
+    old.llb_caps = crate::llb::Caps::v0_13_defaults().ids();
+    let ret = run(&mut old, &[]);
+    let err = ret.error.expect("refused");
+    assert_eq!(
+        err.message,
+        "requested experimental feature source.git.checksum  is not supported by build server, \
+         please update docker"
+    );
+    assert!(err.details.is_empty(), "no Dockerfile location: {err:?}");
+    let mut new = bridge_with(&[("Dockerfile", dockerfile)]);
+    new.llb_caps = crate::llb::Caps::v0_25_defaults().ids();
+    let ret = run(&mut new, &[]);
+    assert!(ret.error.is_none(), "{:?}", ret.error);
 }
