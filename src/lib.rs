@@ -32,6 +32,29 @@ pub mod llb;
 mod options;
 mod platform;
 
+/// For `cargo bench` only (`benches/pipeline.rs`), not a stable API: what `gofront llb
+/// <dockerfile> --context <context>` computes (read the Dockerfile and the context's Go files,
+/// parse, plan the Go rewrites, convert the rewritten Dockerfile to LLB), as protobuf bytes.
+#[doc(hidden)]
+pub fn bench_llb(
+    dockerfile: &std::path::Path,
+    context: &std::path::Path,
+) -> Result<Vec<u8>, String> {
+    let command = cli::CliCommand::Llb {
+        build: cli::BuildArgs {
+            dockerfile: dockerfile.to_path_buf(),
+            target: None,
+            build_args: Vec::new(),
+            platform: None,
+            context: Some(context.to_path_buf()),
+        },
+        json: false,
+    };
+    cli::run(command)
+        .map(|out| out.stdout)
+        .map_err(|e| e.to_string())
+}
+
 /// Runs gofront: gateway mode when BuildKit started the process (its environment is present),
 /// command-line mode otherwise. Returns the process exit code.
 pub fn run() -> std::process::ExitCode {

@@ -13,7 +13,8 @@
 //! - `cgo` (CGO_ENABLED unset) and `selftest` (runs what it built) are not cross-compiled, and
 //!   the build log says why.
 //!
-//! The module proxy listens on `GOFRONT_CROSS_PROXY_PORT` (default 3195).
+//! The tests run one at a time; each serves the module proxy on its own port,
+//! `GOFRONT_CROSS_PROXY_PORT` (default 3195) + 0..2.
 
 mod support;
 
@@ -27,12 +28,21 @@ use support::image::{elf_machine, file_content, read_oci_tar};
 const PORT_ENV: &str = "GOFRONT_CROSS_PROXY_PORT";
 const PORT_DEFAULT: u16 = 3195;
 
-fn proxy() -> GoProxy {
+/// One test at a time: concurrent builds of the same steps share vertices, which would blur
+/// the per-build step counts.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn lock() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The module proxy of one test (`offset` from the base port: each test its own).
+fn proxy(offset: u16) -> GoProxy {
     let port = std::env::var(PORT_ENV)
         .ok()
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(PORT_DEFAULT);
-    GoProxy::start_serving(Some(&testbed_tree()), Some(port))
+    GoProxy::start_serving(Some(&testbed_tree()), Some(port + offset))
         .unwrap_or_else(|e| panic!("cannot start the module proxy: {e}"))
 }
 
@@ -91,11 +101,12 @@ fn expect_summary(what: &str, log: &str, want: &str) {
 #[test]
 fn arm64_build_cross_compiles_without_emulation() {
     let test = "cross_compile::arm64";
+    let _serial = lock();
     if !preflight(test) {
         return;
     }
     let tmp = support::build::scratch_dir("cross-arm64-");
-    let p = proxy();
+    let p = proxy(0);
     let app = case("app", tmp.path());
     let arm64 = Some("linux/arm64");
     let gofront_tar = tmp.path().join("gofront.tar");
@@ -154,11 +165,12 @@ fn arm64_build_cross_compiles_without_emulation() {
 #[test]
 fn multi_platform_build_returns_one_image_per_platform() {
     let test = "cross_compile::multi";
+    let _serial = lock();
     if !preflight(test) {
         return;
     }
     let tmp = support::build::scratch_dir("cross-multi-");
-    let p = proxy();
+    let p = proxy(1);
     let app = case("app", tmp.path());
     let tar = tmp.path().join("gofront.tar");
     let out = build(
@@ -213,11 +225,12 @@ fn multi_platform_build_returns_one_image_per_platform() {
 #[test]
 fn unsafe_stages_stay_on_the_target_platform_and_say_why() {
     let test = "cross_compile::unsafe";
+    let _serial = lock();
     if !preflight(test) {
         return;
     }
     let tmp = support::build::scratch_dir("cross-unsafe-");
-    let p = proxy();
+    let p = proxy(2);
     for (name, why) in [
         (
             "cgo",
