@@ -21,8 +21,9 @@ impl Converter<'_> {
     /// Resolves every stage's base (image, named context or scratch), asking the resolver for
     /// the images it does not know yet.
     pub(super) fn resolve_bases(&mut self) -> Result<(), ConvertError> {
+        let dispatched = self.dispatched_stages();
         for i in 0..self.stages.len() {
-            let reachable = self.dispatches(i);
+            let reachable = dispatched.get(i).copied().unwrap_or(false);
             let st = &self.stages[i];
             if st.base.is_some() || st.ready || st.resolved {
                 continue;

@@ -55,13 +55,17 @@ impl Lint {
 }
 
 impl Converter<'_> {
-    /// Whether stage `i` is dispatched: reachable from the target, or every stage when linting
-    /// without a target (`--check` checks the whole file, like BuildKit's `AllStages`).
-    pub(super) fn dispatches(&self, i: usize) -> bool {
+    /// Which stages are dispatched (by index): those reachable from the target, or every stage
+    /// when linting without a target (`--check` checks the whole file, like BuildKit's
+    /// `AllStages`).
+    pub(super) fn dispatched_stages(&self) -> Vec<bool> {
         let opts = self.input.options;
         let lint_all = opts.subrequest == Some(crate::options::Subrequest::Lint)
             && opts.target.as_deref().unwrap_or("").is_empty();
-        lint_all || self.is_reachable(self.target_index, i)
+        if lint_all {
+            return vec![true; self.stages.len()];
+        }
+        self.reachable_from(self.target_index)
     }
 
     /// Findings from now on are located at `location` and configured by `scope`.

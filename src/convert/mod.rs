@@ -91,7 +91,7 @@ pub struct ConvertInput<'a> {
     /// The build context, as read before conversion.
     pub context: &'a BuildContext,
     /// Process-only changes to some RUNs (Go env passthrough, the fetch wrapper); empty = none.
-    pub run_process: RunProcesses,
+    pub run_process: &'a RunProcesses,
 }
 
 /// One instruction of the Dockerfile being converted: its stage index and its index among the

@@ -19,14 +19,15 @@ impl Converter<'_> {
     /// reads from another stage (the caller resolves bases again, as `resolveStages` loops).
     pub(super) fn init_onbuild_triggers(&mut self) -> Result<bool, ConvertError> {
         let mut new_deps = false;
+        let dispatched = self.dispatched_stages();
         for i in 0..self.stages.len() {
-            if self.stages[i].onbuild_init || !self.dispatches(i) {
+            if self.stages[i].onbuild_init || !dispatched.get(i).copied().unwrap_or(false) {
                 continue;
             }
             let st = &self.stages[i];
             let triggers: Vec<String> = match st.base {
-                Some(b) => self.stages[b]
-                    .commands
+                Some(b) => self
+                    .own_commands(b)
                     .iter()
                     .filter_map(|c| match &c.instruction {
                         Instruction::OnBuild(expr) => Some(expr.clone()),
@@ -57,9 +58,7 @@ impl Converter<'_> {
             }
             let st = &mut self.stages[i];
             st.steps.total += commands.len();
-            st.onbuild_count = commands.len();
-            commands.append(&mut st.commands);
-            st.commands = commands;
+            st.triggers = commands;
             sources.append(&mut st.cmd_sources);
             st.cmd_sources = sources;
         }

@@ -123,7 +123,11 @@ impl Converter<'_> {
                 None,
             ));
         }
-        let caps = self.graph.caps().clone();
+        let caps = self.graph.caps();
+        let sets_default_path = caps.has("exec.meta.setsdefaultpath");
+        let has_ulimit = caps.has("exec.meta.ulimit");
+        let has_cgroup_parent = caps.has("exec.meta.cgroup.parent");
+        let has_tmpfs_size = caps.has("exec.mount.tmpfs.size");
         let opts = self.input.options;
         let mut exec_env = env.clone();
         self.add_run_env(&mut exec_env);
@@ -138,7 +142,7 @@ impl Converter<'_> {
                 super::stages::add_env(&mut exec_env, "SSH_AUTH_SOCK", &t);
             }
         }
-        if !caps.has("exec.meta.setsdefaultpath") && !exec_env.iter().any(|(k, _)| k == "PATH") {
+        if !sets_default_path && !exec_env.iter().any(|(k, _)| k == "PATH") {
             let os = spec.platform.os.clone();
             exec_env.push((
                 "PATH".into(),
@@ -165,7 +169,7 @@ impl Converter<'_> {
                 })
                 .collect(),
             hostname: opts.hostname.clone().unwrap_or_default(),
-            ulimit: if caps.has("exec.meta.ulimit") {
+            ulimit: if has_ulimit {
                 opts.ulimits
                     .iter()
                     .map(|u| pb::Ulimit {
@@ -177,7 +181,7 @@ impl Converter<'_> {
             } else {
                 Vec::new()
             },
-            cgroup_parent: if caps.has("exec.meta.cgroup.parent") {
+            cgroup_parent: if has_cgroup_parent {
                 opts.cgroup_parent.clone().unwrap_or_default()
             } else {
                 String::new()
@@ -185,7 +189,7 @@ impl Converter<'_> {
             remove_mount_stubs_recursive: true,
             ..pb::Meta::default()
         };
-        if caps.has("exec.mount.tmpfs.size") && opts.shm_size > 0 {
+        if has_tmpfs_size && opts.shm_size > 0 {
             spec.mounts.push(MountSpec {
                 dest: "/dev/shm".into(),
                 tmpfs: Some(i64::try_from(opts.shm_size).unwrap_or(i64::MAX)),

@@ -37,8 +37,9 @@ pub(super) struct StageState {
     pub span: Option<Span>,
     /// FROM text as written.
     pub original: String,
-    /// Instructions.
-    pub commands: Vec<Command>,
+    /// ONBUILD triggers run before the stage's own commands (its Dockerfile commands are read
+    /// in place through `Converter::own_commands`, never copied).
+    pub triggers: Vec<Command>,
     /// Earlier stage this one is based on.
     pub base: Option<usize>,
     /// Stages this one reads from, with the span of the reading instruction.
@@ -83,8 +84,6 @@ pub(super) struct StageState {
     pub named_local: Option<(String, String)>,
     /// ONBUILD triggers were looked up (`onBuildInit`).
     pub onbuild_init: bool,
-    /// The first `onbuild_count` of `commands` are ONBUILD triggers.
-    pub onbuild_count: usize,
 }
 
 /// Conversion state for one target platform.
@@ -414,7 +413,6 @@ impl<'a> Converter<'a> {
                 platform: platform_flag,
                 span,
                 original: st.code().to_string(),
-                commands: st.commands.clone(),
                 base,
                 ignore_cache,
                 steps: StepCounter {
@@ -458,9 +456,9 @@ impl<'a> Converter<'a> {
     fn link_dependencies(&mut self) -> Result<(), ConvertError> {
         let registered = self.stages.len();
         for i in 0..registered {
-            let commands = self.stages[i].commands.clone();
+            let commands = self.own_commands(i);
             let mut all_sources = Vec::with_capacity(commands.len());
-            for cmd in &commands {
+            for cmd in commands {
                 let sources = self.command_sources(cmd)?;
                 for &s in &sources {
                     self.stages[i].deps.push((s, Some(cmd.span)));
@@ -470,6 +468,19 @@ impl<'a> Converter<'a> {
             self.stages[i].cmd_sources = all_sources;
         }
         Ok(())
+    }
+
+    /// The Dockerfile commands of stage `i` (none for an implicit stage), borrowed from the
+    /// parsed Dockerfile rather than copied into the stage state.
+    pub(super) fn own_commands(&self, i: usize) -> &'a [Command] {
+        let dockerfile: &'a Dockerfile = self.input.dockerfile;
+        match self.stages.get(i) {
+            Some(st) if !st.unregistered => dockerfile
+                .stages
+                .get(i)
+                .map_or(&[][..], |s| s.commands.as_slice()),
+            _ => &[],
+        }
     }
 
     /// The stages one command reads from (creating implicit stages like Go's `toCommand`).
@@ -554,21 +565,21 @@ impl<'a> Converter<'a> {
     }
 
     /// `isReachable(from, to)`.
-    pub(super) fn is_reachable(&self, from: usize, to: usize) -> bool {
-        let mut seen = BTreeSet::new();
+    /// The stages `from` needs (itself, its base, what it copies or mounts from, and theirs),
+    /// by index.
+    pub(super) fn reachable_from(&self, from: usize) -> Vec<bool> {
+        let mut seen = vec![false; self.stages.len()];
         let mut todo = vec![from];
         while let Some(i) = todo.pop() {
-            if i == to {
-                return true;
-            }
-            if !seen.insert(i) {
-                continue;
+            match seen.get_mut(i) {
+                Some(s) if !*s => *s = true,
+                _ => continue,
             }
             let s = &self.stages[i];
             todo.extend(s.base);
             todo.extend(s.deps.iter().map(|(d, _)| *d));
         }
-        false
+        seen
     }
 
     fn run(&mut self) -> Result<(), ConvertError> {
@@ -592,15 +603,18 @@ impl<'a> Converter<'a> {
             }
             self.check_cycles()?;
         }
+        let dispatched = self.dispatched_stages();
         for i in 0..self.stages.len() {
-            if !self.dispatches(i) || self.stages[i].ready {
+            if !dispatched.get(i).copied().unwrap_or(false) || self.stages[i].ready {
                 continue;
             }
             self.stages[i].ready = true;
             self.init_stage_state(i)?;
-            let commands = self.stages[i].commands.clone();
-            let triggers = self.stages[i].onbuild_count;
-            for (ci, cmd) in commands.iter().enumerate() {
+            // Triggers are few and rare: a copy lets them run while the stage state changes.
+            let trigger_commands = self.stages[i].triggers.clone();
+            let triggers = trigger_commands.len();
+            let commands = trigger_commands.iter().chain(self.own_commands(i));
+            for (ci, cmd) in commands.enumerate() {
                 let sources = self.stages[i]
                     .cmd_sources
                     .get(ci)

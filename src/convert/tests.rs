@@ -91,7 +91,7 @@ fn run_in(
         options: opts,
         daemon: &f,
         context: ctx,
-        run_process: Default::default(),
+        run_process: &Default::default(),
     };
     convert(&input, resolver)
 }
@@ -199,7 +199,7 @@ fn unresolved_base_images_are_requested_normalised() {
         options: &o,
         daemon: &f,
         context: &context(&[]),
-        run_process: Default::default(),
+        run_process: &Default::default(),
     };
     let Err(ConvertError::NeedImages(reqs)) = convert(&input, &Nothing) else {
         panic!("expected NeedImages")
@@ -226,7 +226,7 @@ fn unreachable_stages_are_pruned() {
         options: &o,
         daemon: &f,
         context: &context(&[]),
-        run_process: Default::default(),
+        run_process: &Default::default(),
     };
     let Err(ConvertError::NeedImages(reqs)) = convert(&input, &Nothing) else {
         panic!("expected NeedImages")
@@ -924,7 +924,7 @@ fn run_caps(src: &str, caps: Caps) -> Result<Converted, ConvertError> {
         options: &o,
         daemon: &f,
         context: &context(&[]),
-        run_process: Default::default(),
+        run_process: &Default::default(),
     };
     convert(&input, &Fixed)
 }
@@ -1182,7 +1182,7 @@ mod docker_28_5_oracle {
             options: &o,
             daemon: &f,
             context: &context(&[]),
-            run_process: Default::default(),
+            run_process: &Default::default(),
         };
         let conv = convert(&input, &Busybox).expect("convert");
         vertices(&conv.builds[0])
@@ -1286,7 +1286,7 @@ mod docker_28_5_oracle {
             options: &o,
             daemon: &f,
             context: &context(&[]),
-            run_process: Default::default(),
+            run_process: &Default::default(),
         };
         let conv = convert(&input, &Busybox).expect("convert");
         let got: BTreeSet<String> = vertices(&conv.builds[0])
@@ -1414,7 +1414,7 @@ fn multi_platform_cross_stage_matches_docker() {
         options: &o,
         daemon: &f,
         context: &context(&[]),
-        run_process: Default::default(),
+        run_process: &Default::default(),
     };
     let conv = convert(&input, &Busybox).expect("convert");
     let got: BTreeSet<(String, String)> = conv
@@ -1661,7 +1661,7 @@ mod never_panics {
                 options: &o,
                 daemon: &f,
                 context: &context(&[]),
-                run_process: Default::default(),
+                run_process: &Default::default(),
             };
             let _ = convert(&input, &Fixed);
             let _ = convert(&input, &Nothing);
@@ -1685,7 +1685,7 @@ mod run_process {
             options: &opts,
             daemon: &f,
             context: &context(&[]),
-            run_process: envs,
+            run_process: &envs,
         };
         convert(&input, &Fixed).expect("convert").builds.remove(0)
     }
@@ -1758,7 +1758,7 @@ mod run_process {
             options: &opts,
             daemon: &f,
             context: &context(&[]),
-            run_process: RunProcesses::from([(
+            run_process: &RunProcesses::from([(
                 CommandRef {
                     stage: 0,
                     command: 1,

@@ -736,6 +736,10 @@ fn parse_sub_command(rest: &str, escape: char) -> Result<Args, String> {
 
 /// Heredoc markers on an instruction line (BuildKit `heredocsFromLine`).
 fn heredocs_from_line(line: &str) -> Result<Vec<RawHeredoc>, String> {
+    // Every heredoc marker has `<<`: most lines need no lexing at all.
+    if !line.contains("<<") {
+        return Ok(Vec::new());
+    }
     let lexer = Lexer::new('\\')
         .with_raw_quotes(true)
         .with_raw_escapes(true)

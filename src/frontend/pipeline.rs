@@ -443,9 +443,10 @@ impl Pipeline {
             let Some(user) = &self.dockerfile else {
                 return Err(FrontendError::Llb("the Dockerfile was not parsed".into()));
             };
+            let no_changes = RunProcesses::new();
             let (dockerfile, run_process) = match &self.phase2 {
-                Some(p) => (&p.dockerfile, p.run_process.clone()),
-                None => (user, RunProcesses::new()),
+                Some(p) => (&p.dockerfile, &p.run_process),
+                None => (user, &no_changes),
             };
             let input = ConvertInput {
                 dockerfile,
@@ -655,6 +656,21 @@ fn context_facts(files: ContextFiles) -> ContextFacts {
     facts
 }
 
+/// True when a RUN of the Dockerfile runs the go tool where gofront can see it (heredoc
+/// scripts included).
+fn mentions_go(dockerfile: &Dockerfile) -> bool {
+    dockerfile
+        .stages
+        .iter()
+        .flat_map(|s| s.commands.iter())
+        .any(|c| match &c.instruction {
+            Instruction::Run(run) => !crate::golang::analyze::scan_run(run, "/", None)
+                .go
+                .is_empty(),
+            _ => false,
+        })
+}
+
 /// Whether planning this build would use the Go module files: some stage runs the go tool and
 /// rewriting is not turned off (an invalid `GOFRONT_SKIP` gives `false`: planning reports it).
 fn needs_context_facts(dockerfile: &Dockerfile, options: &BuildOptions) -> bool {
@@ -666,6 +682,12 @@ fn needs_context_facts(dockerfile: &Dockerfile, options: &BuildOptions) -> bool 
     .is_ok_and(|o| !o.enabled.is_empty());
     if !on {
         return false;
+    }
+    // A RUN that runs the go tool makes a Go stage: no need for the analysis (the expensive
+    // part of this decision). Without one, only the analysis knows (make, scripts, xx-go in a
+    // stage with Go).
+    if mentions_go(dockerfile) {
+        return true;
     }
     let images = BTreeMap::<String, BaseImage>::new();
     let input = AnalyzeInput {

@@ -269,6 +269,9 @@ fn cd_target(cwd: Option<&str>, target: Option<&Word>, home: Option<&str>) -> Op
 
 /// Lexically cleans an absolute path (`/a/./b/../c/` → `/a/c`).
 pub fn clean_path(p: &str) -> String {
+    if is_clean_absolute(p) {
+        return p.to_owned();
+    }
     let mut parts: Vec<&str> = Vec::new();
     for part in p.split('/') {
         match part {
@@ -280,6 +283,17 @@ pub fn clean_path(p: &str) -> String {
         }
     }
     format!("/{}", parts.join("/"))
+}
+
+/// An absolute path that `clean_path` would return unchanged (the common case, checked
+/// without building the parts).
+fn is_clean_absolute(p: &str) -> bool {
+    p == "/"
+        || (p.starts_with('/')
+            && !p.ends_with('/')
+            && p[1..]
+                .split('/')
+                .all(|part| !matches!(part, "" | "." | "..")))
 }
 
 /// Splits shell text into simple commands and subshell markers.
@@ -639,6 +653,11 @@ mod tests {
         assert_eq!(clean_path("/a/./b/../c/"), "/a/c");
         assert_eq!(clean_path("/../.."), "/");
         assert_eq!(clean_path("//x//y"), "/x/y");
+        assert_eq!(clean_path("/x/y"), "/x/y");
+        assert_eq!(clean_path("/"), "/");
+        assert_eq!(clean_path("/x/.."), "/");
+        assert_eq!(clean_path("/x/."), "/x");
+        assert_eq!(clean_path("x/y"), "/x/y");
     }
 
     #[test]
