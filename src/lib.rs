@@ -21,11 +21,6 @@ pub mod dockerfile;
 mod dockerui;
 mod frontend;
 mod gateway;
-// golang belongs to another owner (issue 9 leaves it untouched): its unused items
-// (`GoInvocation::effective_mod_mode`, `ModuleView::uses_vendor`, `ModFile::parse_lax`,
-// `ModFile::module_path`, the `rewrite::PASSTHROUGH` re-export) are reported to that owner rather
-// than removed here.
-#[allow(dead_code, unused_imports)]
 mod golang;
 mod gostd;
 pub mod llb;

@@ -1,7 +1,8 @@
 //! The module dependency direction, checked on the source: every `crate::<module>` path (and
 //! `super::<module>` from a module's root file) in `src/` must follow an edge of [`ALLOWED`], and
 //! the table itself has no cycle. Data flows gateway/cli → frontend → (dockerui, dockerfile, checks,
-//! golang, convert) → llb, with gostd, options and platform as shared leaves.
+//! golang, convert) → llb, with gostd, options and platform as shared leaves. It also keeps every
+//! source file under 800 lines of code.
 //!
 //! Not for: dependencies inside a module (its files may use each other freely) or external
 //! crates.
@@ -218,6 +219,44 @@ fn modules_only_use_the_modules_below_them() {
         "module dependencies against the direction (see tests/module_deps.rs):\n{}",
         problems.join("\n")
     );
+}
+
+/// Most lines of code (not blank, not a comment) a source file may have before its tests
+/// (issue 9: a file a newcomer can hold in their head; tests sit in a sibling `tests.rs`).
+const MAX_CODE_LINES: usize = 800;
+
+/// The lines of code of a source file before its `#[cfg(test)]` part.
+fn code_lines(text: &str) -> usize {
+    text.lines()
+        .take_while(|l| l.trim() != "#[cfg(test)]")
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .count()
+}
+
+#[test]
+fn no_source_file_is_over_800_lines_of_code() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    source_files(&src, &src, &mut files);
+    let big: Vec<String> = files
+        .iter()
+        .filter(|(path, _)| !path.ends_with("tests.rs"))
+        .map(|(path, text)| (path, code_lines(text)))
+        .filter(|(_, n)| *n > MAX_CODE_LINES)
+        .map(|(path, n)| format!("{path}: {n} lines of code"))
+        .collect();
+    assert!(
+        big.is_empty(),
+        "split these by concern (tests may move to a sibling tests.rs):\n{}",
+        big.join("\n")
+    );
+}
+
+#[test]
+fn code_lines_skip_comments_blank_lines_and_tests() {
+    let text = "//! doc\n\nfn a() {}\n    // note\nfn b() {}\n#[cfg(test)]\nmod tests {}\n";
+    assert_eq!(code_lines(text), 2);
 }
 
 #[test]

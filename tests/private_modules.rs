@@ -626,7 +626,7 @@ fn handwritten_token_setup_builds_the_same_and_keeps_the_deps_step() {
 }
 
 #[test]
-fn no_credential_reaches_layers_history_or_log() {
+fn no_credential_reaches_layers_history_llb_or_log() {
     let test = "private_modules::no_leak";
     let _serial = lock();
     let Some(forge) = Forge::ready(test) else {
@@ -687,7 +687,37 @@ fn no_credential_reaches_layers_history_or_log() {
         }
         scanned += blobs.values().map(Vec::len).sum::<usize>();
     }
-    println!("{test}: scanned {scanned} bytes of layers, configs and manifests");
+    // The LLB gofront sends for this build (`gofront llb`, same build args and target).
+    for target in ["build", ""] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gofront"));
+        cmd.arg("llb")
+            .arg(app.join("Dockerfile"))
+            .arg("--context")
+            .arg(&app);
+        for (k, v) in &args {
+            cmd.arg("--build-arg").arg(format!("{k}={v}"));
+        }
+        if !target.is_empty() {
+            cmd.arg("--target").arg(target);
+        }
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("{test}: gofront llb: {e}"));
+        assert!(
+            out.status.success(),
+            "{test}: gofront llb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stdout.is_empty(), "{test}: gofront llb wrote nothing");
+        for (what, value) in forge.credentials() {
+            assert!(
+                !contains(&out.stdout, value.as_bytes()),
+                "{test}: the {what} appears in the LLB (target {target:?})"
+            );
+        }
+        scanned += out.stdout.len();
+    }
+    println!("{test}: scanned {scanned} bytes of layers, configs, manifests and LLB");
     // The build stage's layers hold the module cache and the program: megabytes, not nothing.
     assert!(
         scanned > 1_000_000,

@@ -22,8 +22,6 @@ mod plan;
 #[cfg(test)]
 mod tests;
 
-pub use plan::PASSTHROUGH;
-
 /// The named rewrites (the names are what `GOFRONT_SKIP` takes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RewriteKind {
