@@ -17,7 +17,7 @@ use crate::dockerfile::ast::{self, CommandLine, CopyLike, Dockerfile, Instructio
 use crate::dockerfile::instructions::{parse_mount, Mount, MountType};
 use crate::dockerfile::shell::{EnvLookup, Lexer};
 
-use super::shellscan::{self, clean_path};
+use super::shellscan::{self, clean_context_path, clean_path, join_path};
 
 /// The parts of a base image's config the analysis uses.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -151,11 +151,12 @@ impl GoEnv {
         let home = set("HOME").or_else(|| is_root(user).then(|| "/root".to_string()));
         let gopath = set("GOPATH")
             .and_then(|p| p.split(':').find(|s| !s.is_empty()).map(str::to_string))
-            .or_else(|| home.as_ref().map(|h| join(h, "go")));
-        let gomodcache = set("GOMODCACHE").or_else(|| gopath.as_ref().map(|g| join(g, "pkg/mod")));
+            .or_else(|| home.as_ref().map(|h| join_path(h, "go")));
+        let gomodcache =
+            set("GOMODCACHE").or_else(|| gopath.as_ref().map(|g| join_path(g, "pkg/mod")));
         let gocache = set("GOCACHE")
-            .or_else(|| set("XDG_CACHE_HOME").map(|x| join(&x, "go-build")))
-            .or_else(|| home.as_ref().map(|h| join(h, ".cache/go-build")));
+            .or_else(|| set("XDG_CACHE_HOME").map(|x| join_path(&x, "go-build")))
+            .or_else(|| home.as_ref().map(|h| join_path(h, ".cache/go-build")));
         GoEnv {
             vars,
             home,
@@ -227,14 +228,6 @@ fn parent_of(p: &str) -> String {
 /// True when absolute path `p` is strictly inside directory `dir`.
 fn is_within(p: &str, dir: &str) -> bool {
     dir == "/" && p != "/" || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
-}
-
-fn join(base: &str, rel: &str) -> String {
-    if rel.starts_with('/') {
-        clean_path(rel)
-    } else {
-        clean_path(&format!("{base}/{rel}"))
-    }
 }
 
 /// A RUN instruction that runs the go tool.
@@ -738,7 +731,7 @@ impl StageCx<'_> {
                 }
                 Instruction::Workdir(raw) => {
                     let (wd, _) = self.expand(raw, &st.env, span);
-                    st.workdir = join(&st.workdir, &wd);
+                    st.workdir = join_path(&st.workdir, &wd);
                     st.add_dir(&st.workdir.clone());
                     dir_uses.push((ci, st.workdir.clone()));
                 }
@@ -883,14 +876,14 @@ impl StageCx<'_> {
             None => CopyOrigin::Context,
         };
         let sources = match origin {
-            CopyOrigin::Context => sources.iter().map(|s| context_rel(s)).collect(),
+            CopyOrigin::Context => sources.iter().map(|s| clean_context_path(s)).collect(),
             // BuildKit resolves `--from` sources against the source's root, not a WORKDIR.
             CopyOrigin::Stage(_) | CopyOrigin::Image(_) => {
-                sources.iter().map(|s| join("/", s)).collect()
+                sources.iter().map(|s| join_path("/", s)).collect()
             }
             _ => sources,
         };
-        let dest = join(&st.workdir, &dest_raw);
+        let dest = join_path(&st.workdir, &dest_raw);
         // BuildKit copies into a directory when the destination ends in `/`, is `.` (the
         // WORKDIR), or names a directory that exists; several sources need one anyway.
         let dest_is_dir = dest_raw.ends_with('/')
@@ -977,7 +970,7 @@ impl StageCx<'_> {
             match parse_mount(raw, &expand) {
                 Ok(mut m) => {
                     if !m.target.is_empty() {
-                        m.target = join(&st.workdir, &m.target);
+                        m.target = join_path(&st.workdir, &m.target);
                     }
                     if m.kind == MountType::Cache {
                         cache.push(m);
@@ -1001,13 +994,6 @@ fn is_remote(s: &str) -> bool {
         || s.starts_with("git@")
         || s.starts_with("git://")
         || s.ends_with(".git")
-}
-
-/// A COPY source as a context-relative path: no leading `/` or `./`, cleaned; `""` = root.
-fn context_rel(s: &str) -> String {
-    clean_path(&format!("/{s}"))
-        .trim_start_matches('/')
-        .to_string()
 }
 
 mod invocation;

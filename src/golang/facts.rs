@@ -26,7 +26,7 @@ use super::analyze::{
 use super::modfile::{
     compare_go_versions, is_release_series, release_series, ModError, ModFile, WorkFile,
 };
-use super::shellscan::{clean_path, SimpleCommand};
+use super::shellscan::{clean_context_path, clean_path, join_path, SimpleCommand};
 use super::vendor::{check_consistency, vendor_is_default, InconsistentVendoring, ModulesTxt};
 
 /// File names gofront reads from the build context.
@@ -53,7 +53,7 @@ impl ContextFacts {
     /// Adds a file (path normalised to context-relative form). Of a Go source file only its
     /// header is kept (see [`ContextFacts::go_files`]).
     pub fn insert(&mut self, path: &str, bytes: Vec<u8>) {
-        let path = rel_clean(path);
+        let path = clean_context_path(path);
         if path.ends_with(".go") {
             self.go_files
                 .insert(path, crate::golang::imports::parse_header(&bytes));
@@ -64,12 +64,12 @@ impl ContextFacts {
 
     /// The bytes of a context-relative path.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(&rel_clean(path)).map(Vec::as_slice)
+        self.files.get(&clean_context_path(path)).map(Vec::as_slice)
     }
 
     /// True when the file exists in the context.
     pub fn has(&self, path: &str) -> bool {
-        self.files.contains_key(&rel_clean(path))
+        self.files.contains_key(&clean_context_path(path))
     }
 
     /// Context paths of every go.mod.
@@ -278,20 +278,6 @@ fn parent_dir(p: &str) -> &str {
     }
 }
 
-pub(crate) fn join_abs(dir: &str, rel: &str) -> String {
-    if rel.starts_with('/') {
-        clean_path(rel)
-    } else {
-        clean_path(&format!("{dir}/{rel}"))
-    }
-}
-
-fn rel_clean(p: &str) -> String {
-    clean_path(&format!("/{p}"))
-        .trim_start_matches('/')
-        .to_string()
-}
-
 /// Joins a context-relative directory and a relative path; `None` when it leaves the context.
 pub(crate) fn rel_join(dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
@@ -345,7 +331,7 @@ fn view_for(
         if facts.has(&ctx) {
             manifests.push(ManifestFile {
                 context_path: ctx,
-                container_path: join_abs(container_dir, name),
+                container_path: join_path(container_dir, name),
             });
         }
     };
@@ -360,7 +346,7 @@ fn view_for(
                     continue;
                 };
                 if let Some(t) = rel_join(&ctx_dir, target).filter(|_| !target.starts_with('/')) {
-                    let container = join_abs(&cdir, target);
+                    let container = join_path(&cdir, target);
                     add(&t, &container, "go.mod");
                     add(&t, &container, "go.sum");
                 }
@@ -385,7 +371,7 @@ fn view_for(
         None | Some("") => find_up(fs, dir, "go.work"),
         Some("off") => None,
         Some(path) => {
-            let p = join_abs(dir, path);
+            let p = join_path(dir, path);
             fs.files
                 .get(&p)
                 .map(|ctx| (parent_dir(&p).to_string(), ctx))
@@ -404,7 +390,7 @@ fn view_for(
                 .chain(w.replace.iter().filter_map(|r| r.local_dir()));
             for d in dirs.filter(|d| !d.starts_with('/')) {
                 if let Some(t) = rel_join(&ctx_dir, d) {
-                    let container = join_abs(&cdir, d);
+                    let container = join_path(&cdir, d);
                     add(&t, &container, "go.mod");
                     add(&t, &container, "go.sum");
                 }

@@ -267,22 +267,32 @@ fn cd_target(cwd: Option<&str>, target: Option<&Word>, home: Option<&str>) -> Op
     }
 }
 
-/// Lexically cleans an absolute path (`/a/./b/../c/` → `/a/c`).
+/// Lexically cleans a path as an absolute one (`/a/./b/../c/` → `/a/c`, `a/b` → `/a/b`): Go's
+/// `path.Clean` of the path taken from the root (`gostd::path::clean`), with a shortcut for
+/// the common already-clean path.
 pub fn clean_path(p: &str) -> String {
     if is_clean_absolute(p) {
         return p.to_owned();
     }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
+    crate::gostd::path::clean(&format!("/{p}"))
+}
+
+/// `rel` resolved against the absolute directory `dir` (an absolute `rel` stands alone),
+/// cleaned: how WORKDIR, `cd`, `-C` and COPY destinations resolve in a container.
+pub fn join_path(dir: &str, rel: &str) -> String {
+    if rel.starts_with('/') {
+        clean_path(rel)
+    } else {
+        clean_path(&format!("{dir}/{rel}"))
     }
-    format!("/{}", parts.join("/"))
+}
+
+/// A build-context path (a COPY source) cleaned and relative to the context root: no leading
+/// `/` or `./`, `..` never above the root; `""` is the root.
+pub fn clean_context_path(p: &str) -> String {
+    clean_path(&format!("/{p}"))
+        .trim_start_matches('/')
+        .to_string()
 }
 
 /// An absolute path that `clean_path` would return unchanged (the common case, checked
@@ -658,6 +668,10 @@ mod tests {
         assert_eq!(clean_path("/x/.."), "/");
         assert_eq!(clean_path("/x/."), "/x");
         assert_eq!(clean_path("x/y"), "/x/y");
+        assert_eq!(join_path("/src", "a/../b"), "/src/b");
+        assert_eq!(join_path("/src", "/etc/"), "/etc");
+        assert_eq!(clean_context_path("./a//b/"), "a/b");
+        assert_eq!(clean_context_path("../.."), "");
     }
 
     #[test]

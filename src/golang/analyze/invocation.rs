@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{join, GoEnv, GO_ENV_NAMES};
-use crate::golang::shellscan::{self, Word};
+use super::{GoEnv, GO_ENV_NAMES};
+use crate::golang::shellscan::{self, join_path, Word};
 
 /// Flags of a go invocation the rewrites care about.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -206,7 +206,7 @@ pub(super) fn invocation(
         if let Some(v) = value {
             chdir_flag = Some(v.text.clone());
             dir = match (&dir, v.dynamic) {
-                (Some(d), false) => Some(join(d, &v.text)),
+                (Some(d), false) => Some(join_path(d, &v.text)),
                 _ => None,
             };
         }

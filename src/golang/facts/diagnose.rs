@@ -210,7 +210,7 @@ pub(super) fn workspace_membership(
         if !local {
             continue;
         }
-        let path = join_abs(cwd, a.trim_end_matches("/...").trim_end_matches("..."));
+        let path = join_path(cwd, a.trim_end_matches("/...").trim_end_matches("..."));
         dirs.push(if a.ends_with(".go") {
             parent_dir(&path).to_string()
         } else {
@@ -220,7 +220,7 @@ pub(super) fn workspace_membership(
     let members: Vec<String> = work
         .uses
         .iter()
-        .map(|u| join_abs(&w.container_dir, &u.path))
+        .map(|u| join_path(&w.container_dir, &u.path))
         .collect();
     for dir in dirs {
         let Some((module_dir, go_mod)) = find_up(fs, &dir, "go.mod") else {
@@ -321,7 +321,7 @@ pub(super) fn vendor_missing(
     if !vendored || !inv.loads_packages() || view.workspace.is_some() || f.require.is_empty() {
         return None;
     }
-    let in_image = join_abs(&m.container_dir, "vendor/modules.txt");
+    let in_image = join_path(&m.container_dir, "vendor/modules.txt");
     if fs.files.contains_key(&in_image) || !view.complete {
         return None;
     }
@@ -363,8 +363,8 @@ pub(super) fn workspace_member_missing(
     }
     let go_work = ctx_file(&w.context_dir, "go.work");
     work.uses.iter().find_map(|u| {
-        let member = join_abs(&w.container_dir, &u.path);
-        if fs.files.contains_key(&join_abs(&member, "go.mod")) {
+        let member = join_path(&w.container_dir, &u.path);
+        if fs.files.contains_key(&join_path(&member, "go.mod")) {
             return None;
         }
         let ctx_mod = rel_join(&w.context_dir, &u.path).map(|d| ctx_file(&d, "go.mod"));

@@ -177,7 +177,7 @@ pub(super) fn touches(c: &SimpleCommand, near: Near) -> bool {
         if w.text.starts_with('-') || w.text.contains("://") || w.text.contains('@') {
             continue;
         }
-        paths.push(join_abs(cwd, &w.text));
+        paths.push(join_path(cwd, &w.text));
     }
     let within = |x: &str, dir: &str| {
         x == dir || dir == "/" || x.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
@@ -225,7 +225,7 @@ pub(super) fn apply_bind_mounts(mounts: &[Mount], facts: &ContextFacts, fs: &mut
             fs.complete = false;
             continue;
         }
-        let src = rel_clean(m.source.as_deref().unwrap_or(""));
+        let src = clean_context_path(m.source.as_deref().unwrap_or(""));
         let pseudo = CopyFact {
             command_index: 0,
             span: Span::default(),
@@ -259,15 +259,15 @@ pub(super) fn apply_stage_copy(
         for (path, ctx) in &src.files {
             let dest = if path == s || (is_glob(s) && glob_match(s, path)) {
                 if c.dest_is_dir || is_glob(s) {
-                    join_abs(&c.dest, file_name(path))
+                    join_path(&c.dest, file_name(path))
                 } else {
                     c.dest.clone()
                 }
             } else if s == "/" {
-                join_abs(&c.dest, path.trim_start_matches('/'))
+                join_path(&c.dest, path.trim_start_matches('/'))
             } else if let Some(rest) = path.strip_prefix(s.as_str()).filter(|r| r.starts_with('/'))
             {
-                join_abs(&c.dest, rest.trim_start_matches('/'))
+                join_path(&c.dest, rest.trim_start_matches('/'))
             } else {
                 continue;
             };
@@ -307,11 +307,11 @@ pub(super) fn copy_destination(src: &str, ctx: &str, c: &CopyFact) -> Option<Str
     if c.parents {
         // --parents keeps the matched path below the destination.
         let matched = src.is_empty() || glob_match(src, ctx) || is_under(ctx, src);
-        return matched.then(|| join_abs(&c.dest, ctx));
+        return matched.then(|| join_path(&c.dest, ctx));
     }
     if glob_match(src, ctx) {
         let dest = if c.dest_is_dir || is_glob(src) {
-            join_abs(&c.dest, file_name(ctx))
+            join_path(&c.dest, file_name(ctx))
         } else {
             c.dest.clone()
         };
@@ -322,10 +322,10 @@ pub(super) fn copy_destination(src: &str, ctx: &str, c: &CopyFact) -> Option<Str
     for n in 1..ctx_parts.len() {
         let dir = ctx_parts[..n].join("/");
         if glob_match(src, &dir) {
-            return Some(join_abs(&c.dest, &ctx_parts[n..].join("/")));
+            return Some(join_path(&c.dest, &ctx_parts[n..].join("/")));
         }
     }
-    src.is_empty().then(|| join_abs(&c.dest, ctx))
+    src.is_empty().then(|| join_path(&c.dest, ctx))
 }
 
 pub(super) fn is_glob(p: &str) -> bool {
@@ -398,7 +398,7 @@ pub(super) fn find_up<'a>(
 ) -> Option<(String, &'a String)> {
     let mut d = dir.to_string();
     loop {
-        let candidate = join_abs(&d, name);
+        let candidate = join_path(&d, name);
         if let Some(ctx) = fs.files.get(&candidate) {
             return Some((d, ctx));
         }

@@ -29,7 +29,7 @@ use crate::golang::facts::{
     toolchain_diagnostic, Diagnostic, GoFacts, ModuleView,
 };
 use crate::golang::modfile::ModFile;
-use crate::golang::shellscan::clean_path;
+use crate::golang::shellscan::{clean_path, join_path};
 
 use super::edit::{run_keyword_end, Edits, Insert};
 use super::{Decision, RewriteKind, RewriteOptions};
@@ -298,10 +298,6 @@ fn owner_flags(user: &UserSpec) -> Option<String> {
         out.push_str(&format!(",gid={gid}"));
     }
     Some(out)
-}
-
-fn join(dir: &str, p: &str) -> String {
-    crate::golang::facts::join_abs(dir, p)
 }
 
 /// The directory of an absolute container path (`/` for a file at the root).

@@ -270,7 +270,7 @@ impl<'a> Planner<'a> {
                     .output
                     .as_deref()
                     .zip(inv.dir.as_deref())
-                    .map(|(o, d)| join(d, o));
+                    .map(|(o, d)| join_path(d, o));
                 if out.is_some_and(|o| o == path || o.starts_with(&format!("{path}/"))) {
                     return RunCache::Skipped(format!("-o writes inside {path}"));
                 }
@@ -312,7 +312,7 @@ impl<'a> Planner<'a> {
         let workdir = step.workdir();
         let found = r.mounts.iter().find(|raw| {
             parse_mount(raw, &identity).is_ok_and(|m| {
-                m.kind == MountType::Cache && join(workdir, &m.target) == clean_path(path)
+                m.kind == MountType::Cache && join_path(workdir, &m.target) == clean_path(path)
             })
         });
         Some(found.cloned().unwrap_or_default())

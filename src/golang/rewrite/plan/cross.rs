@@ -388,7 +388,7 @@ impl Outputs {
     /// True when running `word` in `dir` runs one of the outputs.
     fn runs(&self, word: &str, dir: &str) -> bool {
         if word.contains('/') {
-            let path = clean_path(&join(dir, word));
+            let path = clean_path(&join_path(dir, word));
             return self.contains(&path);
         }
         self.names.iter().any(|n| n == word)
@@ -402,9 +402,9 @@ fn go_outputs(s: &StageAnalysis) -> Outputs {
         let dir = inv.dir.clone().unwrap_or_else(|| "/".into());
         match inv.subcommand.as_deref() {
             Some("build") => match &inv.flags.output {
-                Some(o) if o.ends_with('/') => out.dirs.push(clean_path(&join(&dir, o))),
+                Some(o) if o.ends_with('/') => out.dirs.push(clean_path(&join_path(&dir, o))),
                 Some(o) => {
-                    let path = clean_path(&join(&dir, o));
+                    let path = clean_path(&join_path(&dir, o));
                     out.names.push(file_name(&path).to_string());
                     out.files.push(path);
                 }
@@ -422,7 +422,7 @@ fn go_outputs(s: &StageAnalysis) -> Outputs {
                     .vars
                     .get("GOBIN")
                     .cloned()
-                    .or_else(|| inv.env.gopath.as_ref().map(|g| join(g, "bin")));
+                    .or_else(|| inv.env.gopath.as_ref().map(|g| join_path(g, "bin")));
                 out.dirs.extend(bin);
                 out.names.extend(package_names(inv));
             }

@@ -240,7 +240,7 @@ fn fetch_mounts(run: &Run, user: &UserSpec, home: Option<&str>, hosts: &[String]
         }
     };
     if let Some(home) = home.filter(|h| safe_path(h)) {
-        secret(SECRET_NETRC, Some(join(home, ".netrc")));
+        secret(SECRET_NETRC, Some(join_path(home, ".netrc")));
     }
     secret(SECRET_KNOWN_HOSTS, None);
     secret(SECRET_CA, None);
