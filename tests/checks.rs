@@ -264,9 +264,22 @@ fn build_warnings(ok: bool, stderr: &str) -> String {
     let error = lines
         .iter()
         .find(|l| l.starts_with("ERROR:"))
-        .map(|l| without_refs(&sort_violation_rules(&strip_ansi(l))))
+        .map(|l| without_refs(&sort_violation_rules(&without_client_wrap(&strip_ansi(l)))))
         .unwrap_or_default();
     format!("failed={}\n{header}\n{}{error}\n", !ok, blocks.join(""))
+}
+
+/// The error without the client's wrapping: buildx reports a frontend error that stops the
+/// build before any step either as `failed to solve: <error>` or, when the Build function's own
+/// return wins the race with the solve status, as `failed to run Build function: <error>` (seen
+/// with the stock frontend on a loaded daemon). The frontend's text after it is what is compared.
+fn without_client_wrap(line: &str) -> String {
+    const WRAPS: [&str; 2] = ["failed to solve: ", "failed to run Build function: "];
+    let mut out = line.to_string();
+    for wrap in WRAPS {
+        out = out.replacen(wrap, "", 1);
+    }
+    out
 }
 
 /// `process "<command>" did not complete` with the command left out.

@@ -39,10 +39,11 @@ pub fn run() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
-        let mut client = transport::connect_stdio()
+        let client = transport::connect_stdio()
             .await
             .map_err(|e| e.to_string())?;
-        session::serve(&mut client, session::GatewayEnv::from_process())
+        let mut bridge = bridge::GrpcBridge::new(client);
+        session::serve(&mut bridge, session::GatewayEnv::from_process())
             .await
             .map_err(|s| format!("Return failed: {s}"))
     });

@@ -247,11 +247,13 @@ impl<B: Bridge> Session<'_, B> {
             .solve_ref(request.definition.clone(), Vec::new())
             .await
             .map_err(|s| format!("cannot read the build context: {}", s.message))?;
-        let mut files = ContextFiles::new();
         if reference.is_empty() {
-            return Ok(files);
+            return Ok(ContextFiles::new());
         }
         let mut budget = ReadBudget::new(CONTEXT_FILES_MAX_ENTRIES);
+        // The walk decides what to read (the budgets count in walk order); the reads then go
+        // out together, several at a time.
+        let mut wanted: Vec<(String, Option<gw::FileRange>)> = Vec::new();
         let mut dirs = vec![String::new()];
         while let Some(dir) = dirs.pop() {
             let entries = self
@@ -289,15 +291,25 @@ impl<B: Bridge> Session<'_, B> {
                         }),
                         Take::Head => continue,
                     };
-                    let data = self
-                        .read_range(&reference, &path, range)
-                        .await
-                        .map_err(|s| {
-                            format!("cannot read {path} from the build context: {}", s.message)
-                        })?;
-                    files.insert(path, data);
+                    wanted.push((path, range));
                 }
             }
+        }
+        let requests = wanted
+            .iter()
+            .map(|(path, range)| gw::ReadFileRequest {
+                r#ref: reference.clone(),
+                file_path: path.clone(),
+                range: *range,
+            })
+            .collect();
+        let results = self.bridge.read_files(requests).await;
+        let mut files = ContextFiles::new();
+        for ((path, _), data) in wanted.into_iter().zip(results) {
+            let data = data.map_err(|s| {
+                format!("cannot read {path} from the build context: {}", s.message())
+            })?;
+            files.insert(path, data);
         }
         Ok(files)
     }

@@ -17,8 +17,8 @@ use crate::platform::Platform;
 use super::{gw, rpc_pb, Bridge, Session};
 
 impl<B: Bridge> Session<'_, B> {
-    /// Shows the Go rewrite decisions as `[gofront] ...` vertices (a small extra solve).
-    /// A failure here never fails the build.
+    /// Shows the Go rewrite decisions as `[gofront] ...` vertices: a small extra solve, sent
+    /// aside so the build does not wait for it. A failure here never fails the build.
     pub(super) async fn show_summary(&mut self, plan: &Plan) {
         let def = match summary_definition(plan, &self.daemon) {
             Ok(Some(def)) => def,
@@ -33,9 +33,7 @@ impl<B: Bridge> Session<'_, B> {
             evaluate: true,
             ..Default::default()
         };
-        if let Err(e) = self.bridge.solve(request).await {
-            tracing::warn!(error = %e.message(), "cannot show the gofront summary");
-        }
+        self.bridge.solve_aside(request).await;
     }
 
     /// Sends the build checks' warnings with `Warn` on the vertex that loaded the Dockerfile,
