@@ -167,6 +167,8 @@ struct ContextReads {
     inputs: bool,
     /// The Go module files.
     files: bool,
+    /// With the headers of the Go source files (only the `seed` rewrite reads them).
+    sources: bool,
 }
 
 /// THE pipeline: Dockerfile → context → convert → Go rewrites → convert, driven by
@@ -210,6 +212,16 @@ pub fn is_module_file(path: &str) -> bool {
     MANIFEST_NAMES.contains(&name)
         || path == "vendor/modules.txt"
         || path.ends_with("/vendor/modules.txt")
+}
+
+/// What the Go analysis reads of a context file when no rewrite needs the Go sources: module
+/// files whole, nothing else.
+pub fn module_files_take(path: &str) -> Take {
+    if is_module_file(path) {
+        Take::Whole
+    } else {
+        Take::Skip
+    }
 }
 
 /// What the Go analysis reads of a context file: module files whole, the head of Go source
@@ -340,6 +352,7 @@ impl Pipeline {
             ContextSource::Remote { .. } => self.facts_missing_reason = REMOTE_NO_FACTS.into(),
             ContextSource::Local { .. } => {
                 self.reads.files = needs_context_facts(dockerfile, options);
+                self.reads.sources = self.reads.files && reads_go_sources(dockerfile, options);
             }
         }
     }
@@ -389,7 +402,7 @@ impl Pipeline {
             match sources::context_files_source(
                 local,
                 &options.session_for(local, &daemon.session_id),
-                &ContextFacts::include_patterns(),
+                &ContextFacts::include_patterns(self.reads.sources),
                 dockerignore.patterns(),
                 &Platform::host(),
                 &daemon.llb_caps,
@@ -398,7 +411,11 @@ impl Pipeline {
                     return Ok(Some(ContextRequest::Files(FilesRequest {
                         definition,
                         dockerignore,
-                        select: context_take,
+                        select: if self.reads.sources {
+                            context_take
+                        } else {
+                            module_files_take
+                        },
                     })))
                 }
                 Err(e) => {
@@ -669,6 +686,17 @@ fn mentions_go(dockerfile: &Dockerfile) -> bool {
                 .is_empty(),
             _ => false,
         })
+}
+
+/// Whether planning this build would use the Go source files: only the `seed` rewrite does
+/// (their imports), and it needs `deps`. Reading thousands of them costs a round trip to the
+/// daemon each, so a build that turns either off does not pay for it.
+fn reads_go_sources(dockerfile: &Dockerfile, options: &BuildOptions) -> bool {
+    RewriteOptions::for_build(
+        &options.build_args,
+        dockerfile.directives.gofront.as_deref(),
+    )
+    .is_ok_and(|o| o.is_on(RewriteKind::Seed) && o.is_on(RewriteKind::Deps))
 }
 
 /// Whether planning this build would use the Go module files: some stage runs the go tool and

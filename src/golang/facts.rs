@@ -43,10 +43,12 @@ pub struct ContextFacts {
 
 impl ContextFacts {
     /// Include patterns for the context read (BuildKit `IncludePatterns` syntax).
-    pub fn include_patterns() -> Vec<String> {
+    pub fn include_patterns(with_sources: bool) -> Vec<String> {
         let mut p: Vec<String> = MANIFEST_NAMES.iter().map(|n| format!("**/{n}")).collect();
         p.push("**/vendor/modules.txt".into());
-        p.push("**/*.go".into());
+        if with_sources {
+            p.push("**/*.go".into());
+        }
         p
     }
 

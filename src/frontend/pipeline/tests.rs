@@ -711,6 +711,25 @@ mod go {
     }
 
     #[test]
+    fn go_sources_are_read_only_for_the_seed_rewrite() {
+        let df = crate::frontend::parse(GO_SOURCE.as_bytes()).unwrap();
+        assert!(reads_go_sources(&df, &options(&[])));
+        assert!(!reads_go_sources(
+            &df,
+            &options(&[("GOFRONT_SKIP", "seed")])
+        ));
+        assert!(!reads_go_sources(
+            &df,
+            &options(&[("GOFRONT_SKIP", "deps")])
+        ));
+        assert!(!reads_go_sources(&df, &options(&[("GOFRONT", "off")])));
+        assert_eq!(module_files_take("cmd/app/main.go"), Take::Skip);
+        assert_eq!(module_files_take("go.mod"), Take::Whole);
+        assert_eq!(module_files_take("vendor/modules.txt"), Take::Whole);
+        assert_eq!(context_take("cmd/app/main.go"), Take::Head);
+    }
+
+    #[test]
     fn summary_lists_decisions_then_diagnostics() {
         let mut rewritten = Rewritten::unchanged("FROM x\n");
         rewritten.decisions.push(Decision {

@@ -357,11 +357,14 @@ fn glob_matching_rules() {
 
 #[test]
 fn include_patterns_cover_every_manifest() {
-    let p = ContextFacts::include_patterns();
+    let p = ContextFacts::include_patterns(true);
     assert!(p.contains(&"**/go.mod".to_string()));
     assert!(p.contains(&"**/vendor/modules.txt".to_string()));
     assert!(p.contains(&"**/*.go".to_string()));
     assert_eq!(p.len(), 6);
+    let manifests_only = ContextFacts::include_patterns(false);
+    assert!(!manifests_only.iter().any(|p| p.ends_with(".go")));
+    assert_eq!(manifests_only.len(), 5);
 }
 
 #[test]
