@@ -264,7 +264,7 @@ fn build_warnings(ok: bool, stderr: &str) -> String {
     let error = lines
         .iter()
         .find(|l| l.starts_with("ERROR:"))
-        .map(|l| without_refs(&sort_violation_rules(&without_client_wrap(&strip_ansi(l)))))
+        .map(|l| without_refs(&sort_violation_rules(&strip_ansi(l))))
         .unwrap_or_default();
     format!("failed={}\n{header}\n{}{error}\n", !ok, blocks.join(""))
 }
@@ -438,7 +438,8 @@ fn differences(want: &Outputs, got: &Outputs, want_label: &str) -> Vec<String> {
             serde_json::to_string_pretty(&got.check_json).unwrap_or_default()
         ));
     }
-    if want.build != got.build {
+    // Recorded outputs keep the client's wrapping as it was: compare both sides without it.
+    if without_client_wrap(&want.build) != without_client_wrap(&got.build) {
         out.push(format!(
             "build warnings:\n--- {want_label} ---\n{}\n--- gofront ---\n{}",
             want.build, got.build
