@@ -1,5 +1,6 @@
-//! The slice of BuildKit's `LLBBridge` API the frontend uses, as a trait: the real gRPC client
-//! implements it, and tests drive the whole gateway flow with an in-memory fake.
+//! The slice of BuildKit's `LLBBridge` API the frontend uses, as a trait: [`GrpcBridge`] (the
+//! gRPC client, with concurrent file reads and side solves) implements it, and tests drive the
+//! whole gateway flow with an in-memory fake.
 //!
 //! Not for: deciding what to ask (see `session`).
 
