@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use support::build::{BuildOutcome, Frontend, Output};
 use support::gobuild::{copy_tree, preflight, request, run_ok, summary_vertices};
-use support::goproxy::{testbed_tree, GoProxy};
+use support::goproxy::{serve_testbed, GoProxy};
 use support::image::{elf_machine, file_content, read_oci_tar};
 
 const PORT_ENV: &str = "GOFRONT_CROSS_PROXY_PORT";
@@ -38,12 +38,7 @@ fn lock() -> std::sync::MutexGuard<'static, ()> {
 
 /// The module proxy of one test (`offset` from the base port: each test its own).
 fn proxy(offset: u16) -> GoProxy {
-    let port = std::env::var(PORT_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(PORT_DEFAULT);
-    GoProxy::start_serving(Some(&testbed_tree()), Some(port + offset))
-        .unwrap_or_else(|e| panic!("cannot start the module proxy: {e}"))
+    serve_testbed(PORT_ENV, PORT_DEFAULT, offset)
 }
 
 fn case(name: &str, tmp: &Path) -> PathBuf {

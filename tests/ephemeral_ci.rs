@@ -17,19 +17,14 @@ use std::path::Path;
 
 use support::build::{docker, scratch_dir, BuildOutcome, Frontend, Output, Progress};
 use support::gobuild::{append, copy_tree, nonce, preflight, request, run_ok, Tags};
-use support::goproxy::{testbed_tree, GoProxy};
+use support::goproxy::{serve_testbed, GoProxy};
 
 const PORT_ENV: &str = "GOFRONT_EPHEMERAL_PROXY_PORT";
 const PORT_DEFAULT: u16 = 3199;
 const MODULE: &str = "example.com/ephemeral";
 
 fn proxy() -> GoProxy {
-    let port = std::env::var(PORT_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(PORT_DEFAULT);
-    GoProxy::start_serving(Some(&testbed_tree()), Some(port))
-        .unwrap_or_else(|e| panic!("cannot start the module proxy: {e}"))
+    serve_testbed(PORT_ENV, PORT_DEFAULT, 0)
 }
 
 fn prune_everything() {

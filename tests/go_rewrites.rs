@@ -44,7 +44,7 @@ use support::gobuild::{
     CLOSED_PROXY,
 };
 use support::gomodule::{overlay_tree, publish, Published};
-use support::goproxy::{testbed_tree, GoProxy, Requests};
+use support::goproxy::{port_from_env, testbed_tree, GoProxy, Requests};
 use support::progress::vertex_states;
 
 /// Env var for the first proxy port of this suite.
@@ -163,10 +163,7 @@ fn examples_dir() -> PathBuf {
 }
 
 fn port_base() -> u16 {
-    std::env::var(PORT_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(PORT_DEFAULT)
+    port_from_env(PORT_ENV, PORT_DEFAULT)
 }
 
 /// Publishes a fresh module into an overlay of the test bed's proxy tree under `tmp`.

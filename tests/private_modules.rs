@@ -30,7 +30,7 @@ use support::build::{
     docker, scratch_dir, BuildOutcome, BuildRequest, Frontend, Output, Progress, Secret,
 };
 use support::gobuild::{append, copy_tree, nonce, preflight, Tags};
-use support::goproxy::{testbed_tree, GoProxy};
+use support::goproxy::{serve_testbed, GoProxy};
 
 /// One test at a time: they prune the daemon's cache mounts and read the forge's logs.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -192,12 +192,7 @@ enum Cred {
 
 /// The test bed's module proxy for the public module, on its own port.
 fn proxy() -> GoProxy {
-    let port = std::env::var(PORT_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(PORT_DEFAULT);
-    GoProxy::start_serving(Some(&testbed_tree()), Some(port))
-        .unwrap_or_else(|e| panic!("cannot start the module proxy: {e}"))
+    serve_testbed(PORT_ENV, PORT_DEFAULT, 0)
 }
 
 /// A writable copy of a case with its go.sum.

@@ -34,7 +34,7 @@ use support::gobuild::{
     append, check_diagnosis, check_equivalence, copy_tree, describe_steps, nonce, preflight,
     request, run_ok, steps_containing, summary_vertices, RunCheck, Tags, CLOSED_PROXY,
 };
-use support::goproxy::{testbed_tree, GoProxy};
+use support::goproxy::{serve_testbed, GoProxy};
 use support::progress::vertex_states;
 
 const PORT_ENV: &str = "GOFRONT_SAFETY_PROXY_PORT";
@@ -53,12 +53,7 @@ fn case_dir(name: &str) -> PathBuf {
 }
 
 fn proxy(offset: u16) -> GoProxy {
-    let base = std::env::var(PORT_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(PORT_DEFAULT);
-    GoProxy::start_serving(Some(&testbed_tree()), Some(base + offset))
-        .unwrap_or_else(|e| panic!("cannot start the module proxy: {e}"))
+    serve_testbed(PORT_ENV, PORT_DEFAULT, offset)
 }
 
 /// A writable copy of a case (source edits must not touch the repository).

@@ -154,6 +154,24 @@ fn request_path(line: &str) -> Option<String> {
     Some(rest.get(..end)?.replace("%21", "!"))
 }
 
+/// A suite's base proxy port: the number in the environment variable `env`, else `default`.
+pub fn port_from_env(env: &str, default: u16) -> u16 {
+    std::env::var(env)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// The test bed's proxy tree served on `port_from_env(env, default) + offset` (each test of a
+/// suite its own offset); panics when the proxy cannot start.
+pub fn serve_testbed(env: &str, default: u16, offset: u16) -> GoProxy {
+    GoProxy::start_serving(
+        Some(&testbed_tree()),
+        Some(port_from_env(env, default) + offset),
+    )
+    .unwrap_or_else(|e| panic!("cannot start the module proxy: {e}"))
+}
+
 /// The test bed's proxy tree (what `goproxy-serve.sh` serves by default).
 pub fn testbed_tree() -> PathBuf {
     if let Some(dir) = std::env::var_os("GOFRONT_GOPROXY_DIR") {
