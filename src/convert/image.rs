@@ -274,24 +274,7 @@ pub fn split_kv(s: &str) -> (&str, &str) {
 /// Go `encoding/json` output for a JSON value: compact, with `<`, `>`, `&`, U+2028 and U+2029
 /// escaped like Go does.
 pub fn go_json_bytes(v: &serde_json::Value) -> Vec<u8> {
-    escape_like_go(&v.to_string()).into_bytes()
-}
-
-/// Applies Go's extra escapes to already-serialised JSON text (only string contents can hold
-/// these characters, so a plain replace is exact).
-fn escape_like_go(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::gostd::json::escape_like_go(&v.to_string()).into_bytes()
 }
 
 /// Go `fmt.Sprintf("%v", []string{...})`: `[a b]`.

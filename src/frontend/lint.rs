@@ -240,18 +240,7 @@ fn op_metadata_json(meta: &pb::OpMetadata) -> Value {
 /// `<`, `>`, `&`, U+2028 and U+2029 (these only occur inside strings).
 pub fn go_json(v: &Value) -> Vec<u8> {
     let text = serde_json::to_string_pretty(v).unwrap_or_default();
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out.into_bytes()
+    crate::gostd::json::escape_like_go(&text).into_bytes()
 }
 
 /// `result.txt`: the warnings sorted by line (stable), each as `\nWARNING: <Rule> - <url>` and
