@@ -22,31 +22,9 @@ pub struct GoFile {
     pub complete: bool,
 }
 
-/// GOOS values other than linux, and tags no ordinary build sets: a file whose constraint
-/// needs one of them is not compiled by a linux build without `-tags`.
-const FALSE_TAGS: [&str; 21] = [
-    "windows",
-    "darwin",
-    "freebsd",
-    "openbsd",
-    "netbsd",
-    "dragonfly",
-    "plan9",
-    "solaris",
-    "illumos",
-    "aix",
-    "android",
-    "ios",
-    "js",
-    "wasip1",
-    "wasm",
-    "hurd",
-    "zos",
-    "ignore",
-    "tools",
-    "gccgo",
-    "appengine",
-];
+/// Tags no ordinary linux build sets besides the other GOOS values ([`OTHER_GOOS`]): a file
+/// whose constraint needs one of them is not compiled by a linux build without `-tags`.
+const FALSE_TAGS: [&str; 5] = ["wasm", "ignore", "tools", "gccgo", "appengine"];
 
 /// GOOS values a `_<goos>.go` or `_<goos>_<goarch>.go` file name restricts a file to.
 const OTHER_GOOS: [&str; 16] = [
@@ -352,7 +330,7 @@ impl ConstraintParser {
 
 /// Whether a linux build sets `tag` (see [`GoFile::builds_on_linux`]).
 fn tag_set(tag: &str) -> bool {
-    if FALSE_TAGS.contains(&tag) {
+    if OTHER_GOOS.contains(&tag) || FALSE_TAGS.contains(&tag) {
         return false;
     }
     matches!(tag, "linux" | "unix" | "gc" | "cgo")
