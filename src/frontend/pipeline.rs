@@ -692,23 +692,29 @@ fn mentions_go(dockerfile: &Dockerfile) -> bool {
 /// (their imports), and it needs `deps`. Reading thousands of them costs a round trip to the
 /// daemon each, so a build that turns either off does not pay for it.
 fn reads_go_sources(dockerfile: &Dockerfile, options: &BuildOptions) -> bool {
+    rewrites_on(dockerfile, options, |o| {
+        o.is_on(RewriteKind::Seed) && o.is_on(RewriteKind::Deps)
+    })
+}
+
+/// `wanted` of the build's rewrite options; `false` when they are invalid (planning reports it).
+fn rewrites_on(
+    dockerfile: &Dockerfile,
+    options: &BuildOptions,
+    wanted: impl FnOnce(&RewriteOptions) -> bool,
+) -> bool {
     RewriteOptions::for_build(
         &options.build_args,
         dockerfile.directives.gofront.as_deref(),
     )
-    .is_ok_and(|o| o.is_on(RewriteKind::Seed) && o.is_on(RewriteKind::Deps))
+    .is_ok_and(|o| wanted(&o))
 }
 
 /// Whether planning this build would use the Go module files: some stage runs the go tool and
 /// rewriting is not turned off (an invalid `GOFRONT_SKIP` gives `false`: planning reports it).
 fn needs_context_facts(dockerfile: &Dockerfile, options: &BuildOptions) -> bool {
     use crate::golang::analyze::analyze;
-    let on = RewriteOptions::for_build(
-        &options.build_args,
-        dockerfile.directives.gofront.as_deref(),
-    )
-    .is_ok_and(|o| !o.enabled.is_empty());
-    if !on {
+    if !rewrites_on(dockerfile, options, |o| !o.enabled.is_empty()) {
         return false;
     }
     // A RUN that runs the go tool makes a Go stage: no need for the analysis (the expensive
